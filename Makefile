@@ -1,0 +1,32 @@
+# Stationmaster: the two commands a newcomer needs are `make run` and `make test`.
+PORT ?= 8000
+PY := .venv/bin/python
+
+.PHONY: run test bench lint fmt venv worker clean
+
+venv:
+	@scripts/bootstrap
+
+run: venv
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	@echo "Serving Stationmaster on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test:
+	@scripts/test
+
+lint: venv
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+
+fmt: venv
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+worker: venv
+	.venv/bin/celery -A portfolio worker -l info
+
+clean:
+	rm -rf .venv stationmaster.sqlite3 staticfiles test-results

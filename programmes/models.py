@@ -1,0 +1,474 @@
+"""The strategic layer: portfolios, programmes, people and teams, benefits, stakeholders.
+
+Who may see what is decided here, in QuerySet methods (`visible_to`, `managed_by`), and
+nowhere else: pages, fragments, exports and the API all start from them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Self
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class Role(models.TextChoices):
+    """The roles of DESIGN.md 'Who may do what'; the last two follow from assignments."""
+
+    PMO = "pmo", "PMO"
+    EXECUTIVE = "executive", "Executive"
+    PROGRAMME_MANAGER = "programme_manager", "Programme manager"
+    PROJECT_MANAGER = "project_manager", "Project manager"
+
+
+def roles_of(user: AnyUser) -> list[Role]:
+    if not user.is_authenticated:
+        return []
+    person = person_for(user)
+    roles = person.roles() if person else []
+    if getattr(user, "is_superuser", False) and Role.PMO not in roles:
+        roles.insert(0, Role.PMO)
+    return roles
+
+
+def person_for(user: AnyUser) -> Person | None:
+    """The Person behind a login, or None for anonymous users and bare accounts."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.person  # type: ignore[union-attr,attr-defined]
+    except Person.DoesNotExist:
+        return None
+
+
+def sees_everything(user: AnyUser) -> bool:
+    """PMO staff (and superusers, for the admin fallback) read and write every portfolio."""
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    person = person_for(user)
+    return person is not None and person.access == Person.Access.PMO
+
+
+class ArchivableQuerySet(models.QuerySet):
+    def active(self) -> Self:
+        return self.filter(archived_at__isnull=True)
+
+
+class Archivable(models.Model):
+    """Rows users archive rather than delete, so history and links stay intact."""
+
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def archive(self) -> None:
+        self.archived_at = timezone.now()
+        self.save(update_fields=["archived_at"])
+
+    def restore(self) -> None:
+        self.archived_at = None
+        self.save(update_fields=["archived_at"])
+
+
+class Team(Archivable):
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = ArchivableQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonQuerySet(ArchivableQuerySet):
+    def visible_to(self, user: AnyUser) -> Self:
+        # The resource pool is shared organisation-wide: anyone with a role may see it.
+        if sees_everything(user) or person_for(user) is not None:
+            return self
+        return self.none()
+
+
+class Person(Archivable):
+    """Someone in the shared resource pool; may or may not have a login."""
+
+    class Access(models.TextChoices):
+        PMO = "pmo", "PMO"
+        EXECUTIVE = "executive", "Executive"
+        STAFF = "staff", "Staff"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    weekly_capacity_hours = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("37.5"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(168))],
+    )
+    access = models.CharField(max_length=16, choices=Access, default=Access.STAFF)
+
+    objects = PersonQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekly_capacity_hours__gte=0, weekly_capacity_hours__lte=168),
+                name="person_capacity_within_a_week",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("programmes:person-detail", args=[self.pk])
+
+    def roles(self) -> list[Role]:
+        """What this person does here, most far-reaching first."""
+        roles = []
+        if self.access == self.Access.PMO:
+            roles.append(Role.PMO)
+        if self.access == self.Access.EXECUTIVE:
+            roles.append(Role.EXECUTIVE)
+        if self.managed_programmes.exists():
+            roles.append(Role.PROGRAMME_MANAGER)
+        if self.managed_projects.exists():
+            roles.append(Role.PROJECT_MANAGER)
+        return roles
+
+
+class PortfolioQuerySet(ArchivableQuerySet):
+    def visible_to(self, user: AnyUser) -> Self:
+        if sees_everything(user):
+            return self
+        person = person_for(user)
+        if person is None:
+            return self.none()
+        return self.filter(
+            Q(pk__in=person.executive_portfolios.values("pk"))
+            | Q(pk__in=Programme.objects.filter(manager=person).values("portfolio"))
+            | Q(pk__in=person.managed_projects.values("portfolio"))
+        )
+
+    def with_programme_count(self) -> Self:
+        return self.annotate(
+            programme_count=models.Count(
+                "programmes", filter=Q(programmes__archived_at__isnull=True)
+            )
+        )
+
+
+class Portfolio(Archivable):
+    class RatingScale(models.TextChoices):
+        THREE_POINT = "rag3", "Green / amber / red"
+        DCA = "dca5", "Delivery confidence (five-point)"
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    rating_scale = models.CharField(
+        max_length=8, choices=RatingScale, default=RatingScale.THREE_POINT
+    )
+    executives = models.ManyToManyField(Person, blank=True, related_name="executive_portfolios")
+    external_id = models.CharField(max_length=64, blank=True, db_index=True)
+
+    objects = PortfolioQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[executives])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("programmes:portfolio-detail", args=[self.pk])
+
+
+class HealthPolicy(models.Model):
+    """Thresholds and roll-up rules a portfolio's PMO sets; the health engine reads them."""
+
+    class Rollup(models.TextChoices):
+        WORST_OF = "worst_of", "Worst of its parts"
+        BUDGET_WEIGHTED = "budget_weighted", "Weighted by budget"
+        RED_SHARE = "red_share", "Red when a share of parts is red"
+
+    portfolio = models.OneToOneField(
+        Portfolio, on_delete=models.CASCADE, related_name="health_policy"
+    )
+    rollup = models.CharField(max_length=20, choices=Rollup, default=Rollup.WORST_OF)
+    red_share_percent = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    schedule_amber_days = models.PositiveIntegerField(default=14)
+    schedule_red_days = models.PositiveIntegerField(default=30)
+    cost_amber_percent = models.PositiveIntegerField(default=5)
+    cost_red_percent = models.PositiveIntegerField(default=10)
+    risk_amber_score = models.PositiveSmallIntegerField(
+        default=12, validators=[MinValueValidator(1), MaxValueValidator(25)]
+    )
+    risk_red_score = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(1), MaxValueValidator(25)]
+    )
+    stale_after_days = models.PositiveIntegerField(default=14)
+    report_due_weekday = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MaxValueValidator(6)],
+        help_text="0 = Monday … 6 = Sunday",
+    )
+    report_grace_days = models.PositiveSmallIntegerField(default=2)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "health policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(red_share_percent__gte=1, red_share_percent__lte=100),
+                name="policy_red_share_is_a_percentage",
+            ),
+            models.CheckConstraint(
+                condition=Q(schedule_red_days__gte=models.F("schedule_amber_days")),
+                name="policy_schedule_red_beyond_amber",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_red_percent__gte=models.F("cost_amber_percent")),
+                name="policy_cost_red_beyond_amber",
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_red_score__gte=models.F("risk_amber_score"))
+                & Q(risk_red_score__lte=25),
+                name="policy_risk_red_beyond_amber",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_due_weekday__lte=6), name="policy_due_weekday_in_week"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Health policy of {self.portfolio}"
+
+
+class ProgrammeQuerySet(ArchivableQuerySet):
+    def visible_to(self, user: AnyUser) -> Self:
+        if sees_everything(user):
+            return self
+        person = person_for(user)
+        if person is None:
+            return self.none()
+        return self.filter(
+            Q(portfolio__in=person.executive_portfolios.values("pk"))
+            | Q(manager=person)
+            | Q(pk__in=person.managed_projects.values("programme"))
+        )
+
+    def led_by(self, user: AnyUser) -> Self:
+        """The user's own programmes (as their programme manager)."""
+        person = person_for(user)
+        return self.filter(manager=person) if person else self.none()
+
+    def managed_by(self, user: AnyUser) -> Self:
+        """Programmes whose own records (benefits, risks, dependencies…) the user may write."""
+        if sees_everything(user):
+            return self
+        person = person_for(user)
+        return self.filter(manager=person) if person else self.none()
+
+
+class Programme(Archivable):
+    class Stage(models.TextChoices):
+        IDENTIFICATION = "identification", "Identification"
+        DEFINITION = "definition", "Definition"
+        DELIVERY = "delivery", "Delivery"
+        CLOSURE = "closure", "Closure"
+        CLOSED = "closed", "Closed"
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="programmes")
+    code = models.CharField(max_length=32)
+    name = models.CharField(max_length=200)
+    objective = models.TextField(blank=True)
+    sponsor = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    manager = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_programmes",
+    )
+    start_date = models.DateField(null=True, blank=True)
+    finish_date = models.DateField(null=True, blank=True)
+    budget = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    stage = models.CharField(max_length=16, choices=Stage, default=Stage.DEFINITION)
+    external_id = models.CharField(max_length=64, blank=True, db_index=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["portfolio__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["portfolio", "code"], name="programme_code_unique_in_portfolio"
+            ),
+            models.CheckConstraint(
+                condition=Q(finish_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(finish_date__gte=models.F("start_date")),
+                name="programme_finishes_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget__gte=0), name="programme_budget_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("programmes:detail", args=[self.pk])
+
+    def is_managed_by(self, user: AnyUser) -> bool:
+        return type(self).objects.managed_by(user).filter(pk=self.pk).exists()
+
+
+class Benefit(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="benefits")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_benefits"
+    )
+    measure = models.CharField(max_length=200, help_text="What is measured, e.g. 'cases closed'")
+    unit = models.CharField(max_length=40, blank=True)
+    baseline = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
+    target = models.DecimalField(max_digits=16, decimal_places=2)
+    target_date = models.DateField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["target_date", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def latest_value(self) -> Decimal | None:
+        latest = self.measurements.order_by("-measured_on").first()
+        return latest.value if latest else None
+
+
+class BenefitMeasurement(models.Model):
+    benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField()
+    value = models.DecimalField(max_digits=16, decimal_places=2)
+    note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["benefit", "measured_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benefit", "measured_on"], name="one_measurement_per_benefit_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.benefit}: {self.value} on {self.measured_on}"
+
+
+class Stakeholder(models.Model):
+    class Engagement(models.TextChoices):
+        UNAWARE = "unaware", "Unaware"
+        RESISTANT = "resistant", "Resistant"
+        NEUTRAL = "neutral", "Neutral"
+        SUPPORTIVE = "supportive", "Supportive"
+        LEADING = "leading", "Leading"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="stakeholders")
+    name = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200, blank=True)
+    influence = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    interest = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    current_engagement = models.CharField(
+        max_length=16, choices=Engagement, default=Engagement.NEUTRAL
+    )
+    desired_engagement = models.CharField(
+        max_length=16, choices=Engagement, default=Engagement.SUPPORTIVE
+    )
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-influence", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(influence__gte=1, influence__lte=5, interest__gte=1, interest__lte=5),
+                name="stakeholder_scores_one_to_five",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgrammeRollup(models.Model):
+    """Totals of a programme's projects, recomputed by a Celery job from the source rows."""
+
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, primary_key=True, related_name="rollup"
+    )
+    project_count = models.PositiveIntegerField(default=0)
+    budget = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
+    spend_to_date = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Roll-up of {self.programme}"

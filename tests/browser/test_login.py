@@ -1,0 +1,48 @@
+"""Each demo role logs in through a real browser and lands on its own page."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from portfolio.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# username -> (landing path, heading, a nav link only this kind of role sees)
+LANDINGS = {
+    "pmo": ("/programmes/portfolios/", "Portfolios", "People"),
+    "executive": ("/dashboard/", "Portfolio dashboard", "Dashboard"),
+    "progman": ("/programmes/mine/", "My programmes", "My programmes"),
+    "pm": ("/projects/mine/", "My projects", "My projects"),
+    "pm2": ("/projects/mine/", "My projects", "My projects"),
+}
+
+
+def _log_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+@pytest.mark.parametrize("login", DEMO_LOGINS, ids=[login.username for login in DEMO_LOGINS])
+def test_each_demo_role_logs_in_and_lands_on_its_page(page: Page, live_server, login) -> None:
+    load_demo()
+    path, heading, nav_link = LANDINGS[login.username]
+    _log_in(page, live_server.url, login.username)
+
+    expect(page).to_have_url(f"{live_server.url}{path}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name=nav_link)
+    ).to_be_visible()
+    expect(page.get_by_test_id("signed-in-as")).to_contain_text(login.name)
+    assert page.locator("tbody tr, .card").count() > 0
+
+
+def test_a_project_manager_does_not_see_the_pmo_sections(page: Page, live_server) -> None:
+    load_demo()
+    _log_in(page, live_server.url, "pm")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="My projects")).to_be_visible()
+    expect(nav.get_by_role("link", name="People")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Portfolios")).to_have_count(0)

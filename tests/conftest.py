@@ -1,0 +1,95 @@
+"""Shared fixtures: the fixed cast of users who prove who sees what.
+
+The cast: a PMO, an executive of portfolio A, the manager of programme A1, two project
+managers (one in A1, one in programme B1 of another portfolio) and an outsider with a login
+but no role. Each is a Django test Client already logged in.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from programmes.models import Person, Portfolio, Programme
+from projects.models import Project
+from tests.factories import PersonFactory, PortfolioFactory, ProgrammeFactory, ProjectFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise pytest.UsageError(
+            "The tests run on PostgreSQL: use `make test`, which starts a throwaway server, "
+            "or set DATABASE_URL=postgres://… yourself."
+        )
+
+
+@dataclass
+class Cast:
+    pmo: Person
+    executive: Person
+    programme_manager: Person
+    project_manager: Person
+    other_project_manager: Person
+    outsider: Person
+    portfolio_a: Portfolio
+    portfolio_b: Portfolio
+    programme_a1: Programme
+    programme_a2: Programme
+    programme_b1: Programme
+    project_a1: Project
+    project_a1_sibling: Project
+    project_a2: Project
+    project_b1: Project
+
+    def client_for(self, person: Person) -> Client:
+        client = Client()
+        assert person.user is not None
+        client.force_login(person.user)
+        return client
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    pmo = PersonFactory(name="Pat PMO", access=Person.Access.PMO, user__username="pmo")
+    executive = PersonFactory(
+        name="Eve Executive", access=Person.Access.EXECUTIVE, user__username="executive"
+    )
+    programme_manager = PersonFactory(name="Gus Programme", user__username="progman")
+    project_manager = PersonFactory(name="Pam Project", user__username="pm")
+    other_project_manager = PersonFactory(name="Otto Project", user__username="pm2")
+    outsider = PersonFactory(name="Olga Outsider", user__username="outsider")
+
+    portfolio_a = PortfolioFactory(name="Portfolio A")
+    portfolio_a.executives.add(executive)
+    portfolio_b = PortfolioFactory(name="Portfolio B")
+    programme_a1 = ProgrammeFactory(
+        portfolio=portfolio_a, name="Programme A1", manager=programme_manager
+    )
+    programme_a2 = ProgrammeFactory(portfolio=portfolio_a, name="Programme A2")
+    programme_b1 = ProgrammeFactory(portfolio=portfolio_b, name="Programme B1")
+    return Cast(
+        pmo=pmo,
+        executive=executive,
+        programme_manager=programme_manager,
+        project_manager=project_manager,
+        other_project_manager=other_project_manager,
+        outsider=outsider,
+        portfolio_a=portfolio_a,
+        portfolio_b=portfolio_b,
+        programme_a1=programme_a1,
+        programme_a2=programme_a2,
+        programme_b1=programme_b1,
+        project_a1=ProjectFactory(
+            programme=programme_a1, name="Project A1", manager=project_manager
+        ),
+        project_a1_sibling=ProjectFactory(programme=programme_a1, name="Project A1 sibling"),
+        project_a2=ProjectFactory(programme=programme_a2, name="Project A2"),
+        project_b1=ProjectFactory(
+            programme=programme_b1, name="Project B1", manager=other_project_manager
+        ),
+    )
