@@ -28,7 +28,10 @@ NAV_ITEMS = (
     NavItem("Portfolios", "programmes:portfolio-list", frozenset({Role.PMO, Role.EXECUTIVE})),
     NavItem("Programmes", "programmes:list", _ALL),
     NavItem("Projects", "projects:list", _ALL),
+    NavItem("Risks", "projects:risk-list", _ALL),
+    NavItem("Issues", "projects:issue-list", _ALL),
     NavItem("People", "programmes:person-list", frozenset({Role.PMO, Role.PROGRAMME_MANAGER})),
+    NavItem("Teams", "programmes:team-list", frozenset({Role.PMO})),
 )
 
 # The first of the user's roles in this order decides the landing page.

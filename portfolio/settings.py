@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "template_partials",
     "rest_framework",
     "django_filters",
+    "django_tables2",
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
@@ -111,6 +112,9 @@ DATABASES = {
 if not DATABASES["default"].get("ENGINE"):
     raise ImproperlyConfigured("DATABASE_URL is set but names no known database scheme")
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers queue for the lock up front instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

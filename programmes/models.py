@@ -6,15 +6,17 @@ nowhere else: pages, fragments, exports and the API all start from them.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
@@ -88,11 +90,17 @@ class Archivable(models.Model):
         self.save(update_fields=["archived_at"])
 
 
+class PmoEditableQuerySet(ArchivableQuerySet):
+    def editable_by(self, user: AnyUser) -> Self:
+        """Organisation set-up (portfolios, people, teams) is the PMO's."""
+        return self if sees_everything(user) else self.none()
+
+
 class Team(Archivable):
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
 
-    objects = ArchivableQuerySet.as_manager()
+    objects = PmoEditableQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -101,8 +109,16 @@ class Team(Archivable):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def capacity_hours(self) -> Decimal:
+        """Weekly hours of the team's active members (uses prefetched members if present)."""
+        return sum(
+            (m.weekly_capacity_hours for m in self.members.all() if m.archived_at is None),
+            Decimal(0),
+        )
 
-class PersonQuerySet(ArchivableQuerySet):
+
+class PersonQuerySet(PmoEditableQuerySet):
     def visible_to(self, user: AnyUser) -> Self:
         # The resource pool is shared organisation-wide: anyone with a role may see it.
         if sees_everything(user) or person_for(user) is not None:
@@ -172,7 +188,7 @@ class Person(Archivable):
         return roles
 
 
-class PortfolioQuerySet(ArchivableQuerySet):
+class PortfolioQuerySet(PmoEditableQuerySet):
     def visible_to(self, user: AnyUser) -> Self:
         if sees_everything(user):
             return self
@@ -283,6 +299,21 @@ class HealthPolicy(models.Model):
     def __str__(self) -> str:
         return f"Health policy of {self.portfolio}"
 
+    def clean(self) -> None:
+        # Field-keyed twins of the "red beyond amber" CheckConstraints, so the PMO's form
+        # shows the message next to the red threshold rather than as a non-field error.
+        errors: dict[str, str] = {}
+        for amber_field, red_field, unit in (
+            ("schedule_amber_days", "schedule_red_days", " days"),
+            ("cost_amber_percent", "cost_red_percent", "%"),
+            ("risk_amber_score", "risk_red_score", ""),
+        ):
+            amber, red = getattr(self, amber_field), getattr(self, red_field)
+            if isinstance(amber, int) and isinstance(red, int) and red < amber:
+                errors[red_field] = f"Red must be at least the amber threshold ({amber}{unit})."
+        if errors:
+            raise ValidationError(errors)
+
 
 class ProgrammeQuerySet(ArchivableQuerySet):
     def visible_to(self, user: AnyUser) -> Self:
@@ -372,6 +403,27 @@ class Programme(Archivable):
     def is_managed_by(self, user: AnyUser) -> bool:
         return type(self).objects.managed_by(user).filter(pk=self.pk).exists()
 
+    def clean(self) -> None:
+        # Field-keyed twin of programme_finishes_after_start (see HealthPolicy.clean).
+        start, finish = self.start_date, self.finish_date
+        if isinstance(start, date) and isinstance(finish, date) and finish < start:
+            raise ValidationError(
+                {
+                    "finish_date": "The finish date cannot be before the start "
+                    f"({dateformat.format(start, 'j M Y')})."
+                }
+            )
+
+
+class ProgrammeRecordQuerySet(models.QuerySet):
+    """Benefits and stakeholders: read with the programme, written by its manager."""
+
+    def visible_to(self, user: AnyUser) -> Self:
+        return self.filter(programme__in=Programme.objects.visible_to(user))
+
+    def editable_by(self, user: AnyUser) -> Self:
+        return self.filter(programme__in=Programme.objects.managed_by(user))
+
 
 class Benefit(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="benefits")
@@ -386,6 +438,7 @@ class Benefit(models.Model):
     target = models.DecimalField(max_digits=16, decimal_places=2)
     target_date = models.DateField()
 
+    objects = ProgrammeRecordQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -394,9 +447,9 @@ class Benefit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def latest_value(self) -> Decimal | None:
-        latest = self.measurements.order_by("-measured_on").first()
-        return latest.value if latest else None
+    def latest_measurement(self) -> BenefitMeasurement | None:
+        """The most recent measurement; reads prefetched rows when the page prefetched them."""
+        return max(self.measurements.all(), key=lambda m: m.measured_on, default=None)
 
 
 class BenefitMeasurement(models.Model):
@@ -417,6 +470,16 @@ class BenefitMeasurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.benefit}: {self.value} on {self.measured_on}"
+
+    def clean(self) -> None:
+        # The form does not carry `benefit`, so Django skips the unique constraint: check here.
+        same_day = BenefitMeasurement.objects.filter(
+            benefit_id=self.benefit_id, measured_on=self.measured_on
+        ).exclude(pk=self.pk)
+        if self.benefit_id and self.measured_on and same_day.exists():
+            raise ValidationError(
+                {"measured_on": "This benefit already has a measurement on that day."}
+            )
 
 
 class Stakeholder(models.Model):
@@ -444,6 +507,7 @@ class Stakeholder(models.Model):
     )
     notes = models.TextField(blank=True)
 
+    objects = ProgrammeRecordQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -1,12 +1,13 @@
 """Multi-step writes of the strategic layer, shared by pages, the API and Celery tasks."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from programmes.models import Programme, ProgrammeRollup
+from programmes.models import HealthPolicy, Person, Portfolio, Programme, ProgrammeRollup
 
 
 def programme_rollup_refresh(*, programme_id: int) -> ProgrammeRollup | None:
@@ -36,3 +37,12 @@ def programme_rollup_request(*, programme_id: int) -> None:
     from programmes.tasks import refresh_programme_rollup
 
     enqueue_on_commit(refresh_programme_rollup, programme_id)
+
+
+def portfolio_create(*, portfolio: Portfolio, executives: Iterable[Person] = ()) -> Portfolio:
+    """A new portfolio always comes with its health policy (the defaults until PMO edits it)."""
+    with transaction.atomic():
+        portfolio.save()
+        portfolio.executives.set(executives)
+        HealthPolicy.objects.create(portfolio=portfolio)
+    return portfolio

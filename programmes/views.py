@@ -1,10 +1,39 @@
+"""Pages of the strategic layer. Each view starts from a permission-scoped queryset:
+`visible_to` for reading, `editable_by` / `managed_by` for writing (404 otherwise)."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
-from portfolio.pagination import paginate
-from programmes.models import Person, Portfolio, Programme
-from projects.models import Project
+from portfolio.editing import handle_form, require, toggle_archive
+from portfolio.listing import Listing
+from programmes.filters import PersonFilter, ProgrammeFilter
+from programmes.forms import (
+    BenefitForm,
+    BenefitMeasurementForm,
+    HealthPolicyForm,
+    PersonForm,
+    PortfolioForm,
+    ProgrammeForm,
+    StakeholderForm,
+    TeamForm,
+)
+from programmes.models import (
+    Benefit,
+    HealthPolicy,
+    Person,
+    Portfolio,
+    Programme,
+    Stakeholder,
+    Team,
+    sees_everything,
+)
+from programmes.services import portfolio_create
+from programmes.tables import PersonTable, ProgrammeTable
+from projects.models import Dependency, Issue, Project, Risk
+
+# Portfolios ---------------------------------------------------------------------------
 
 
 @login_required
@@ -12,7 +41,11 @@ def portfolio_list(request: HttpRequest) -> HttpResponse:
     portfolios = Portfolio.objects.visible_to(request.user).active().with_programme_count()
     totals = Project.objects.visible_to(request.user).active().totals_by("portfolio")
     rows = [(p, totals.get(p.pk)) for p in portfolios]
-    return render(request, "programmes/portfolio_list.html", {"rows": rows})
+    return render(
+        request,
+        "programmes/portfolio_list.html",
+        {"rows": rows, "can_create": sees_everything(request.user)},
+    )
 
 
 @login_required
@@ -22,63 +55,268 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Programme.objects.visible_to(request.user)
         .active()
         .filter(portfolio=portfolio)
-        .select_related("manager")
+        .select_related("manager", "portfolio")
     )
     return render(
         request,
         "programmes/portfolio_detail.html",
-        {"portfolio": portfolio, "programmes": programmes},
+        {
+            "portfolio": portfolio,
+            "programmes": programmes,
+            "can_edit": sees_everything(request.user),
+        },
     )
+
+
+@login_required
+def portfolio_create_view(request: HttpRequest) -> HttpResponse:
+    require(sees_everything(request.user))
+    form = PortfolioForm(request.POST or None)
+    return handle_form(
+        request,
+        form,
+        title="New portfolio",
+        save=lambda f: portfolio_create(
+            portfolio=f.save(commit=False), executives=f.cleaned_data["executives"]
+        ),
+        cancel_url=reverse("programmes:portfolio-list"),
+    )
+
+
+@login_required
+def portfolio_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    portfolio = get_object_or_404(Portfolio.objects.editable_by(request.user), pk=pk)
+    form = PortfolioForm(request.POST or None, instance=portfolio)
+    return handle_form(
+        request, form, title=f"Edit {portfolio}", cancel_url=portfolio.get_absolute_url()
+    )
+
+
+@login_required
+def portfolio_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    portfolio = get_object_or_404(Portfolio.objects.editable_by(request.user), pk=pk)
+    return toggle_archive(request, portfolio, success_url=portfolio.get_absolute_url())
+
+
+@login_required
+def health_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    portfolio = get_object_or_404(Portfolio.objects.editable_by(request.user), pk=pk)
+    policy, _ = HealthPolicy.objects.get_or_create(portfolio=portfolio)
+    form = HealthPolicyForm(request.POST or None, instance=policy)
+    return handle_form(
+        request,
+        form,
+        title=f"Health policy of {portfolio}",
+        success_url=portfolio.get_absolute_url(),
+        cancel_url=portfolio.get_absolute_url(),
+    )
+
+
+# Programmes ---------------------------------------------------------------------------
 
 
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
-    programmes = (
-        Programme.objects.visible_to(request.user).active().select_related("portfolio", "manager")
-    )
-    return render(
-        request,
-        "programmes/programme_list.html",
-        {"page": paginate(request, programmes), "title": "Programmes"},
-    )
+    return Listing(
+        title="Programmes",
+        queryset=Programme.objects.visible_to(request.user).select_related("portfolio", "manager"),
+        filterset_class=ProgrammeFilter,
+        table_class=ProgrammeTable,
+        create_url=reverse("programmes:create") if sees_everything(request.user) else None,
+        create_label="New programme",
+    ).respond(request)
 
 
 @login_required
 def my_programmes(request: HttpRequest) -> HttpResponse:
-    programmes = (
-        Programme.objects.led_by(request.user).active().select_related("portfolio", "manager")
-    )
-    return render(
-        request,
-        "programmes/programme_list.html",
-        {"page": paginate(request, programmes), "title": "My programmes"},
-    )
+    return Listing(
+        title="My programmes",
+        queryset=Programme.objects.led_by(request.user).select_related("portfolio", "manager"),
+        filterset_class=ProgrammeFilter,
+        table_class=ProgrammeTable,
+    ).respond(request)
 
 
 @login_required
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     programme = get_object_or_404(
-        Programme.objects.visible_to(request.user).select_related("portfolio", "manager"), pk=pk
+        Programme.objects.visible_to(user).select_related("portfolio", "manager", "sponsor"), pk=pk
     )
     projects = (
-        Project.objects.visible_to(request.user)
+        Project.objects.visible_to(user)
         .filter(programme=programme)
-        .select_related("manager")
+        .select_related("manager", "programme", "portfolio")
     )
+    registers = {"programme": programme}
     return render(
         request,
         "programmes/programme_detail.html",
-        {"programme": programme, "projects": projects},
+        {
+            "programme": programme,
+            "projects": projects,
+            "benefits": programme.benefits.select_related("owner").prefetch_related("measurements"),
+            "stakeholders": programme.stakeholders.all(),
+            "risks": Risk.objects.filter(**registers).select_related("project", "owner"),
+            "issues": Issue.objects.filter(**registers).select_related("project", "owner"),
+            "dependencies": Dependency.objects.filter(
+                downstream__programme=programme
+            ).select_related(
+                "upstream", "downstream", "upstream_milestone", "downstream_milestone"
+            ),
+            "can_manage": Programme.objects.managed_by(user).filter(pk=pk).exists(),
+            "can_administer": sees_everything(user),
+        },
     )
+
+
+@login_required
+def programme_create(request: HttpRequest) -> HttpResponse:
+    require(sees_everything(request.user))
+    initial = {"portfolio": request.GET.get("portfolio")}
+    form = ProgrammeForm(request.POST or None, initial=initial)
+    return handle_form(request, form, title="New programme", cancel_url=reverse("programmes:list"))
+
+
+@login_required
+def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_object_or_404(Programme.objects.managed_by(request.user), pk=pk)
+    form = ProgrammeForm(request.POST or None, instance=programme)
+    return handle_form(
+        request, form, title=f"Edit {programme}", cancel_url=programme.get_absolute_url()
+    )
+
+
+@login_required
+def programme_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    require(sees_everything(request.user))
+    programme = get_object_or_404(Programme.objects.all(), pk=pk)
+    return toggle_archive(request, programme, success_url=programme.get_absolute_url())
+
+
+# Benefits and stakeholders -----------------------------------------------------------------
+
+
+@login_required
+def benefit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_object_or_404(Programme.objects.managed_by(request.user), pk=pk)
+    form = BenefitForm(request.POST or None, instance=Benefit(programme=programme))
+    return handle_form(
+        request,
+        form,
+        title=f"New benefit of {programme}",
+        success_url=programme.get_absolute_url(),
+        cancel_url=programme.get_absolute_url(),
+    )
+
+
+@login_required
+def benefit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    benefit = get_object_or_404(Benefit.objects.editable_by(request.user), pk=pk)
+    form = BenefitForm(request.POST or None, instance=benefit)
+    url = benefit.programme.get_absolute_url()
+    return handle_form(request, form, title=f"Edit {benefit}", success_url=url, cancel_url=url)
+
+
+@login_required
+def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    benefit = get_object_or_404(Benefit.objects.editable_by(request.user), pk=pk)
+    form = BenefitMeasurementForm(request.POST or None)
+    form.instance.benefit = benefit
+    url = benefit.programme.get_absolute_url()
+    return handle_form(
+        request, form, title=f"Record a measurement of {benefit}", success_url=url, cancel_url=url
+    )
+
+
+@login_required
+def stakeholder_create(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_object_or_404(Programme.objects.managed_by(request.user), pk=pk)
+    form = StakeholderForm(request.POST or None, instance=Stakeholder(programme=programme))
+    url = programme.get_absolute_url()
+    return handle_form(
+        request, form, title=f"New stakeholder of {programme}", success_url=url, cancel_url=url
+    )
+
+
+@login_required
+def stakeholder_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    stakeholder = get_object_or_404(Stakeholder.objects.editable_by(request.user), pk=pk)
+    form = StakeholderForm(request.POST or None, instance=stakeholder)
+    url = stakeholder.programme.get_absolute_url()
+    return handle_form(request, form, title=f"Edit {stakeholder}", success_url=url, cancel_url=url)
+
+
+# People and teams ----------------------------------------------------------------------
 
 
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
-    people = Person.objects.visible_to(request.user).active().select_related("team")
-    return render(request, "programmes/person_list.html", {"page": paginate(request, people)})
+    return Listing(
+        title="People",
+        queryset=Person.objects.visible_to(request.user).select_related("team"),
+        filterset_class=PersonFilter,
+        table_class=PersonTable,
+        create_url=reverse("programmes:person-create") if sees_everything(request.user) else None,
+        create_label="New person",
+    ).respond(request)
 
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
-    return render(request, "programmes/person_detail.html", {"person": person})
+    person = get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("team"), pk=pk
+    )
+    allocations = person.allocations.filter(
+        project__in=Project.objects.visible_to(request.user)
+    ).select_related("project")
+    return render(
+        request,
+        "programmes/person_detail.html",
+        {"person": person, "allocations": allocations, "can_edit": sees_everything(request.user)},
+    )
+
+
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    require(sees_everything(request.user))
+    form = PersonForm(request.POST or None)
+    return handle_form(
+        request, form, title="New person", cancel_url=reverse("programmes:person-list")
+    )
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.editable_by(request.user), pk=pk)
+    form = PersonForm(request.POST or None, instance=person)
+    return handle_form(request, form, title=f"Edit {person}", cancel_url=person.get_absolute_url())
+
+
+@login_required
+def person_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.editable_by(request.user), pk=pk)
+    return toggle_archive(request, person, success_url=person.get_absolute_url())
+
+
+@login_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    require(sees_everything(request.user))
+    teams = Team.objects.active().prefetch_related("members")
+    return render(request, "programmes/team_list.html", {"teams": teams})
+
+
+@login_required
+def team_create(request: HttpRequest) -> HttpResponse:
+    require(sees_everything(request.user))
+    form = TeamForm(request.POST or None)
+    url = reverse("programmes:team-list")
+    return handle_form(request, form, title="New team", success_url=url, cancel_url=url)
+
+
+@login_required
+def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    team = get_object_or_404(Team.objects.editable_by(request.user), pk=pk)
+    form = TeamForm(request.POST or None, instance=team)
+    url = reverse("programmes:team-list")
+    return handle_form(request, form, title=f"Edit {team}", success_url=url, cancel_url=url)

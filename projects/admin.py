@@ -31,5 +31,16 @@ class IssueAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "severity"]
 
 
-admin.site.register(Dependency, SimpleHistoryAdmin)
-admin.site.register(Allocation, SimpleHistoryAdmin)
+class ServiceOnlyAdmin(SimpleHistoryAdmin):
+    """Read-only here: saving must go through the services (cycle and overlap checks under a
+    lock), which the application's pages call."""
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+admin.site.register(Dependency, ServiceOnlyAdmin)
+admin.site.register(Allocation, ServiceOnlyAdmin)

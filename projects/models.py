@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Self
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.urls import reverse
+from django.utils import dateformat
 from simple_history.models import HistoricalRecords
 
 from programmes.models import (
@@ -25,6 +28,16 @@ from programmes.models import (
 
 if TYPE_CHECKING:
     from programmes.models import AnyUser
+
+
+def _ends_before_start(start: object, finish: object) -> bool:
+    """True when both are dates and finish comes first; a missing or unparsed date is left
+    to the field's own validation."""
+    return isinstance(start, date) and isinstance(finish, date) and finish < start
+
+
+def _day(value: date) -> str:
+    return dateformat.format(value, "j M Y")
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,16 @@ class ProjectQuerySet(ArchivableQuerySet):
         """The user's own projects (as their project manager)."""
         person = person_for(user)
         return self.filter(manager=person) if person else self.none()
+
+    def coordinated_by(self, user: AnyUser) -> Self:
+        """Projects whose bookings and dependencies the user coordinates (programme manager)."""
+        if sees_everything(user):
+            return self
+        return self.filter(programme__in=Programme.objects.managed_by(user))
+
+    def editable_by(self, user: AnyUser) -> Self:
+        """Projects whose own record (dates, budget, manager) the user may change: PMO only."""
+        return self if sees_everything(user) else self.none()
 
     def delivered_by(self, user: AnyUser) -> Self:
         """Projects whose reports, milestones, risks and issues the user may write."""
@@ -168,12 +191,44 @@ class Project(Archivable):
     def is_delivered_by(self, user: AnyUser) -> bool:
         return type(self).objects.delivered_by(user).filter(pk=self.pk).exists()
 
+    def clean(self) -> None:
+        # Field-keyed twins of the CheckConstraints: full_clean() then skips the constraint,
+        # so a form shows one clear message next to the field instead of a non-field error.
+        errors: dict[str, str] = {}
+        if _ends_before_start(self.baseline_start, self.baseline_finish):
+            errors["baseline_finish"] = (
+                f"The baseline finish cannot be before the baseline start "
+                f"({_day(self.baseline_start)})."
+            )
+        if _ends_before_start(self.baseline_start, self.forecast_finish):
+            errors["forecast_finish"] = (
+                f"The forecast finish cannot be before the baseline start "
+                f"({_day(self.baseline_start)})."
+            )
+        programme = self.programme if self.programme_id is not None else None
+        if (
+            programme is not None
+            and self.portfolio_id is not None
+            and programme.portfolio_id != self.portfolio_id
+        ):
+            errors["programme"] = (
+                f"{programme} is in the {programme.portfolio} portfolio; "
+                f"choose a programme of {self.portfolio}."
+            )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def slippage_days(self) -> int:
         """Days the forecast finish lies beyond the baseline (negative when early)."""
         if self.forecast_finish is None:
             return 0
         return (self.forecast_finish - self.baseline_finish).days
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def editable_by(self, user: AnyUser) -> Self:
+        return self.filter(project__in=Project.objects.delivered_by(user))
 
 
 class Milestone(models.Model):
@@ -183,6 +238,7 @@ class Milestone(models.Model):
     forecast_date = models.DateField(null=True, blank=True)
     actual_date = models.DateField(null=True, blank=True)
 
+    objects = MilestoneQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -197,6 +253,21 @@ class Milestone(models.Model):
     @property
     def slippage_days(self) -> int:
         return (self.expected_date() - self.baseline_date).days
+
+
+class DependencyQuerySet(models.QuerySet):
+    def visible_to(self, user: AnyUser) -> Self:
+        visible = Project.objects.visible_to(user)
+        return self.filter(Q(upstream__in=visible) | Q(downstream__in=visible))
+
+    def editable_by(self, user: AnyUser) -> Self:
+        """Programme managers coordinate the dependencies touching their programme."""
+        if sees_everything(user):
+            return self
+        managed = Programme.objects.managed_by(user)
+        return self.filter(
+            Q(upstream__programme__in=managed) | Q(downstream__programme__in=managed)
+        )
 
 
 class Dependency(models.Model):
@@ -221,6 +292,7 @@ class Dependency(models.Model):
     )
     description = models.CharField(max_length=300, blank=True)
 
+    objects = DependencyQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -241,6 +313,81 @@ class Dependency(models.Model):
     def __str__(self) -> str:
         return f"{self.downstream} needs {self.upstream}"
 
+    def clean(self) -> None:
+        # Cycles are refused by projects.services.dependency_create/update, which hold the
+        # graph lock while they search; a check here would race.
+        errors: dict[str, str] = {}
+        if self.upstream_id is not None and self.upstream_id == self.downstream_id:
+            errors["downstream"] = "A project cannot depend on itself."
+        for side in ("upstream", "downstream"):
+            if message := self._milestone_mismatch(side):
+                errors[f"{side}_milestone"] = message
+        if not errors and self._duplicates_a_pair():
+            errors["upstream"] = f"{self.downstream} already depends on {self.upstream}."
+        if errors:
+            raise ValidationError(errors)
+
+    def _milestone_mismatch(self, side: str) -> str | None:
+        """Why the milestone pinned on this side is not one of that side's project, if so."""
+        project_id = getattr(self, f"{side}_id")
+        milestone: Milestone | None = getattr(self, f"{side}_milestone")
+        if milestone is None or project_id is None or milestone.project_id == project_id:
+            return None
+        return (
+            f"{milestone.name} is a milestone of {milestone.project}, "
+            f"not of the {side} project {getattr(self, side)}."
+        )
+
+    def _duplicates_a_pair(self) -> bool:
+        if self.upstream_id is None or self.downstream_id is None:
+            return False
+        return (
+            Dependency.objects.filter(
+                upstream_id=self.upstream_id, downstream_id=self.downstream_id
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        )
+
+
+class AllocationQuerySet(models.QuerySet["Allocation"]):
+    def visible_to(self, user: AnyUser) -> Self:
+        return self.filter(project__in=Project.objects.visible_to(user))
+
+    def editable_by(self, user: AnyUser) -> Self:
+        """Programme managers book people onto their programme's projects."""
+        if sees_everything(user):
+            return self
+        return self.filter(project__programme__in=Programme.objects.managed_by(user))
+
+    def overlapping(self, start: date, finish: date) -> Self:
+        """Bookings sharing at least one day with start..finish (both days included)."""
+        return self.filter(start_date__lte=finish, finish_date__gte=start)
+
+    def weekly_booked_hours(self, start: date, finish: date) -> dict[int, dict[date, Decimal]]:
+        """Hours booked per person per ISO week (keyed by its Monday), from one query.
+
+        1. Fetch the bookings touching the ISO weeks of start..finish, with each person's
+           capacity (a percentage booking is a share of it).
+        2. Spread each booking's weekly hours over the weeks it touches, pro rata to the
+           working days (Monday to Friday) it covers in each: a booking ending on a Wednesday
+           and another starting on the Thursday do not both count in full that week.
+        """
+        first_monday = start - timedelta(days=start.weekday())
+        last_monday = finish - timedelta(days=finish.weekday())
+        bookings = self.overlapping(first_monday, last_monday + timedelta(days=6))
+        hours: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        for booking in bookings.select_related("person"):
+            weekly = booking.weekly_hours()
+            own_first_monday = booking.start_date - timedelta(days=booking.start_date.weekday())
+            monday = max(first_monday, own_first_monday)
+            while monday <= min(last_monday, booking.finish_date):
+                days = booking.working_days_in_week(monday)
+                if days:
+                    hours[booking.person_id][monday] += weekly * days / 5
+                monday += timedelta(weeks=1)
+        return {person: dict(weeks) for person, weeks in hours.items()}
+
 
 class Allocation(models.Model):
     """A person booked onto a project for a date range, by percentage or hours a week."""
@@ -260,6 +407,7 @@ class Allocation(models.Model):
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal(168))],
     )
 
+    objects = AllocationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -289,6 +437,50 @@ class Allocation(models.Model):
             return self.hours_per_week
         return self.person.weekly_capacity_hours * Decimal(self.percent or 0) / 100
 
+    def working_days_in_week(self, monday: date) -> int:
+        """Weekdays of the week starting on `monday` that this booking covers (0 to 5)."""
+        first = max(monday, self.start_date)
+        last = min(monday + timedelta(days=4), self.finish_date)
+        return max(0, (last - first).days + 1)
+
+    def clash(self) -> Allocation | None:
+        """Another booking of the same person on the same project sharing a day with this."""
+        if self.person_id is None or self.project_id is None:
+            return None
+        if not (isinstance(self.start_date, date) and isinstance(self.finish_date, date)):
+            return None
+        return (
+            Allocation.objects.filter(person_id=self.person_id, project_id=self.project_id)
+            .exclude(pk=self.pk)
+            .overlapping(self.start_date, self.finish_date)
+            .order_by("start_date")
+            .first()
+        )
+
+    def overlap_message(self) -> str | None:
+        clash = self.clash()
+        if clash is None:
+            return None
+        return (
+            f"{self.person} is already booked on this project from {_day(clash.start_date)} "
+            f"to {_day(clash.finish_date)}."
+        )
+
+    def clean(self) -> None:
+        # PostgreSQL's exclusion constraint (migration 0002) backs the overlap rule; under
+        # concurrency, projects.services.allocation_save locks the person before this runs.
+        errors: dict[str, str] = {}
+        if _ends_before_start(self.start_date, self.finish_date):
+            errors["finish_date"] = "The booking cannot finish before it starts."
+        if self.percent is None and self.hours_per_week is None:
+            errors["percent"] = "Give a percentage or hours per week."
+        elif self.percent is not None and self.hours_per_week is not None:
+            errors["percent"] = "Give a percentage or hours per week, not both."
+        if "finish_date" not in errors and (message := self.overlap_message()):
+            errors["start_date"] = message
+        if errors:
+            raise ValidationError(errors)
+
 
 class RegisterQuerySet(models.QuerySet):
     """Risks and issues: raised on a project or a programme, seen by whoever sees those."""
@@ -299,6 +491,16 @@ class RegisterQuerySet(models.QuerySet):
         return self.filter(
             Q(project__in=Project.objects.visible_to(user))
             | Q(programme__in=Programme.objects.visible_to(user))
+        )
+
+    def editable_by(self, user: AnyUser) -> Self:
+        """A project's manager writes its items; a programme's manager writes the programme's
+        own and escalated items."""
+        if sees_everything(user):
+            return self
+        return self.filter(
+            Q(project__in=Project.objects.delivered_by(user))
+            | Q(programme__in=Programme.objects.managed_by(user))
         )
 
     def open(self) -> Self:
@@ -331,9 +533,32 @@ class RegisterItem(models.Model):
     class Meta:
         abstract = True
 
+    def get_absolute_url(self) -> str:
+        return reverse("projects:register-detail", args=[self._meta.model_name, self.pk])
+
     @property
     def is_escalated(self) -> bool:
         return self.escalated_at is not None
+
+    def clean(self) -> None:
+        what = self._meta.verbose_name
+        if self.project_id is None and self.programme_id is None:
+            raise ValidationError({"project": f"Raise the {what} on a project or a programme."})
+        project = self.project if self.project_id is not None else None
+        if project is None:
+            return
+        # A project item reaches a programme only by escalation, and then only its own.
+        if self.is_escalated and self.programme_id != project.programme_id:
+            raise ValidationError(
+                {"programme": f"An escalated {what} sits on the programme of {project}."}
+            )
+        if not self.is_escalated and self.programme_id is not None:
+            raise ValidationError(
+                {
+                    "programme": f"A {what} raised on a project reaches a programme by "
+                    "escalation: leave the programme empty, or raise it on the programme alone."
+                }
+            )
 
 
 class Risk(RegisterItem):

@@ -1,49 +1,336 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+"""Pages of the delivery layer. Reads start from `visible_to`; writes from `editable_by`,
+`delivered_by` or `managed_by`, so a role that may not write gets a 404."""
 
-from portfolio.pagination import paginate
-from projects.models import Project
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from portfolio.editing import delete_row, handle_form, require, toggle_archive
+from portfolio.listing import Listing
+from programmes.models import Programme, sees_everything
+from projects import services
+from projects.filters import IssueFilter, ProjectFilter, RiskFilter
+from projects.forms import (
+    AllocationForm,
+    DependencyForm,
+    IssueForm,
+    MilestoneForm,
+    ProjectForm,
+    RiskForm,
+)
+from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk
+from projects.tables import IssueTable, ProjectTable, RiskTable
+
+# Projects ------------------------------------------------------------------------------
+
+
+def _project_rows(queryset: Any) -> Any:
+    return queryset.select_related("portfolio", "programme", "manager")
 
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = (
-        Project.objects.visible_to(request.user)
-        .active()
-        .select_related("portfolio", "programme", "manager")
-    )
-    return render(
-        request,
-        "projects/project_list.html",
-        {"page": paginate(request, projects), "title": "Projects"},
-    )
+    return Listing(
+        title="Projects",
+        queryset=_project_rows(Project.objects.visible_to(request.user)),
+        filterset_class=ProjectFilter,
+        table_class=ProjectTable,
+        create_url=reverse("projects:create") if sees_everything(request.user) else None,
+        create_label="New project",
+    ).respond(request)
 
 
 @login_required
 def my_projects(request: HttpRequest) -> HttpResponse:
-    projects = (
-        Project.objects.led_by(request.user)
-        .active()
-        .select_related("portfolio", "programme", "manager")
-    )
-    return render(
-        request,
-        "projects/project_list.html",
-        {"page": paginate(request, projects), "title": "My projects"},
-    )
+    return Listing(
+        title="My projects",
+        queryset=_project_rows(Project.objects.led_by(request.user)),
+        filterset_class=ProjectFilter,
+        table_class=ProjectTable,
+    ).respond(request)
 
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     project = get_object_or_404(
-        Project.objects.visible_to(request.user).select_related(
+        Project.objects.visible_to(user).select_related(
             "portfolio", "programme", "manager", "sponsor"
         ),
         pk=pk,
     )
+    dependencies = Dependency.objects.filter(Q(upstream=project) | Q(downstream=project))
     return render(
         request,
         "projects/project_detail.html",
-        {"project": project, "milestones": project.milestones.all()},
+        {
+            "project": project,
+            "milestones": project.milestones.all(),
+            "risks": project.risks.select_related("owner", "programme"),
+            "issues": project.issues.select_related("owner", "programme"),
+            "dependencies": dependencies.select_related(
+                "upstream", "downstream", "upstream_milestone", "downstream_milestone"
+            ),
+            "allocations": project.allocations.select_related("person"),
+            "can_edit": sees_everything(user),
+            "can_deliver": Project.objects.delivered_by(user).filter(pk=pk).exists(),
+            "can_coordinate": Project.objects.coordinated_by(user).filter(pk=pk).exists(),
+        },
     )
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    require(sees_everything(request.user))
+    initial = {key: request.GET.get(key) for key in ("portfolio", "programme")}
+    form = ProjectForm(request.POST or None, initial=initial)
+    return handle_form(request, form, title="New project", cancel_url=reverse("projects:list"))
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
+    form = ProjectForm(request.POST or None, instance=project)
+    return handle_form(
+        request, form, title=f"Edit {project}", cancel_url=project.get_absolute_url()
+    )
+
+
+@login_required
+def project_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
+    return toggle_archive(request, project, success_url=project.get_absolute_url())
+
+
+# Milestones ----------------------------------------------------------------------------
+
+
+@login_required
+def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.delivered_by(request.user), pk=pk)
+    form = MilestoneForm(request.POST or None, instance=Milestone(project=project))
+    url = project.get_absolute_url()
+    return handle_form(
+        request, form, title=f"New milestone of {project}", success_url=url, cancel_url=url
+    )
+
+
+@login_required
+def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone.objects.editable_by(request.user), pk=pk)
+    form = MilestoneForm(request.POST or None, instance=milestone)
+    url = milestone.project.get_absolute_url()
+    return handle_form(
+        request, form, title=f"Edit milestone {milestone.name}", success_url=url, cancel_url=url
+    )
+
+
+@login_required
+def milestone_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone.objects.editable_by(request.user), pk=pk)
+    return delete_row(request, milestone, success_url=milestone.project.get_absolute_url())
+
+
+# Dependencies --------------------------------------------------------------------------
+
+
+def _dependency_projects(user: Any) -> Any:
+    return Project.objects.visible_to(user).active().select_related("programme")
+
+
+@login_required
+def dependency_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require(sees_everything(user) or Programme.objects.managed_by(user).exists())
+    downstream = request.GET.get("downstream")
+    form = DependencyForm(
+        request.POST or None,
+        initial={"downstream": downstream},
+        projects=_dependency_projects(user),
+    )
+    back = request.GET.get("next") or reverse("programmes:list")
+    return handle_form(
+        request,
+        form,
+        title="New dependency",
+        save=lambda f: services.dependency_create(**_writable_ends(user, f.cleaned_data)),
+        success_url=back if back.startswith("/") else None,
+        cancel_url=back,
+    )
+
+
+def _writable_ends(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """A programme manager may only link dependencies that touch their own programme."""
+    if not sees_everything(user):
+        managed = Programme.objects.managed_by(user)
+        if not managed.filter(projects__in=[data["upstream"], data["downstream"]]).exists():
+            raise ValidationError(
+                {"downstream": "One end of the dependency must be in a programme you manage."}
+            )
+    return data
+
+
+@login_required
+def dependency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    dependency = get_object_or_404(Dependency.objects.editable_by(request.user), pk=pk)
+    form = DependencyForm(
+        request.POST or None, instance=dependency, projects=_dependency_projects(request.user)
+    )
+    url = dependency.downstream.get_absolute_url()
+    return handle_form(
+        request,
+        form,
+        title=f"Edit dependency: {dependency}",
+        save=lambda f: services.dependency_update(
+            dependency=dependency, **_writable_ends(request.user, f.cleaned_data)
+        ),
+        success_url=url,
+        cancel_url=url,
+    )
+
+
+@login_required
+def dependency_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    dependency = get_object_or_404(Dependency.objects.editable_by(request.user), pk=pk)
+    return delete_row(request, dependency, success_url=dependency.downstream.get_absolute_url())
+
+
+# Allocations ---------------------------------------------------------------------------
+
+
+@login_required
+def allocation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.coordinated_by(request.user), pk=pk)
+    form = AllocationForm(request.POST or None, instance=Allocation(project=project))
+    url = project.get_absolute_url()
+    return handle_form(
+        request,
+        form,
+        title=f"Book someone onto {project}",
+        save=lambda f: services.allocation_save(allocation=f.instance),
+        success_url=url,
+        cancel_url=url,
+    )
+
+
+@login_required
+def allocation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    allocation = get_object_or_404(Allocation.objects.editable_by(request.user), pk=pk)
+    form = AllocationForm(request.POST or None, instance=allocation)
+    url = allocation.project.get_absolute_url()
+    return handle_form(
+        request,
+        form,
+        title=f"Edit booking of {allocation.person}",
+        save=lambda f: services.allocation_save(allocation=f.instance),
+        success_url=url,
+        cancel_url=url,
+    )
+
+
+@login_required
+def allocation_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    allocation = get_object_or_404(Allocation.objects.editable_by(request.user), pk=pk)
+    return delete_row(request, allocation, success_url=allocation.project.get_absolute_url())
+
+
+# Risks and issues ----------------------------------------------------------------------
+
+REGISTERS: dict[str, Any] = {
+    "risk": (Risk, RiskForm, RiskFilter, RiskTable, "Risks"),
+    "issue": (Issue, IssueForm, IssueFilter, IssueTable, "Issues"),
+}
+
+
+@login_required
+def register_list(request: HttpRequest, kind: str) -> HttpResponse:
+    model, _, filter_class, table_class, title = REGISTERS[kind]
+    return Listing(
+        title=title,
+        queryset=model.objects.visible_to(request.user).select_related(
+            "project", "programme", "owner"
+        ),
+        filterset_class=filter_class,
+        table_class=table_class,
+    ).respond(request)
+
+
+@login_required
+def register_create(request: HttpRequest, kind: str) -> HttpResponse:
+    """Raise a risk or issue on a project (?project=) or a programme (?programme=)."""
+    model, form_class, *_ = REGISTERS[kind]
+    user = request.user
+    if "programme" in request.GET:
+        programme = get_object_or_404(
+            Programme.objects.managed_by(user), pk=_int(request.GET["programme"])
+        )
+        item, url = model(programme=programme), programme.get_absolute_url()
+    else:
+        project = get_object_or_404(
+            Project.objects.delivered_by(user), pk=_int(request.GET.get("project"))
+        )
+        item, url = model(project=project), project.get_absolute_url()
+    form = form_class(request.POST or None, instance=item)
+    return handle_form(
+        request,
+        form,
+        title=f"Raise {'an issue' if kind == 'issue' else 'a risk'}",
+        success_url=url,
+        cancel_url=url,
+    )
+
+
+@login_required
+def register_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The item's form when the user may write it, the same form read-only otherwise."""
+    model, form_class, *_ = REGISTERS[kind]
+    item = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    writable = model.objects.editable_by(request.user).filter(pk=pk).exists()
+    if request.method == "POST":
+        require(writable)
+    form = form_class(request.POST or None, instance=item)
+    if not writable:
+        for field in form.fields.values():
+            field.disabled = True
+    url = (item.project or item.programme).get_absolute_url()
+    return handle_form(
+        request,
+        form,
+        title=str(item),
+        success_url=url,
+        cancel_url=url,
+        template="projects/register_item.html",
+        context={"item": item, "kind": kind, "writable": writable, "readonly": not writable},
+    )
+
+
+@login_required
+@require_POST
+def register_escalate(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    model, *_ = REGISTERS[kind]
+    item = get_object_or_404(
+        model.objects.filter(project__in=Project.objects.delivered_by(request.user)), pk=pk
+    )
+    escalate = services.risk_escalate if kind == "risk" else services.issue_escalate
+    try:
+        escalate(**{kind: item})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Escalated “{item}” to {item.programme}.")
+    return redirect(item.get_absolute_url())
+
+
+def _int(value: str | None) -> int:
+    """A primary key from the query string; anything else matches nothing (404)."""
+    try:
+        return int(value or "")
+    except ValueError:
+        return 0

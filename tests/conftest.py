@@ -26,6 +26,8 @@ def pytest_configure(config: pytest.Config) -> None:
             "The tests run on PostgreSQL: use `make test`, which starts a throwaway server, "
             "or set DATABASE_URL=postgres://… yourself."
         )
+    # Deliberately slow password hashing only costs time here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

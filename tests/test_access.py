@@ -64,7 +64,7 @@ def test_programme_page_is_shown_only_to_roles_that_may_read_it(
 @pytest.mark.parametrize("role", ROLES)
 def test_project_list_holds_exactly_the_projects_the_role_may_read(cast: Cast, role: str) -> None:
     response = cast.client_for(getattr(cast, role)).get(reverse("projects:list"))
-    listed = {p.name for p in response.context["page"].object_list}
+    listed = {row.record.name for row in response.context["table"].paginated_rows}
     assert listed == {getattr(cast, name).name for name in VISIBLE_PROJECTS[role]}
 
 
@@ -77,7 +77,7 @@ def test_each_role_lands_on_its_own_page(cast: Cast, role: str) -> None:
 
 def test_my_projects_lists_only_the_managers_own_projects(cast: Cast) -> None:
     response = cast.client_for(cast.project_manager).get(reverse("projects:mine"))
-    assert [p.name for p in response.context["page"].object_list] == ["Project A1"]
+    assert [row.record.name for row in response.context["table"].paginated_rows] == ["Project A1"]
 
 
 def test_my_projects_is_empty_for_an_account_without_a_person(
@@ -87,7 +87,7 @@ def test_my_projects_is_empty_for_an_account_without_a_person(
     client = cast.client_for(cast.pmo)
     client.force_login(bare)
     response = client.get(reverse("projects:mine"))
-    assert list(response.context["page"].object_list) == []
+    assert list(response.context["table"].paginated_rows) == []
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, cast: Cast) -> None:
