@@ -35,7 +35,7 @@ def handle_form(
             with transaction.atomic():
                 saved: Any = save(form) if save else form.save()  # type: ignore[attr-defined]
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         except IntegrityError:
             # Validation passed but a concurrent write got there first: say so, keep the input.
             form.add_error(
@@ -53,7 +53,7 @@ def handle_form(
     )
 
 
-def _show_errors(form: BaseForm, error: ValidationError) -> None:
+def show_errors(form: BaseForm, error: ValidationError) -> None:
     """Errors keyed by a field the form shows go next to it; the rest go above the form."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django_tables2 import RequestConfig, Table
 
 from portfolio.exports import FORMATS, export_rows
+from portfolio.http import HtmxHttpRequest
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -30,7 +31,7 @@ class Listing:
     template: str = "components/listing.html"
     extra_context: dict[str, object] = field(default_factory=dict)
 
-    def respond(self, request: HttpRequest) -> HttpResponse:
+    def respond(self, request: HtmxHttpRequest) -> HttpResponse:
         filterset = self.filterset_class(request.GET, queryset=self.queryset, request=request)
         # An invalid filter (say ?stage=bogus) shows its error and no rows, never a 500.
         rows = filterset.qs if filterset.is_valid() else self.queryset.none()
@@ -56,7 +57,7 @@ class Listing:
             **self.extra_context,
         }
         template = self.template
-        if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
+        if request.htmx and not request.htmx.boosted:
             template += "#results"
         return render(request, template, context)
 

@@ -235,6 +235,14 @@ class Portfolio(Archivable):
     def get_absolute_url(self) -> str:
         return reverse("programmes:portfolio-detail", args=[self.pk])
 
+    @property
+    def policy(self) -> HealthPolicy:
+        """The portfolio's health policy, or the defaults while PMO has not saved one."""
+        try:
+            return self.health_policy
+        except HealthPolicy.DoesNotExist:
+            return HealthPolicy(portfolio=self)
+
 
 class HealthPolicy(models.Model):
     """Thresholds and roll-up rules a portfolio's PMO sets; the health engine reads them."""

@@ -2,11 +2,12 @@
 `visible_to` for reading, `editable_by` / `managed_by` for writing (404 otherwise)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from portfolio.editing import handle_form, require, toggle_archive
+from portfolio.http import HtmxHttpRequest
 from portfolio.listing import Listing
 from programmes.filters import PersonFilter, ProgrammeFilter
 from programmes.forms import (
@@ -37,7 +38,7 @@ from projects.models import Dependency, Issue, Project, Risk
 
 
 @login_required
-def portfolio_list(request: HttpRequest) -> HttpResponse:
+def portfolio_list(request: HtmxHttpRequest) -> HttpResponse:
     portfolios = Portfolio.objects.visible_to(request.user).active().with_programme_count()
     totals = Project.objects.visible_to(request.user).active().totals_by("portfolio")
     rows = [(p, totals.get(p.pk)) for p in portfolios]
@@ -49,7 +50,7 @@ def portfolio_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def portfolio_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     portfolio = get_object_or_404(Portfolio.objects.visible_to(request.user), pk=pk)
     programmes = (
         Programme.objects.visible_to(request.user)
@@ -69,7 +70,7 @@ def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def portfolio_create_view(request: HttpRequest) -> HttpResponse:
+def portfolio_create_view(request: HtmxHttpRequest) -> HttpResponse:
     require(sees_everything(request.user))
     form = PortfolioForm(request.POST or None)
     return handle_form(
@@ -84,7 +85,7 @@ def portfolio_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def portfolio_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def portfolio_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     portfolio = get_object_or_404(Portfolio.objects.editable_by(request.user), pk=pk)
     form = PortfolioForm(request.POST or None, instance=portfolio)
     return handle_form(
@@ -93,13 +94,13 @@ def portfolio_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def portfolio_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def portfolio_archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     portfolio = get_object_or_404(Portfolio.objects.editable_by(request.user), pk=pk)
     return toggle_archive(request, portfolio, success_url=portfolio.get_absolute_url())
 
 
 @login_required
-def health_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def health_policy_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     portfolio = get_object_or_404(Portfolio.objects.editable_by(request.user), pk=pk)
     policy, _ = HealthPolicy.objects.get_or_create(portfolio=portfolio)
     form = HealthPolicyForm(request.POST or None, instance=policy)
@@ -116,7 +117,7 @@ def health_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def programme_list(request: HttpRequest) -> HttpResponse:
+def programme_list(request: HtmxHttpRequest) -> HttpResponse:
     return Listing(
         title="Programmes",
         queryset=Programme.objects.visible_to(request.user).select_related("portfolio", "manager"),
@@ -128,7 +129,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_programmes(request: HttpRequest) -> HttpResponse:
+def my_programmes(request: HtmxHttpRequest) -> HttpResponse:
     return Listing(
         title="My programmes",
         queryset=Programme.objects.led_by(request.user).select_related("portfolio", "manager"),
@@ -138,7 +139,7 @@ def my_programmes(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     programme = get_object_or_404(
         Programme.objects.visible_to(user).select_related("portfolio", "manager", "sponsor"), pk=pk
@@ -171,7 +172,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def programme_create(request: HttpRequest) -> HttpResponse:
+def programme_create(request: HtmxHttpRequest) -> HttpResponse:
     require(sees_everything(request.user))
     initial = {"portfolio": request.GET.get("portfolio")}
     form = ProgrammeForm(request.POST or None, initial=initial)
@@ -179,7 +180,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.managed_by(request.user), pk=pk)
     form = ProgrammeForm(request.POST or None, instance=programme)
     return handle_form(
@@ -188,7 +189,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def programme_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     require(sees_everything(request.user))
     programme = get_object_or_404(Programme.objects.all(), pk=pk)
     return toggle_archive(request, programme, success_url=programme.get_absolute_url())
@@ -198,7 +199,7 @@ def programme_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def benefit_create(request: HttpRequest, pk: int) -> HttpResponse:
+def benefit_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.managed_by(request.user), pk=pk)
     form = BenefitForm(request.POST or None, instance=Benefit(programme=programme))
     return handle_form(
@@ -211,7 +212,7 @@ def benefit_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def benefit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def benefit_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     benefit = get_object_or_404(Benefit.objects.editable_by(request.user), pk=pk)
     form = BenefitForm(request.POST or None, instance=benefit)
     url = benefit.programme.get_absolute_url()
@@ -219,7 +220,7 @@ def benefit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
+def measurement_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     benefit = get_object_or_404(Benefit.objects.editable_by(request.user), pk=pk)
     form = BenefitMeasurementForm(request.POST or None)
     form.instance.benefit = benefit
@@ -230,7 +231,7 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def stakeholder_create(request: HttpRequest, pk: int) -> HttpResponse:
+def stakeholder_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.managed_by(request.user), pk=pk)
     form = StakeholderForm(request.POST or None, instance=Stakeholder(programme=programme))
     url = programme.get_absolute_url()
@@ -240,7 +241,7 @@ def stakeholder_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def stakeholder_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def stakeholder_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     stakeholder = get_object_or_404(Stakeholder.objects.editable_by(request.user), pk=pk)
     form = StakeholderForm(request.POST or None, instance=stakeholder)
     url = stakeholder.programme.get_absolute_url()
@@ -251,7 +252,7 @@ def stakeholder_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: HtmxHttpRequest) -> HttpResponse:
     return Listing(
         title="People",
         queryset=Person.objects.visible_to(request.user).select_related("team"),
@@ -263,7 +264,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(
         Person.objects.visible_to(request.user).select_related("team"), pk=pk
     )
@@ -278,7 +279,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: HtmxHttpRequest) -> HttpResponse:
     require(sees_everything(request.user))
     form = PersonForm(request.POST or None)
     return handle_form(
@@ -287,27 +288,27 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.editable_by(request.user), pk=pk)
     form = PersonForm(request.POST or None, instance=person)
     return handle_form(request, form, title=f"Edit {person}", cancel_url=person.get_absolute_url())
 
 
 @login_required
-def person_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def person_archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.editable_by(request.user), pk=pk)
     return toggle_archive(request, person, success_url=person.get_absolute_url())
 
 
 @login_required
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_list(request: HtmxHttpRequest) -> HttpResponse:
     require(sees_everything(request.user))
     teams = Team.objects.active().prefetch_related("members")
     return render(request, "programmes/team_list.html", {"teams": teams})
 
 
 @login_required
-def team_create(request: HttpRequest) -> HttpResponse:
+def team_create(request: HtmxHttpRequest) -> HttpResponse:
     require(sees_everything(request.user))
     form = TeamForm(request.POST or None)
     url = reverse("programmes:team-list")
@@ -315,7 +316,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def team_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     team = get_object_or_404(Team.objects.editable_by(request.user), pk=pk)
     form = TeamForm(request.POST or None, instance=team)
     url = reverse("programmes:team-list")

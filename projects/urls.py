@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from projects import views
+from projects import report_views, views
 
 
 class RegisterKind:
@@ -18,7 +18,18 @@ register_converter(RegisterKind, "register")
 app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
-    path("mine/", views.my_projects, name="mine"),
+    path("mine/", report_views.my_projects, name="mine"),
+    path("<int:pk>/update/", report_views.report_edit, name="report-edit"),
+    path("<int:pk>/update/<register:kind>/", report_views.report_raise, name="report-raise"),
+    path(
+        "<int:pk>/update/<register:kind>/<int:item_pk>/escalate/",
+        report_views.report_escalate,
+        name="report-escalate",
+    ),
+    path("reports/<int:pk>/", report_views.report_detail, name="report-detail"),
+    path(
+        "milestones/<int:pk>/forecast/", report_views.milestone_forecast, name="milestone-forecast"
+    ),
     path("new/", views.project_create, name="create"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),

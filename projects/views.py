@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portfolio.editing import delete_row, handle_form, require, toggle_archive
+from portfolio.http import HtmxHttpRequest
 from portfolio.listing import Listing
 from programmes.models import Programme, sees_everything
 from projects import services
@@ -36,7 +37,7 @@ def _project_rows(queryset: Any) -> Any:
 
 
 @login_required
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: HtmxHttpRequest) -> HttpResponse:
     return Listing(
         title="Projects",
         queryset=_project_rows(Project.objects.visible_to(request.user)),
@@ -48,17 +49,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_projects(request: HttpRequest) -> HttpResponse:
-    return Listing(
-        title="My projects",
-        queryset=_project_rows(Project.objects.led_by(request.user)),
-        filterset_class=ProjectFilter,
-        table_class=ProjectTable,
-    ).respond(request)
-
-
-@login_required
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     project = get_object_or_404(
         Project.objects.visible_to(user).select_related(
@@ -87,7 +78,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: HtmxHttpRequest) -> HttpResponse:
     require(sees_everything(request.user))
     initial = {key: request.GET.get(key) for key in ("portfolio", "programme")}
     form = ProjectForm(request.POST or None, initial=initial)
@@ -95,7 +86,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def project_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
     form = ProjectForm(request.POST or None, instance=project)
     return handle_form(
@@ -104,7 +95,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def project_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def project_archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
     return toggle_archive(request, project, success_url=project.get_absolute_url())
 
@@ -113,7 +104,7 @@ def project_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.delivered_by(request.user), pk=pk)
     form = MilestoneForm(request.POST or None, instance=Milestone(project=project))
     url = project.get_absolute_url()
@@ -123,7 +114,7 @@ def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(Milestone.objects.editable_by(request.user), pk=pk)
     form = MilestoneForm(request.POST or None, instance=milestone)
     url = milestone.project.get_absolute_url()
@@ -133,7 +124,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def milestone_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(Milestone.objects.editable_by(request.user), pk=pk)
     return delete_row(request, milestone, success_url=milestone.project.get_absolute_url())
 
@@ -146,7 +137,7 @@ def _dependency_projects(user: Any) -> Any:
 
 
 @login_required
-def dependency_create(request: HttpRequest) -> HttpResponse:
+def dependency_create(request: HtmxHttpRequest) -> HttpResponse:
     user = request.user
     require(sees_everything(user) or Programme.objects.managed_by(user).exists())
     downstream = request.GET.get("downstream")
@@ -178,7 +169,7 @@ def _writable_ends(user: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @login_required
-def dependency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def dependency_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     dependency = get_object_or_404(Dependency.objects.editable_by(request.user), pk=pk)
     form = DependencyForm(
         request.POST or None, instance=dependency, projects=_dependency_projects(request.user)
@@ -197,7 +188,7 @@ def dependency_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def dependency_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def dependency_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     dependency = get_object_or_404(Dependency.objects.editable_by(request.user), pk=pk)
     return delete_row(request, dependency, success_url=dependency.downstream.get_absolute_url())
 
@@ -206,7 +197,7 @@ def dependency_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def allocation_create(request: HttpRequest, pk: int) -> HttpResponse:
+def allocation_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.coordinated_by(request.user), pk=pk)
     form = AllocationForm(request.POST or None, instance=Allocation(project=project))
     url = project.get_absolute_url()
@@ -221,7 +212,7 @@ def allocation_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def allocation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def allocation_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     allocation = get_object_or_404(Allocation.objects.editable_by(request.user), pk=pk)
     form = AllocationForm(request.POST or None, instance=allocation)
     url = allocation.project.get_absolute_url()
@@ -236,7 +227,7 @@ def allocation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def allocation_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def allocation_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     allocation = get_object_or_404(Allocation.objects.editable_by(request.user), pk=pk)
     return delete_row(request, allocation, success_url=allocation.project.get_absolute_url())
 
@@ -250,7 +241,7 @@ REGISTERS: dict[str, Any] = {
 
 
 @login_required
-def register_list(request: HttpRequest, kind: str) -> HttpResponse:
+def register_list(request: HtmxHttpRequest, kind: str) -> HttpResponse:
     model, _, filter_class, table_class, title = REGISTERS[kind]
     return Listing(
         title=title,
@@ -263,7 +254,7 @@ def register_list(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @login_required
-def register_create(request: HttpRequest, kind: str) -> HttpResponse:
+def register_create(request: HtmxHttpRequest, kind: str) -> HttpResponse:
     """Raise a risk or issue on a project (?project=) or a programme (?programme=)."""
     model, form_class, *_ = REGISTERS[kind]
     user = request.user
@@ -288,7 +279,7 @@ def register_create(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @login_required
-def register_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def register_detail(request: HtmxHttpRequest, kind: str, pk: int) -> HttpResponse:
     """The item's form when the user may write it, the same form read-only otherwise."""
     model, form_class, *_ = REGISTERS[kind]
     item = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
@@ -313,7 +304,7 @@ def register_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def register_escalate(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def register_escalate(request: HtmxHttpRequest, kind: str, pk: int) -> HttpResponse:
     model, *_ = REGISTERS[kind]
     item = get_object_or_404(
         model.objects.filter(project__in=Project.objects.delivered_by(request.user)), pk=pk

@@ -77,7 +77,7 @@ def test_each_role_lands_on_its_own_page(cast: Cast, role: str) -> None:
 
 def test_my_projects_lists_only_the_managers_own_projects(cast: Cast) -> None:
     response = cast.client_for(cast.project_manager).get(reverse("projects:mine"))
-    assert [row.record.name for row in response.context["table"].paginated_rows] == ["Project A1"]
+    assert [project.name for project, _ in response.context["rows"]] == ["Project A1"]
 
 
 def test_my_projects_is_empty_for_an_account_without_a_person(
@@ -87,7 +87,7 @@ def test_my_projects_is_empty_for_an_account_without_a_person(
     client = cast.client_for(cast.pmo)
     client.force_login(bare)
     response = client.get(reverse("projects:mine"))
-    assert list(response.context["table"].paginated_rows) == []
+    assert response.context["rows"] == []
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, cast: Cast) -> None:

@@ -27,7 +27,9 @@ from programmes.models import (
 )
 
 if TYPE_CHECKING:
+    from portfolio.periods import Period
     from programmes.models import AnyUser
+    from projects.models.reporting import ReportingStatus
 
 
 def _ends_before_start(start: object, finish: object) -> bool:
@@ -217,6 +219,21 @@ class Project(Archivable):
             )
         if errors:
             raise ValidationError(errors)
+
+    def reporting_status(self, period: Period, today: date) -> ReportingStatus:
+        """This period's reporting status; needs `with_reporting(…, period)` annotations and
+        the portfolio's policy (select_related("portfolio__health_policy"))."""
+        from projects.models.reporting import reporting_status
+
+        policy = self.portfolio.policy
+        return reporting_status(
+            submitted_at=self.period_submitted_at,  # type: ignore[attr-defined]
+            has_draft=self.period_has_draft,  # type: ignore[attr-defined]
+            period=period,
+            due_weekday=policy.report_due_weekday,
+            grace_days=policy.report_grace_days,
+            today=today,
+        )
 
     @property
     def slippage_days(self) -> int:

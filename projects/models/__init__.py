@@ -1,0 +1,42 @@
+"""The delivery layer's models, in two modules: projects and what they hold (delivery), and
+the weekly status reports (reporting). Import them from here."""
+
+from projects.models.delivery import (
+    Allocation,
+    AllocationQuerySet,
+    Dependency,
+    Issue,
+    Milestone,
+    Project,
+    ProjectQuerySet,
+    RegisterItem,
+    Risk,
+    Totals,
+)
+from projects.models.reporting import (
+    DIMENSIONS,
+    RATED,
+    ReportingStatus,
+    StatusReport,
+    reporting_status,
+    with_reporting,
+)
+
+__all__ = [
+    "DIMENSIONS",
+    "RATED",
+    "Allocation",
+    "AllocationQuerySet",
+    "Dependency",
+    "Issue",
+    "Milestone",
+    "Project",
+    "ProjectQuerySet",
+    "RegisterItem",
+    "ReportingStatus",
+    "Risk",
+    "StatusReport",
+    "Totals",
+    "reporting_status",
+    "with_reporting",
+]
