@@ -32,6 +32,7 @@ NAV_ITEMS = (
     NavItem("Issues", "projects:issue-list", _ALL),
     NavItem("People", "programmes:person-list", frozenset({Role.PMO, Role.PROGRAMME_MANAGER})),
     NavItem("Teams", "programmes:team-list", frozenset({Role.PMO})),
+    NavItem("Imports", "imports:list", frozenset({Role.PMO})),
 )
 
 # The first of the user's roles in this order decides the landing page.

@@ -138,6 +138,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Periodic jobs (run by the single `celery beat` process of docker-compose.yml).
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Imports left pending while the broker was down are sent again.
+    "resend-pending-imports": {"task": "portfolio.tasks.resend_pending_imports", "schedule": 60.0},
+}
 
 CACHES = {
     "default": (

@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("programmes/", include("programmes.urls")),
     path("projects/", include("projects.urls")),
+    path("imports/", include("portfolio.import_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,100 @@
+"""A PMO imports the US IT Dashboard file through a real browser and a real Celery worker:
+upload, map columns, preview, commit, and watch the job page poll until it is done."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from portfolio.models import ImportJob, ImportMapping
+from programmes.models import Person
+from tests.factories import PASSWORD, PersonFactory
+from tests.test_import import US_FILE, imported_counts
+from tests.test_worker import celery_worker  # noqa: F401  (a fixture, reused)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+
+
+def _log_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def _counts(page: Page, level: str) -> Any:
+    return page.get_by_test_id("import-counts").locator(f'tr[data-level="{level}"]')
+
+
+@pytest.mark.worker
+def test_a_pmo_imports_the_us_file_and_sees_what_was_created(
+    page: Page,
+    live_server: Any,
+    celery_worker: Any,  # noqa: F811
+) -> None:
+    PersonFactory(name="Priya PMO", access=Person.Access.PMO, user__username="pmo")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    _log_in(page, live_server.url, "pmo")
+
+    page.goto(f"{live_server.url}/imports/new/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import a portfolio")
+    page.get_by_label("CSV or Excel (.xlsx) file").set_input_files(str(US_FILE))
+    page.get_by_role("button", name="Upload and map columns").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Map columns")
+    expect(page.get_by_label("Programme code")).to_have_value("Unique_Investment_Identifier")
+    expect(page.get_by_label("Project code (external id)")).to_have_value("Project_ID")
+    expect(page.get_by_label("Costs in the file are in")).to_have_value("millions")
+    page.get_by_label("Portfolio name").select_option("Agency_Name")
+    page.get_by_label("Save this mapping as").fill("US IT Dashboard")
+    page.screenshot(path=str(SCREENSHOTS / "import-mapping.png"), full_page=True)
+    page.get_by_role("button", name="Preview the import").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Preview of the import")
+    expect(_counts(page, "portfolios").locator('[data-outcome="created"]')).to_have_text("26")
+    expect(_counts(page, "programmes").locator('[data-outcome="created"]')).to_have_text("437")
+    expect(_counts(page, "projects").locator('[data-outcome="created"]')).to_have_text("1,547")
+    expect(page.get_by_test_id("preview-rows").locator("tbody tr")).to_have_count(50)
+    page.screenshot(path=str(SCREENSHOTS / "import-preview.png"), full_page=True)
+    assert imported_counts() == (0, 0, 0)  # the preview is a dry run
+
+    page.get_by_role("button", name="Import 1,547 projects").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Import #\d+$"))
+    # The worker runs in its own process; the page polls until it reports the result.
+    expect(page.get_by_test_id("job-status")).to_contain_text("Succeeded", timeout=60_000)
+    expect(_counts(page, "portfolios").locator('[data-outcome="created"]')).to_have_text("26")
+    expect(_counts(page, "programmes").locator('[data-outcome="created"]')).to_have_text("437")
+    expect(_counts(page, "projects").locator('[data-outcome="created"]')).to_have_text("1,547")
+    expect(page.locator("#import-progress")).not_to_have_attribute("hx-trigger", "every 1s")
+    page.screenshot(path=str(SCREENSHOTS / "import-job.png"), full_page=True)
+
+    assert imported_counts() == (26, 437, 1547)
+    assert ImportJob.objects.get().status == ImportJob.Status.SUCCEEDED
+    assert ImportMapping.objects.get().name == "US IT Dashboard"
+
+
+def test_a_pmo_sees_row_errors_and_cannot_commit_a_bad_file(
+    page: Page, live_server: Any, tmp_path: Path
+) -> None:
+    PersonFactory(name="Priya PMO", access=Person.Access.PMO, user__username="pmo")
+    lines = US_FILE.read_text(encoding="utf-8").splitlines()
+    assert "2010-12-31" in lines[4]  # row 5 as a spreadsheet numbers it
+    lines[4] = lines[4].replace("2010-12-31", "2010-12-32")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines[:10]) + "\n", encoding="utf-8")
+    _log_in(page, live_server.url, "pmo")
+
+    page.goto(f"{live_server.url}/imports/new/")
+    page.get_by_label("CSV or Excel (.xlsx) file").set_input_files(str(bad))
+    page.get_by_role("button", name="Upload and map columns").click()
+    page.get_by_role("button", name="Preview the import").click()
+
+    expect(page.get_by_test_id("cannot-commit")).to_contain_text("cannot be imported")
+    expect(page.get_by_test_id("row-errors")).to_contain_text("'2010-12-32' is not a date")
+    expect(page.get_by_test_id("row-errors").locator("tbody td").first).to_have_text("5")
+    expect(page.get_by_role("button", name="Import")).to_have_count(0)
+    page.screenshot(path=str(SCREENSHOTS / "import-preview-errors.png"), full_page=True)
