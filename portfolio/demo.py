@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from portfolio.periods import Period
+from portfolio.ratings import SCALES, Rating, worst
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -25,7 +27,16 @@ from programmes.models import (
     Stakeholder,
     Team,
 )
-from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk
+from projects.models import (
+    DIMENSIONS,
+    Allocation,
+    Dependency,
+    Issue,
+    Milestone,
+    Project,
+    Risk,
+    StatusReport,
+)
 
 DEMO_PASSWORD = "stationmaster-demo"
 
@@ -202,7 +213,10 @@ def load_demo(today: date | None = None) -> bool:
     all_projects: list[Project] = []
     for p_code, p_name, programmes in PORTFOLIOS:
         portfolio = Portfolio.objects.create(
-            code=p_code, name=p_name, description=f"The {p_name.lower()} portfolio."
+            code=p_code,
+            name=p_name,
+            description=f"The {p_name.lower()} portfolio.",
+            rating_scale=Portfolio.RatingScale.DCA if p_code == "INF" else "rag3",
         )
         portfolio.executives.add(people["executive"])
         HealthPolicy.objects.create(portfolio=portfolio)
@@ -229,6 +243,7 @@ def load_demo(today: date | None = None) -> bool:
                     _project(rng, portfolio, None, s_code, s_name, project_managers[-1], today)
                 )
     _seed_registers(rng, all_projects, pool, today)
+    _seed_reports(rng, all_projects, people, today)
     return True
 
 
@@ -388,3 +403,81 @@ def _seed_registers(
                 severity=rng.choice(list(Issue.Severity.values)),
                 due_date=today + timedelta(days=rng.randint(-20, 30)),
             )
+
+
+REASONS = {
+    "schedule": ["Supplier delivery slipped two weeks", "Testing took longer than planned"],
+    "cost": ["Contractor rates rose", "Extra licences needed"],
+    "scope": ["Change request under review", "New regulatory requirement"],
+    "resources": ["Two developers on leave", "Architect shared with another project"],
+    "risk": ["Integration risk increased", "Key supplier financially weak"],
+    "overall": ["Recovery plan agreed with sponsor", "Watching closely"],
+}
+HISTORY_WEEKS = 26
+
+
+def _seed_reports(
+    rng: random.Random, projects: list[Project], people: dict[str, Person], today: date
+) -> None:
+    """26 weeks of submitted reports per project: mostly on time, some late, some missing;
+    ratings drift week to week. This week: some submitted, some drafts, the rest not yet."""
+    this_week = Period.containing(today)
+    reports = []
+    for project in projects:
+        scale = list(SCALES[project.portfolio.rating_scale])
+        level = {name: 0 for name in DIMENSIONS}
+        author = project.manager.user if project.manager and project.manager.user else None
+        for weeks_back in range(HISTORY_WEEKS, -1, -1):
+            period = this_week.previous(weeks_back)
+            for name in DIMENSIONS:
+                # Mean-reverting drift: most weeks stay put, trouble is rarer than recovery.
+                step = rng.choices([-1, 0, 1], weights=[5 if level[name] else 0, 14, 0.7])[0]
+                level[name] = max(0, min(len(scale) - 1, level[name] + step))
+            roll = rng.random()
+            if weeks_back == 0 and roll < 0.5:
+                continue  # not reported yet this week
+            if weeks_back > 0 and roll < 0.07:
+                continue  # a missed week
+            ratings = {name: scale[level[name]] for name in DIMENSIONS}
+            ratings["overall"] = worst(ratings.values()) or Rating.GREEN
+            due = period.due_date(4)
+            draft = weeks_back == 0 and roll < 0.7
+            late_days = rng.randint(1, 5) if rng.random() < 0.12 else 0
+            submitted_on = due + timedelta(days=late_days - rng.randint(0, 2) * (late_days == 0))
+            reports.append(
+                StatusReport(
+                    project=project,
+                    period_start=period.start,
+                    author=author,
+                    state=StatusReport.State.DRAFT if draft else StatusReport.State.SUBMITTED,
+                    submitted_at=None
+                    if draft
+                    else datetime.combine(submitted_on, time(16, 30), tzinfo=UTC),
+                    percent_complete=min(100, 4 * (HISTORY_WEEKS - weeks_back)),
+                    forecast_finish=project.forecast_finish,
+                    spend_to_date=project.spend_to_date,
+                    forecast_at_completion=project.forecast_at_completion,
+                    accomplishments=rng.choice(
+                        [
+                            "Completed sprint demo",
+                            "Signed off design",
+                            "Migrated test data",
+                            "Ran user research",
+                        ]
+                    ),
+                    next_steps=rng.choice(
+                        [
+                            "Start integration testing",
+                            "Prepare go-live plan",
+                            "Recruit second tester",
+                        ]
+                    ),
+                    **ratings,
+                    **{
+                        f"{name}_reason": rng.choice(REASONS[name])
+                        for name, value in ratings.items()
+                        if value != Rating.GREEN
+                    },
+                )
+            )
+    StatusReport.objects.bulk_create(reports, batch_size=500)

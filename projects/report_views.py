@@ -66,7 +66,7 @@ def report_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         initial={"version": report.version},
         scale=project.portfolio.rating_scale,
     )
-    conflict = None
+    conflict, submit_refused = None, False
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "save")
         version = form.cleaned_data["version"]
@@ -92,12 +92,14 @@ def report_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             conflict = _conflict(stale.current, form)
         except ValidationError as exc:
             show_errors(form, exc)
+            submit_refused = True
     context = {
         "project": project,
         "report": report,
         "form": form,
         "period": period,
         "conflict": conflict,
+        "submit_refused": submit_refused,
         "saved_at": timezone.localtime(),
     }
     if request.htmx and request.POST.get("action", "save") == "save":

@@ -26,8 +26,11 @@ from projects.forms import (
     ProjectForm,
     RiskForm,
 )
-from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk
+from projects.models import RATED, Allocation, Dependency, Issue, Milestone, Project, Risk
+from projects.models.reporting import field_label
 from projects.tables import IssueTable, ProjectTable, RiskTable
+
+STATUS_HISTORY_WEEKS = 26
 
 # Projects ------------------------------------------------------------------------------
 
@@ -70,6 +73,10 @@ def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "upstream", "downstream", "upstream_milestone", "downstream_milestone"
             ),
             "allocations": project.allocations.select_related("person"),
+            "rating_dimensions": [(field_label(name), name) for name in RATED],
+            "reports": project.status_reports.latest_revisions()
+            .select_related("author")
+            .order_by("-period_start")[:STATUS_HISTORY_WEEKS],
             "can_edit": sees_everything(user),
             "can_deliver": Project.objects.delivered_by(user).filter(pk=pk).exists(),
             "can_coordinate": Project.objects.coordinated_by(user).filter(pk=pk).exists(),
