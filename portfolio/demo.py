@@ -219,7 +219,12 @@ def load_demo(today: date | None = None) -> bool:
             rating_scale=Portfolio.RatingScale.DCA if p_code == "INF" else "rag3",
         )
         portfolio.executives.add(people["executive"])
-        HealthPolicy.objects.create(portfolio=portfolio)
+        HealthPolicy.objects.create(
+            portfolio=portfolio,
+            rollup=HealthPolicy.Rollup.RED_SHARE
+            if p_code == "INF"
+            else HealthPolicy.Rollup.BUDGET_WEIGHTED,
+        )
         for index, (g_code, g_name, manager_name, objective) in enumerate(programmes):
             start = today - timedelta(days=rng.randint(200, 500))
             programme = Programme.objects.create(
@@ -244,6 +249,7 @@ def load_demo(today: date | None = None) -> bool:
                 )
     _seed_registers(rng, all_projects, pool, today)
     _seed_reports(rng, all_projects, people, today)
+    _seed_health(today)
     return True
 
 
@@ -269,11 +275,11 @@ def _project(
         manager=manager,
         baseline_start=start,
         baseline_finish=finish,
-        forecast_finish=finish + timedelta(days=rng.choice([0, 0, 0, 7, 14, 30, 60, -7])),
+        forecast_finish=finish + timedelta(days=rng.choice([0, 0, 0, 0, 0, 5, 10, 21, 45, -7])),
         budget=budget,
         spend_to_date=(budget * progress).quantize(Decimal("1")),
         forecast_at_completion=(
-            budget * Decimal(rng.choice(["0.95", "1", "1", "1.04", "1.12"]))
+            budget * Decimal(rng.choice(["0.95", "1", "1", "1", "1", "1.03", "1.07", "1.15"]))
         ).quantize(Decimal("1")),
         priority=rng.choice(list(Project.Priority.values)),
         stage=rng.choice([Project.Stage.PLANNING, Project.Stage.DELIVERY, Project.Stage.DELIVERY]),
@@ -310,7 +316,7 @@ def _seed_projects(
                 project.baseline_start
                 + (project.baseline_finish - project.baseline_start) * (n + 1) / 3
             )
-            slip = timedelta(days=rng.choice([0, 0, 5, 14]))
+            slip = timedelta(days=rng.choice([0, 0, 0, 3, 7, 16]))
             Milestone.objects.create(
                 project=project,
                 name=label,
@@ -324,7 +330,7 @@ def _seed_projects(
                 project=project,
                 start_date=project.baseline_start,
                 finish_date=project.baseline_finish,
-                percent=rng.choice([20, 40, 50, 60]),
+                percent=rng.choice([10, 20, 20, 30]),
             )
         projects.append(project)
     # A chain of finish-to-start dependencies inside the programme (acyclic by construction).
@@ -332,8 +338,9 @@ def _seed_projects(
         Dependency.objects.create(
             upstream=upstream,
             downstream=downstream,
-            upstream_milestone=upstream.milestones.last(),
-            downstream_milestone=downstream.milestones.first(),
+            # The downstream goes live on what the upstream has designed: usually in time.
+            upstream_milestone=upstream.milestones.first(),
+            downstream_milestone=downstream.milestones.last(),
             description=f"{downstream.name} builds on {upstream.name}",
         )
     return projects
@@ -374,7 +381,7 @@ def _seed_programme_records(
     Risk.objects.create(
         programme=programme,
         title="Programme funding not confirmed for next year",
-        probability=3,
+        probability=rng.choice([2, 3]),
         impact=5,
         owner=programme.manager,
         response="Business case refresh.",
@@ -391,8 +398,8 @@ def _seed_registers(
                 title=title,
                 response=response,
                 owner=project.manager,
-                probability=rng.randint(1, 5),
-                impact=rng.randint(1, 5),
+                probability=rng.choice([1, 1, 2, 2, 3, 4]),
+                impact=rng.choice([1, 2, 2, 3, 3, 4, 5]),
                 proximity=rng.choice(list(Risk.Proximity.values)),
             )
         if rng.random() < 0.5:
@@ -400,8 +407,8 @@ def _seed_registers(
                 project=project,
                 title=rng.choice(ISSUES),
                 owner=rng.choice(pool),
-                severity=rng.choice(list(Issue.Severity.values)),
-                due_date=today + timedelta(days=rng.randint(-20, 30)),
+                severity=rng.choice([1, 1, 2, 2, 2, 3, 4]),
+                due_date=today + timedelta(days=rng.randint(-6, 45)),
             )
 
 
@@ -444,6 +451,7 @@ def _seed_reports(
             draft = weeks_back == 0 and roll < 0.7
             late_days = rng.randint(1, 5) if rng.random() < 0.12 else 0
             submitted_on = due + timedelta(days=late_days - rng.randint(0, 2) * (late_days == 0))
+            submitted_on = min(submitted_on, today)  # nothing is submitted in the future
             reports.append(
                 StatusReport(
                     project=project,
@@ -481,3 +489,17 @@ def _seed_reports(
                 )
             )
     StatusReport.objects.bulk_create(reports, batch_size=500)
+
+
+TREND_WEEKS = 12
+
+
+def _seed_health(today: date) -> None:
+    """Twelve weekly health snapshots rebuilt from the report history, then today's."""
+    from portfolio import rollup
+
+    monday = Period.containing(today).start
+    for weeks_back in range(TREND_WEEKS, 0, -1):
+        day = monday - timedelta(weeks=weeks_back)
+        rollup.record_past_week(datetime.combine(day, time(6, 0), tzinfo=UTC))
+    rollup.recompute_everything(today)

@@ -28,6 +28,7 @@ NAV_ITEMS = (
     NavItem("Portfolios", "programmes:portfolio-list", frozenset({Role.PMO, Role.EXECUTIVE})),
     NavItem("Programmes", "programmes:list", _ALL),
     NavItem("Projects", "projects:list", _ALL),
+    NavItem("Reporting", "projects:reporting", frozenset({Role.PMO})),
     NavItem("Risks", "projects:risk-list", _ALL),
     NavItem("Issues", "projects:issue-list", _ALL),
     NavItem("People", "programmes:person-list", frozenset({Role.PMO, Role.PROGRAMME_MANAGER})),

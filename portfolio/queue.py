@@ -5,19 +5,26 @@ and the caller's data stays committed (periodic jobs recompute from the source r
 """
 
 import logging
+from importlib import import_module
 from typing import Any
 
-from celery import Task
+from celery import Task, current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
 
-def publish(task: Task, *args: Any) -> bool:
-    """Send the job now; False when the broker could not be reached."""
+def publish(task: Task | str, *args: Any, countdown: float | None = None) -> bool:
+    """Send the job (a task, or its registered name so that lower layers need not import
+    the module defining it), to run after `countdown` seconds; False when the broker could
+    not be reached. In the quick start (no broker) the job runs here and now."""
+    if isinstance(task, str):
+        if task not in current_app.tasks:
+            import_module(task.rsplit(".", 1)[0])  # autodiscovery runs in workers only
+        task = current_app.tasks[task]
     try:
-        task.apply_async(args=args)
+        task.apply_async(args=args, countdown=countdown or 0)
     except (OperationalError, ConnectionError, TimeoutError) as exc:
         logger.warning("Broker unreachable, %s%r not sent: %s", task.name, args, exc)
         return False

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -142,6 +143,22 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Imports left pending while the broker was down are sent again.
     "resend-pending-imports": {"task": "portfolio.tasks.resend_pending_imports", "schedule": 60.0},
+    # Health: catch up on recomputations the broker missed; nightly full run; weekly snapshot.
+    "sweep-health-requests": {"task": "portfolio.tasks.sweep_health_requests", "schedule": 30.0},
+    "recompute-all-health": {
+        "task": "portfolio.tasks.recompute_all_health",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    "weekly-health-snapshot": {
+        "task": "portfolio.tasks.recompute_all_health",
+        "schedule": crontab(hour=3, minute=0, day_of_week="mon"),
+        "kwargs": {"weekly": True},
+    },
+    # Due-day reminders and overdue chases; each is sent once, so hourly reruns are harmless.
+    "send-reporting-reminders": {
+        "task": "projects.tasks.send_reporting_reminders",
+        "schedule": 3600.0,
+    },
 }
 
 CACHES = {
@@ -187,6 +204,10 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Stationmaster <pmo@example.org>")
+# Reminders sent from a request must not hang on a slow mail server.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Where links in emails point (no request to take the host from in a beat job).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

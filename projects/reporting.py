@@ -16,7 +16,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from portfolio.periods import Period
-from portfolio.queue import enqueue_on_commit
+from programmes.models import HealthRequest
+from programmes.services import health_request
 from projects.models import Project, StatusReport
 
 if TYPE_CHECKING:
@@ -137,9 +138,7 @@ def status_report_submit(
         current.version += 1
         current.save()
         _update_project_forecasts(current)
-        from projects.tasks import refresh_after_report
-
-        enqueue_on_commit(refresh_after_report, current.project_id)
+        health_request(subject=HealthRequest.Subject.PROJECT, subject_id=current.project_id)
     return current
 
 

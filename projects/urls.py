@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from projects import report_views, views
+from projects import compliance_views, report_views, views
 
 
 class RegisterKind:
@@ -19,6 +19,13 @@ app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("mine/", report_views.my_projects, name="mine"),
+    path("reporting/", compliance_views.reporting_compliance, name="reporting"),
+    path("reporting/<int:pk>/remind/", compliance_views.reporting_remind, name="reporting-remind"),
+    path(
+        "reporting/remind-overdue/",
+        compliance_views.reporting_remind_overdue,
+        name="reporting-remind-overdue",
+    ),
     path("<int:pk>/update/", report_views.report_edit, name="report-edit"),
     path("<int:pk>/update/<register:kind>/", report_views.report_raise, name="report-raise"),
     path(

@@ -6,10 +6,17 @@ but no role. Each is a Django test Client already logged in.
 """
 
 import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 
 from programmes.models import Person, Portfolio, Programme
@@ -95,3 +102,58 @@ def cast(db: None) -> Cast:
             programme=programme_b1, name="Project B1", manager=other_project_manager
         ),
     )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER_LOG = ROOT / "test-results" / "celery-worker.log"
+T = TypeVar("T")
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker on the throwaway Redis, writing to the test database; its log is
+    test-results/celery-worker.log."""
+    assert settings.REDIS_URL, "the worker tests need REDIS_URL (make test starts Redis)"
+    WORKER_LOG.parent.mkdir(exist_ok=True)
+    log = WORKER_LOG.open("wb")
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portfolio",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "info",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": _test_database_url()},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    yield worker
+    worker.terminate()
+    worker.wait(timeout=30)
+    log.close()
+
+
+def wait_for(predicate: Callable[[], T], timeout: float = 30.0) -> T:
+    """Poll until `predicate` returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"nothing came in {timeout} s; see {WORKER_LOG}")

@@ -36,8 +36,8 @@ from portfolio.models import ImportJob, ImportMapping
 from programmes.models import HealthPolicy, Portfolio, Programme
 from projects.models import Project
 from tests.conftest import Cast
+from tests.conftest import wait_for as _wait_for
 from tests.factories import PortfolioFactory, ProjectFactory
-from tests.test_worker import _wait_for, celery_worker  # noqa: F401  (a fixture, reused)
 
 US_FILE = Path(__file__).resolve().parent / "data" / "us-it-dashboard-projects.csv"
 US_COLUMNS = {
@@ -532,7 +532,7 @@ def test_committing_twice_queues_the_job_once(
     from portfolio.tasks import run_import
 
     sent: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(run_import, "apply_async", lambda args: sent.append(args))
+    monkeypatch.setattr(run_import, "apply_async", lambda args, **_: sent.append(args))
     job = make_job(us_bytes()[:2000].rsplit(b"\n", 1)[0], columns=US_COLUMNS)
     with django_capture_on_commit_callbacks(execute=True):
         assert import_job_request(job=job) is True
@@ -570,7 +570,7 @@ def test_pending_imports_left_by_a_broker_outage_are_sent_again_by_the_sweep(
     from portfolio.tasks import resend_pending_imports, run_import
 
     sent: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(run_import, "apply_async", lambda args: sent.append(args))
+    monkeypatch.setattr(run_import, "apply_async", lambda args, **_: sent.append(args))
     stale, fresh, _draft = (make_job(us_bytes(), columns=US_COLUMNS) for _ in range(3))
     now = timezone.now()
     ImportJob.objects.filter(pk=stale.pk).update(
@@ -661,7 +661,7 @@ def test_the_list_shows_earlier_imports(cast: Cast) -> None:
 
 
 @pytest.mark.worker
-def test_a_real_worker_imports_the_us_file_after_commit(celery_worker: Any) -> None:  # noqa: F811
+def test_a_real_worker_imports_the_us_file_after_commit(celery_worker: Any) -> None:
     job = make_job(us_bytes(), columns=US_COLUMNS)
     with transaction.atomic():
         import_job_request(job=job)

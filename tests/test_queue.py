@@ -8,17 +8,11 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
-
-from programmes.models import ProgrammeRollup
-from programmes.services import programme_rollup_request
-from tests.factories import ProgrammeFactory, ProjectFactory
 
 PUBLISH = (
     "import django; django.setup();"
     "from portfolio.queue import publish;"
-    "from programmes.tasks import refresh_programme_rollup;"
-    "print(publish(refresh_programme_rollup, 1))"
+    "print(publish('portfolio.tasks.recompute_health', 'project', 1))"
 )
 
 
@@ -56,22 +50,13 @@ def test_publishing_to_a_broker_that_never_answers_gives_up(silent_broker: int) 
     assert _publish_with_broker(f"redis://127.0.0.1:{silent_broker}/0") == "False"
 
 
-def test_a_rollup_request_is_published_only_when_the_transaction_commits(
-    db: None, django_capture_on_commit_callbacks, settings
+def test_a_health_request_is_sent_only_when_the_transaction_commits(
+    db: None, django_capture_on_commit_callbacks
 ) -> None:
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from portfolio.celery import app
+    from programmes.models import HealthRequest
+    from programmes.services import health_request
 
-    app.conf.task_always_eager = True
-    try:
-        programme = ProgrammeFactory()
-        ProjectFactory(programme=programme)
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            programme_rollup_request(programme_id=programme.pk)
-        assert len(callbacks) == 1
-        assert not ProgrammeRollup.objects.exists()
-        with transaction.atomic():
-            callbacks[0]()
-        assert ProgrammeRollup.objects.get().project_count == 1
-    finally:
-        app.conf.task_always_eager = False
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        health_request(subject="project", subject_id=1)
+        assert HealthRequest.objects.count() == 1  # the pending mark is part of the write
+    assert len(callbacks) == 1  # the job itself leaves after commit

@@ -1,80 +1,52 @@
-"""The roll-up path through a real Celery worker, real Redis and real PostgreSQL."""
+"""Health through a real Celery worker, real Redis and real PostgreSQL: a submit reaches
+project, programme and portfolio health, and a burst of submits is coalesced."""
 
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from decimal import Decimal
-from pathlib import Path
+from datetime import date
 
 import pytest
-from django.conf import settings
-from django.db import connection, transaction
 
-from programmes.models import ProgrammeRollup
-from programmes.services import programme_rollup_request
-from tests.factories import ProgrammeFactory, ProjectFactory
+from portfolio.periods import Period
+from programmes.models import HealthRequest, PortfolioHealth, ProgrammeHealth
+from projects.models import ProjectHealth
+from projects.reporting import status_report_open, status_report_submit
+from tests.conftest import WORKER_LOG, Cast, wait_for
+from tests.factories import ProjectFactory
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+pytestmark = pytest.mark.worker
+WEEK = Period.containing(date.today())
+GREEN = {name: "green" for name in ("schedule", "cost", "scope", "resources", "risk", "overall")}
 
 
-@pytest.fixture
-def celery_worker(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
-    assert settings.REDIS_URL, "the worker tests need REDIS_URL (make test starts Redis)"
-    (ROOT / "test-results").mkdir(exist_ok=True)
-    log = open(ROOT / "test-results" / "celery-worker.log", "wb")  # noqa: SIM115
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portfolio",
-            "worker",
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "info",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": _test_database_url()},
-        stdout=log,
-        stderr=subprocess.STDOUT,
+def _submit(project, **ratings: str) -> None:  # type: ignore[no-untyped-def]
+    report, _ = status_report_open(project=project, period=WEEK, author=None)
+    changes = {**GREEN, "percent_complete": 50, **ratings}
+    status_report_submit(report=report, version=report.version, changes=changes, author=None)
+
+
+def test_a_red_submission_reaches_programme_and_portfolio_health(celery_worker, cast: Cast) -> None:
+    _submit(cast.project_a1, overall="red", overall_reason="Supplier collapsed")
+    programme = wait_for(
+        lambda: ProgrammeHealth.objects.filter(
+            programme=cast.programme_a1, is_current=True, overall="red"
+        ).first()
     )
-    yield worker
-    worker.terminate()
-    worker.wait(timeout=30)
-    log.close()
+    assert ProjectHealth.objects.get(project=cast.project_a1, is_current=True).overall == "red"
+    assert "Project A1" in programme.reasons[0]["message"]
+    wait_for(
+        lambda: PortfolioHealth.objects.filter(
+            portfolio=cast.portfolio_a, is_current=True, overall="red"
+        ).exists()
+    )
+    wait_for(lambda: not HealthRequest.objects.exists())
 
 
-def _wait_for(predicate, timeout: float = 30.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("the worker did not write in time; see test-results/celery-worker.log")
-
-
-@pytest.mark.worker
-def test_a_worker_recomputes_the_programme_rollup_after_commit(celery_worker) -> None:
-    programme = ProgrammeFactory()
-    ProjectFactory(programme=programme, budget=Decimal("100000"), spend_to_date=Decimal("10"))
-    ProjectFactory(programme=programme, budget=Decimal("250000"), spend_to_date=Decimal("20"))
-    with transaction.atomic():
-        programme_rollup_request(programme_id=programme.pk)
-
-    rollup = _wait_for(lambda: ProgrammeRollup.objects.filter(programme=programme).first())
-    assert rollup.project_count == 2
-    assert rollup.budget == Decimal("350000")
-    assert rollup.spend_to_date == Decimal("30")
+def test_ten_submits_in_one_programme_recompute_it_once(celery_worker, cast: Cast) -> None:
+    projects = [ProjectFactory(programme=cast.programme_a2) for _ in range(10)]
+    for project in projects:
+        _submit(project)
+    wait_for(lambda: ProjectHealth.objects.filter(project__in=projects).count() == 10)
+    wait_for(lambda: PortfolioHealth.objects.filter(portfolio=cast.portfolio_a).exists())
+    wait_for(lambda: not HealthRequest.objects.exists())
+    log = WORKER_LOG.read_text()
+    assert log.count("Recomputed project ") >= 10
+    assert log.count(f"Recomputed programme {cast.programme_a2.pk}\n") == 1

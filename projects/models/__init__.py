@@ -1,5 +1,6 @@
 """The delivery layer's models, in two modules: projects and what they hold (delivery), and
-the weekly status reports (reporting). Import them from here."""
+the weekly status reports (reporting) and the reminders chasing them (reminders). Import them
+from here."""
 
 from projects.models.delivery import (
     Allocation,
@@ -13,6 +14,8 @@ from projects.models.delivery import (
     Risk,
     Totals,
 )
+from projects.models.health import ProjectHealth
+from projects.models.reminders import ReminderLog
 from projects.models.reporting import (
     DIMENSIONS,
     RATED,
@@ -31,8 +34,10 @@ __all__ = [
     "Issue",
     "Milestone",
     "Project",
+    "ProjectHealth",
     "ProjectQuerySet",
     "RegisterItem",
+    "ReminderLog",
     "ReportingStatus",
     "Risk",
     "StatusReport",

@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from portfolio.periods import Period
 from portfolio.ratings import Rating
@@ -101,7 +102,9 @@ def reporting_status(
     """On time means submitted by the end of the due day (grace only delays the chase)."""
     due = period.due_date(due_weekday)
     if submitted_at is not None:
-        return ReportingStatus.ON_TIME if submitted_at.date() <= due else ReportingStatus.LATE
+        # The due day is a local day: a report sent at 00:30 on Saturday in London is late.
+        on_time = timezone.localdate(submitted_at) <= due
+        return ReportingStatus.ON_TIME if on_time else ReportingStatus.LATE
     if today >= period.chase_date(due_weekday, grace_days):
         return ReportingStatus.OVERDUE
     return ReportingStatus.DRAFT if has_draft else ReportingStatus.NOT_DUE
@@ -275,4 +278,4 @@ class StatusReport(models.Model):
         return changes
 
     def is_on_time(self, due: date) -> bool:
-        return self.submitted_at is not None and self.submitted_at.date() <= due
+        return self.submitted_at is not None and timezone.localdate(self.submitted_at) <= due

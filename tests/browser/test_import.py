@@ -12,7 +12,6 @@ from portfolio.models import ImportJob, ImportMapping
 from programmes.models import Person
 from tests.factories import PASSWORD, PersonFactory
 from tests.test_import import US_FILE, imported_counts
-from tests.test_worker import celery_worker  # noqa: F401  (a fixture, reused)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +33,7 @@ def _counts(page: Page, level: str) -> Any:
 def test_a_pmo_imports_the_us_file_and_sees_what_was_created(
     page: Page,
     live_server: Any,
-    celery_worker: Any,  # noqa: F811
+    celery_worker: Any,
 ) -> None:
     PersonFactory(name="Priya PMO", access=Person.Access.PMO, user__username="pmo")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,209 @@
+"""The PMO's Reporting page: who reported for a week, on time or late, and chasing by email.
+
+PMO and executives read it (executives for their portfolios, through `visible_to`); only
+the PMO sends reminders. Everyone else gets 403.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portfolio.http import HtmxHttpRequest
+from portfolio.periods import Period
+from programmes.models import (
+    HealthPolicy,
+    Person,
+    Portfolio,
+    Programme,
+    person_for,
+    sees_everything,
+)
+from projects.models import Project
+from projects.models.reminders import SUMMARY, Compliance, compliance_for, expected_to_report
+from projects.reminders import ReminderNotSent, reminder_send_manual, reminders_send_overdue
+
+FILTERS = ("portfolio", "programme", "status")
+DEFAULT_DUE_WEEKDAY: int = HealthPolicy._meta.get_field("report_due_weekday").get_default()
+
+
+# Choices are scoped to what the user may see, as in projects.filters.
+def _portfolios(request: HttpRequest) -> QuerySet[Portfolio]:
+    return Portfolio.objects.visible_to(request.user).active()
+
+
+def _programmes(request: HttpRequest) -> QuerySet[Programme]:
+    return Programme.objects.visible_to(request.user).active().select_related("portfolio")
+
+
+class ComplianceFilter(django_filters.FilterSet):
+    portfolio = django_filters.ModelChoiceFilter(queryset=_portfolios)
+    programme = django_filters.ModelChoiceFilter(queryset=_programmes)
+    # A status is worked out in Python from the reports, so the view applies this one to
+    # the computed rows; the summary counts stay those of the whole selection.
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[(status.value, name.capitalize()) for status, name in SUMMARY],
+        method="keep_all",
+    )
+
+    class Meta:
+        model = Project
+        fields = ["portfolio", "programme", "status"]
+
+    def keep_all(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        return queryset
+
+
+def _require_reader(request: HttpRequest) -> None:
+    """PMO and executives read compliance; project and programme managers do not."""
+    person = person_for(request.user)
+    executive = person is not None and person.access == Person.Access.EXECUTIVE
+    if not (sees_everything(request.user) or executive):
+        raise PermissionDenied("Only the PMO and executives see reporting compliance.")
+
+
+def _require_pmo(request: HttpRequest) -> None:
+    if not sees_everything(request.user):
+        raise PermissionDenied("Only the PMO sends reminders.")
+
+
+def _latest_due(today: date) -> Period:
+    """The newest week whose report is already due under the default policy: on Monday the
+    PMO looks back at last week, from Friday on at this one."""
+    this_week = Period.containing(today)
+    return this_week if today >= this_week.due_date(DEFAULT_DUE_WEEKDAY) else this_week.previous()
+
+
+def _period(label: str | None) -> Period:
+    """?period=2026-W46 for another week; the newest week already due otherwise."""
+    if not label:
+        return _latest_due(timezone.localdate())
+    try:
+        return Period.parse(label)
+    except ValueError:
+        raise Http404("No such reporting period") from None
+
+
+def _query(data: QueryDict, **changes: str) -> str:
+    """The page's filters as a query string, with some values changed ('' removes one)."""
+    query = QueryDict(mutable=True)
+    for name in ("period", *FILTERS):
+        value = changes.get(name, data.get(name, ""))
+        if value:
+            query[name] = value
+    return query.urlencode()
+
+
+def _context(request: HttpRequest, period: Period, data: QueryDict) -> dict[str, Any]:
+    projects = expected_to_report(Project.objects.visible_to(request.user))
+    filterset = ComplianceFilter(data, queryset=projects, request=request)
+    valid = filterset.is_valid()
+    compliance = compliance_for(
+        filterset.qs if valid else projects.none(), period, timezone.localdate()
+    )
+    status = filterset.form.cleaned_data.get("status") if valid else None
+    rows = [r for r in compliance.rows if r.status == status] if status else compliance.rows
+    here = data.copy()
+    here["period"] = period.label
+    return {
+        "period": period,
+        "latest": _latest_due(timezone.localdate()),
+        "filter": filterset,
+        "compliance": compliance,
+        "rows": rows,
+        "summary": [
+            (s, name, n, _query(here, status=s.value), s.value == status)
+            for s, name, n in compliance.counts
+        ],
+        "all_query": _query(here, status=""),
+        "filters_query": _query(here, period=""),
+        "hidden_filters": [(name, here.get(name)) for name in FILTERS if here.get(name)],
+        "can_remind": sees_everything(request.user),
+    }
+
+
+@login_required
+def reporting_compliance(request: HtmxHttpRequest) -> HttpResponse:
+    _require_reader(request)
+    period = _period(request.GET.get("period"))
+    template = "projects/reporting_compliance.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#compliance-results"
+    return render(request, template, _context(request, period, request.GET))
+
+
+def _back(period: Period, data: QueryDict) -> HttpResponse:
+    here = data.copy()
+    here["period"] = period.label
+    return redirect(f"{reverse('projects:reporting')}?{_query(here)}")
+
+
+@login_required
+@require_POST
+def reporting_remind(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One reminder to one project's manager; the row then says when it went."""
+    _require_pmo(request)
+    project = get_object_or_404(
+        expected_to_report(Project.objects.visible_to(request.user)).select_related(
+            "manager", "portfolio__health_policy"
+        ),
+        pk=pk,
+    )
+    period = _period(request.POST.get("period"))
+    error = None
+    try:
+        reminder_send_manual(project=project, period=period, sent_by=request.user)
+    except ReminderNotSent as exc:
+        error = str(exc)
+    if request.htmx:
+        compliance = compliance_for(
+            Project.objects.filter(pk=project.pk), period, timezone.localdate()
+        )
+        context = {
+            "row": compliance.rows[0],
+            "period": period,
+            "can_remind": True,
+            "error": error,
+            "hidden_filters": [],
+        }
+        return render(request, "projects/reporting_compliance.html#compliance-row", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Reminder sent to {project.manager} about {project}.")
+    return _back(period, request.POST)
+
+
+@login_required
+@require_POST
+def reporting_remind_overdue(request: HtmxHttpRequest) -> HttpResponse:
+    """A reminder to the manager of every overdue project in the page's selection."""
+    _require_pmo(request)
+    period = _period(request.POST.get("period"))
+    before = _context(request, period, request.POST)
+    compliance: Compliance = before["compliance"]
+    run = reminders_send_overdue(
+        projects=[row.project for row in compliance.overdue], period=period, sent_by=request.user
+    )
+    note = f"Sent {len(run.sent)} reminder{'s' if len(run.sent) != 1 else ''}."
+    if run.no_email or run.failed:
+        names = ", ".join(p.name for p in run.no_email + run.failed)
+        note += f" Not sent (no email address, or the email failed): {names}."
+    if request.htmx:
+        context = _context(request, period, request.POST)
+        context["note"] = note
+        return render(request, "projects/reporting_compliance.html#compliance-results", context)
+    (messages.warning if run.no_email or run.failed else messages.success)(request, note)
+    return _back(period, request.POST)

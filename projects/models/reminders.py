@@ -1,0 +1,235 @@
+"""Reporting compliance: who reported for a period, on time or not, and the reminders sent.
+
+A `ReminderLog` row is written *before* its email is sent: the automatic kinds (due,
+overdue) are unique per project and period, so the insert is the claim that stops two beat
+runs or two workers from sending the same reminder twice (see projects.reminders).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Self
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Min, Q
+from django.db.models.expressions import Combinable
+from django.utils import timezone
+
+from portfolio.periods import Period
+from projects.models.delivery import Project, ProjectQuerySet
+from projects.models.reporting import ReportingStatus, StatusReport, reporting_status
+
+if TYPE_CHECKING:
+    from programmes.models import HealthPolicy
+
+HISTORY_WEEKS = 8
+# Most urgent first: the order the Reporting page lists its rows in.
+URGENCY = (
+    ReportingStatus.OVERDUE,
+    ReportingStatus.NOT_DUE,
+    ReportingStatus.DRAFT,
+    ReportingStatus.LATE,
+    ReportingStatus.ON_TIME,
+)
+# The summary's order and words ("41 on time · 6 late · 3 overdue · …"), also the filter's.
+SUMMARY = (
+    (ReportingStatus.ON_TIME, "on time"),
+    (ReportingStatus.LATE, "late"),
+    (ReportingStatus.OVERDUE, "overdue"),
+    (ReportingStatus.DRAFT, "draft"),
+    (ReportingStatus.NOT_DUE, "not started"),
+)
+SUBMITTED = frozenset({ReportingStatus.ON_TIME, ReportingStatus.LATE})
+
+
+def expected_to_report(projects: ProjectQuerySet) -> ProjectQuerySet:
+    """Projects that owe a weekly report: active (not archived) and not closed."""
+    return projects.active().exclude(stage=Project.Stage.CLOSED)
+
+
+class ReminderLogQuerySet(models.QuerySet["ReminderLog"]):
+    def for_period(self, period: Period) -> Self:
+        return self.filter(period_start=period.start)
+
+    def latest_by_project(
+        self, projects: models.QuerySet[Project], period: Period
+    ) -> dict[int, ReminderLog]:
+        """{project id: its newest reminder of any kind for the period}, in one query."""
+        latest: dict[int, ReminderLog] = {}
+        rows = self.for_period(period).filter(project__in=projects.values("pk"))
+        for log in rows.order_by("project_id", "-sent_at"):
+            latest.setdefault(log.project_id, log)
+        return latest
+
+
+class ReminderLog(models.Model):
+    class Kind(models.TextChoices):
+        DUE = "due", "Due today"
+        OVERDUE = "overdue", "Overdue chase"
+        MANUAL = "manual", "Sent by the PMO"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reminders")
+    period_start = models.DateField(help_text="Monday of the ISO week the reminder is about")
+    kind = models.CharField(max_length=8, choices=Kind)
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recipient = models.EmailField()
+
+    objects = ReminderLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            # The claim: an automatic reminder goes once per project and period; the PMO's
+            # own reminders may be repeated.
+            models.UniqueConstraint(
+                fields=["project", "period_start", "kind"],
+                condition=~Q(kind="manual"),
+                name="one_automatic_reminder_per_project_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["due", "overdue", "manual"]), name="reminder_kind_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["period_start", "project"], name="reminder_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient} about {self.project}"
+
+    @property
+    def period(self) -> Period:
+        return Period(self.period_start)
+
+
+@dataclass(frozen=True)
+class Week:
+    """One project's reporting for one past or present period (a square of the strip)."""
+
+    period: Period
+    status: ReportingStatus
+
+
+@dataclass
+class ComplianceRow:
+    project: Project
+    status: ReportingStatus
+    submitted_at: datetime | None
+    due: date
+    history: list[Week] = field(default_factory=list)
+    reminder: ReminderLog | None = None
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status in SUBMITTED
+
+    @property
+    def manager_email(self) -> str:
+        manager = self.project.manager
+        return manager.email if manager is not None else ""
+
+
+@dataclass
+class Compliance:
+    """Submission compliance of a set of projects for one period."""
+
+    period: Period
+    rows: list[ComplianceRow]
+
+    @property
+    def counts(self) -> list[tuple[ReportingStatus, str, int]]:
+        """(status, its short name, how many projects), in the summary's order."""
+        tally = Counter(row.status for row in self.rows)
+        return [(status, name, tally[status]) for status, name in SUMMARY]
+
+    @property
+    def percent_on_time(self) -> int | None:
+        if not self.rows:
+            return None
+        on_time = sum(row.status == ReportingStatus.ON_TIME for row in self.rows)
+        return round(100 * on_time / len(self.rows))
+
+    @property
+    def overdue(self) -> list[ComplianceRow]:
+        return [row for row in self.rows if row.status == ReportingStatus.OVERDUE]
+
+
+def compliance_for(projects: models.QuerySet[Project], period: Period, today: date) -> Compliance:
+    """Each project's status for `period`, its last 8 weeks and the newest reminder.
+
+    1. Three queries however many projects: the projects (with programme, manager and
+       policy); every report of the 8 weeks ending with `period`, grouped by project and
+       week (first submission, any draft); the reminders of `period`.
+    2. Statuses are worked out in Python by the same rule as My projects
+       (`reporting_status`), with each portfolio's due weekday and grace days.
+    """
+    projects = projects.select_related("programme", "manager", "portfolio__health_policy")
+    first = period.previous(HISTORY_WEEKS - 1)
+    weeks = [period.previous(n) for n in range(HISTORY_WEEKS - 1, -1, -1)]
+    reports = (
+        StatusReport.objects.filter(
+            project__in=projects.values("pk"), period_start__range=(first.start, period.start)
+        )
+        .order_by()
+        .values("project_id", "period_start")
+        .annotate(
+            submitted_at=Min("submitted_at", filter=Q(state=StatusReport.State.SUBMITTED)),
+            drafts=Count("pk", filter=Q(state=StatusReport.State.DRAFT)),
+        )
+    )
+    by_week: dict[tuple[int, date], tuple[datetime | None, bool]] = {
+        (r["project_id"], r["period_start"]): (r["submitted_at"], r["drafts"] > 0) for r in reports
+    }
+    reminders = ReminderLog.objects.latest_by_project(projects, period)
+    rows = []
+    for project in projects:
+        policy = project.portfolio.policy
+        history = [
+            Week(week, _status(by_week.get((project.pk, week.start)), week, policy, today))
+            for week in weeks
+        ]
+        submitted_at, _ = by_week.get((project.pk, period.start), (None, False))
+        rows.append(
+            ComplianceRow(
+                project=project,
+                status=history[-1].status,
+                submitted_at=submitted_at,
+                due=period.due_date(policy.report_due_weekday),
+                history=history,
+                reminder=reminders.get(project.pk),
+            )
+        )
+    rows.sort(key=lambda row: (URGENCY.index(row.status), row.project.name.lower()))
+    return Compliance(period=period, rows=rows)
+
+
+def _status(
+    found: tuple[datetime | None, bool] | None, period: Period, policy: HealthPolicy, today: date
+) -> ReportingStatus:
+    submitted_at, has_draft = found or (None, False)
+    return reporting_status(
+        # On time is judged by the local calendar day of the submission, not UTC's.
+        submitted_at=timezone.localtime(submitted_at) if submitted_at else None,
+        has_draft=has_draft,
+        period=period,
+        due_weekday=policy.report_due_weekday,
+        grace_days=policy.report_grace_days,
+        today=today,
+    )
+
+
+def without_submission(period: Period) -> Combinable:
+    """A filter for projects with no submitted report for `period`."""
+    return ~models.Exists(
+        StatusReport.objects.submitted().filter(
+            project=models.OuterRef("pk"), period_start=period.start
+        )
+    )
