@@ -42,7 +42,7 @@ from programmes.models import (
     ProgrammeHealth,
 )
 from programmes.services import health_request
-from projects.health import assess_project, days_late, project_facts
+from projects.health import assess_project, project_facts
 from projects.models import Allocation, Dependency, Project, ProjectHealth, Risk
 
 logger = logging.getLogger(__name__)
@@ -216,7 +216,7 @@ def assess_programmes(
     for dependency in Dependency.objects.filter(Q(downstream__programme__in=ids)).select_related(
         "upstream", "downstream", "upstream_milestone", "downstream_milestone"
     ):
-        late, needing = days_late(dependency), dependency.downstream.programme_id
+        late, needing = dependency.days_late(), dependency.downstream.programme_id
         if late > 0 and needing is not None:
             policy = facts[needing].programme.portfolio.policy
             signal(

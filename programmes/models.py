@@ -536,9 +536,15 @@ class Stakeholder(models.Model):
 # Health ------------------------------------------------------------------------------------
 
 
-class HealthRecordQuerySet(models.QuerySet):
+class HealthRecordQuerySet(models.QuerySet["HealthRecord"]):
     def current(self) -> Self:
         return self.filter(is_current=True)
+
+    def standing(self, moment: datetime | None) -> HealthRecord | None:
+        """One subject's record: the current one, or the one standing at `moment`."""
+        if moment is None:
+            return self.filter(is_current=True).first()
+        return self.filter(taken_at__lte=moment).order_by("-taken_at", "-pk").first()
 
     def as_of(self, moment: datetime, subject_field: str) -> Self:
         """Each subject's record as it stood at `moment` (the newest taken by then)."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programmes import views
+from programmes import dashboard, views
 
 app_name = "programmes"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("mine/", views.my_programmes, name="mine"),
     path("new/", views.programme_create, name="create"),
     path("<int:pk>/", views.programme_detail, name="detail"),
+    path("<int:pk>/dashboard/", dashboard.programme_dashboard, name="dashboard"),
     path("<int:pk>/edit/", views.programme_edit, name="edit"),
     path("<int:pk>/archive/", views.programme_archive, name="archive"),
     path("<int:pk>/benefits/new/", views.benefit_create, name="benefit-create"),

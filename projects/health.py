@@ -93,33 +93,12 @@ def project_facts(
         "upstream", "downstream", "upstream_milestone", "downstream_milestone"
     )
     for dependency in dependencies:
-        days = days_late(dependency)
+        days = dependency.days_late()
         if days > 0:
             facts[dependency.downstream_id].late_upstream.append(
                 LateUpstream(dependency.upstream.name, days)
             )
     return facts
-
-
-def days_late(dependency: Dependency) -> int:
-    """How many days the upstream delivery lands after the downstream needs it (≤ 0: fine).
-
-    Delivery: the upstream milestone's expected date, else the upstream's forecast (or
-    baseline) finish. Need: the downstream milestone's baseline, else its baseline start;
-    the lag moves the need.
-    """
-    upstream = dependency.upstream
-    delivers = (
-        dependency.upstream_milestone.expected_date()
-        if dependency.upstream_milestone
-        else upstream.forecast_finish or upstream.baseline_finish
-    )
-    needs = (
-        dependency.downstream_milestone.baseline_date
-        if dependency.downstream_milestone
-        else dependency.downstream.baseline_start
-    )
-    return (delivers - needs).days - dependency.lag_days
 
 
 def assess_project(facts: ProjectFacts, policy: HealthPolicy, today: date) -> Assessment:

@@ -131,7 +131,7 @@ def test_a_late_upstream_project_is_a_dependency_reason(cast: Cast) -> None:
     _report(downstream)
     health = _health(downstream)
     reason = next(r for r in health.reasons if r["rule"] == "dependency.late")
-    assert reason["observed"] == "25 days"  # 30 days late less 5 days' lag
+    assert reason["observed"] == "35 days"  # 30 days after it is needed, plus 5 days' lag
     assert health.dimensions["dependencies"]["rating"] == "amber"
 
 

@@ -67,6 +67,16 @@ class ProjectQuerySet(ArchivableQuerySet):
             | Q(programme__in=own_programmes)
         )
 
+    def with_health(self) -> Self:
+        """Annotate each project's current health: `health` (overall) and `health_gap`."""
+        from projects.models.health import ProjectHealth
+
+        current = ProjectHealth.objects.filter(project=models.OuterRef("pk"), is_current=True)
+        return self.annotate(
+            health=models.Subquery(current.values("overall")[:1]),
+            health_gap=models.Subquery(current.values("gap")[:1]),
+        )
+
     def totals_by(self, field: str) -> dict[int, Totals]:
         """Totals grouped by a foreign key ("portfolio" or "programme"), in one query."""
         rows = (
@@ -329,6 +339,30 @@ class Dependency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.downstream} needs {self.upstream}"
+
+    def ready_on(self) -> date:
+        """When the upstream side is ready: the pinned milestone's expected date; else the
+        upstream's start (start-to-start), or its forecast (else baseline) finish."""
+        if self.upstream_milestone is not None:
+            return self.upstream_milestone.expected_date()
+        if self.kind == self.Kind.START_TO_START:
+            return self.upstream.baseline_start
+        return self.upstream.forecast_finish or self.upstream.baseline_finish
+
+    def needed_on(self) -> date:
+        """When the downstream needs it: the pinned milestone's baseline; else the
+        downstream's baseline finish (finish-to-finish) or its baseline start."""
+        if self.downstream_milestone is not None:
+            return self.downstream_milestone.baseline_date
+        if self.kind == self.Kind.FINISH_TO_FINISH:
+            return self.downstream.baseline_finish
+        return self.downstream.baseline_start
+
+    def days_late(self) -> int:
+        """Days the upstream is ready after it must be (> 0 is late). As in scheduling
+        tools, the downstream goes on `lag_days` after the upstream is ready (a negative
+        lag is a lead), so the upstream must be ready by needed_on − lag."""
+        return (self.ready_on() - self.needed_on()).days + self.lag_days
 
     def clean(self) -> None:
         # Cycles are refused by projects.services.dependency_create/update, which hold the

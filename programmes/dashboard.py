@@ -1,0 +1,60 @@
+"""The programme dashboard: the programme's projects side by side, the roadmap with what is
+late upstream, people booked beyond their capacity, risks, benefits and stakeholders.
+
+Whoever may read the programme sees it (others get 404). The numbers come from
+programmes.dashboard_data in a fixed number of queries; the charts are drawn by
+static/js/programme_dashboard.js from JSON in the page.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from portfolio import live
+from portfolio.http import HtmxHttpRequest
+from programmes.dashboard_data import RISK_BANDS, dashboard_for
+from programmes.models import Programme, ProgrammeHealth
+from projects.models import RATED
+
+TEMPLATE = "programmes/programme_dashboard.html"
+
+
+def _template(request: HtmxHttpRequest) -> str:
+    """The whole page, or only its body when htmx refreshes it in place."""
+    return f"{TEMPLATE}#dashboard-body" if request.htmx else TEMPLATE
+
+
+@login_required
+def programme_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    programme = get_object_or_404(
+        Programme.objects.visible_to(request.user).select_related(
+            "portfolio__health_policy", "manager", "sponsor"
+        ),
+        pk=pk,
+    )
+    moment = live.as_of(request)
+    health = ProgrammeHealth.objects.filter(programme=programme).standing(moment)
+    if request.htmx and live.unchanged(request, health):
+        return HttpResponse(status=204)  # nothing new: the open page keeps what it shows
+    context = {
+        "programme": programme,
+        "health": health,
+        "as_of": moment,
+        "poll_seconds": live.POLL_SECONDS,
+    }
+    if request.htmx and "health_since" in request.GET:
+        return render(request, f"{TEMPLATE}#health-summary", context)
+    dashboard = dashboard_for(programme=programme, user=request.user, today=timezone.localdate())
+    return render(
+        request,
+        _template(request),
+        {
+            **context,
+            "dashboard": dashboard,
+            "roadmap": dashboard.roadmap(),
+            "benefits_chart": dashboard.benefits_chart(),
+            "rated": RATED,
+            "risk_bands": RISK_BANDS,
+        },
+    )
