@@ -13,10 +13,13 @@ from programmes.models import HealthRecord
 POLL_SECONDS = 2
 
 
-def unchanged(request: HttpRequest, shown: HealthRecord | None) -> bool:
-    """True when the page polled with the id of the record it shows and that is still it."""
-    since = request.GET.get("health_since")
-    return since is not None and since == str(shown.pk if shown else "")
+def version_of(record: HealthRecord | None) -> str:
+    return str(record.pk) if record else ""
+
+
+def unchanged(request: HttpRequest, version: str) -> bool:
+    """True when the page polled with the version it shows and that is still current."""
+    return request.GET.get("health_since") == version
 
 
 def as_of(request: HttpRequest) -> datetime | None:

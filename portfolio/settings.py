@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "template_partials",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tables2",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -212,11 +214,44 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The API (portfolio/api.py): per-user tokens for scripts, the session (with CSRF) for the
+# browser. Token authentication comes first so an anonymous request is a 401, not a 403.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portfolio.api_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "portfolio.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Stationmaster API",
+    "DESCRIPTION": (
+        "Portfolios, programmes, projects and their records, with the same rules as the "
+        "pages. Authenticate with `Authorization: Bearer <token>` (tokens at "
+        "/account/api-tokens/). Objects carry an ETag; send it back in If-Match on PUT, "
+        "PATCH, DELETE and actions to be refused (412) if someone changed the object since."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RatingEnum": "portfolio.ratings.Rating",
+        "ProgrammeStageEnum": "programmes.models.Programme.Stage",
+        "ProjectStageEnum": "projects.models.Project.Stage",
+        "RiskStatusEnum": "projects.models.Risk.Status",
+        "IssueStatusEnum": "projects.models.Issue.Status",
+        "ReportStateEnum": "projects.models.StatusReport.State",
+        "EngagementEnum": "programmes.models.Stakeholder.Engagement",
+    },
 }
 
 # Production hardening, effective when DEBUG is off (checked by `manage.py check --deploy`).

@@ -3,9 +3,11 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from portfolio import live
+from portfolio.http import HtmxHttpRequest
 from portfolio.navigation import landing_for
-from programmes.models import Portfolio, Programme, roles_of
-from projects.models import Project, Totals
+from portfolio.overview import health_stamp, overview
+from programmes.models import roles_of
 
 
 @login_required
@@ -19,19 +21,21 @@ def no_access(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    portfolios = list(Portfolio.objects.visible_to(request.user).active().order_by("name"))
-    programmes = Programme.objects.visible_to(request.user).active().select_related("manager")
-    projects = Project.objects.visible_to(request.user).active()
-    totals = projects.totals_by("programme")
-    standalone = projects.filter(programme__isnull=True).totals_by("portfolio")
-    cards: dict[int, list[tuple[Programme, Totals]]] = {p.pk: [] for p in portfolios}
-    for programme in programmes:
-        cards.setdefault(programme.portfolio_id, []).append(
-            (programme, totals.get(programme.pk, Totals()))
-        )
-    sections = [(p, cards[p.pk], standalone.get(p.pk, Totals())) for p in portfolios]
-    return render(request, "portfolio/dashboard.html", {"sections": sections})
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    """The executive portfolio dashboard; open, it follows health as it is recomputed."""
+    moment = live.as_of(request)
+    stamp = health_stamp()
+    polling = request.htmx and "health_since" in request.GET
+    if polling and live.unchanged(request, stamp):
+        return HttpResponse(status=204)
+    context = {
+        "overview": overview(request.user, moment),
+        "as_of": moment,
+        "stamp": stamp,
+        "poll_seconds": live.POLL_SECONDS,
+    }
+    template = "portfolio/dashboard.html" + ("#dashboard-body" if polling else "")
+    return render(request, template, context)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -35,7 +35,7 @@ def programme_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     moment = live.as_of(request)
     health = ProgrammeHealth.objects.filter(programme=programme).standing(moment)
-    if request.htmx and live.unchanged(request, health):
+    if request.htmx and live.unchanged(request, live.version_of(health)):
         return HttpResponse(status=204)  # nothing new: the open page keeps what it shows
     context = {
         "programme": programme,

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Iterable
-from typing import TypedDict, TypeVar, Unpack
+from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import dateformat, timezone
 
-from programmes.models import Person
+from programmes.models import Person, Programme, sees_everything
 from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk
+
+if TYPE_CHECKING:
+    from programmes.models import AnyUser
 
 # Key of the PostgreSQL advisory lock serialising writes to the dependency graph: any fixed
 # bigint no other lock in the product uses (b"DEPGRAPH" read as an integer).
@@ -36,6 +39,17 @@ class DependencyChanges(TypedDict, total=False):
     upstream_milestone: Milestone | None
     downstream_milestone: Milestone | None
     description: str
+
+
+def dependency_require_own_end(*, user: AnyUser, upstream: Project, downstream: Project) -> None:
+    """A programme manager links only dependencies touching a programme they manage."""
+    if sees_everything(user):
+        return
+    managed = Programme.objects.managed_by(user)
+    if not managed.filter(projects__in=[upstream, downstream]).exists():
+        raise ValidationError(
+            {"downstream": "One end of the dependency must be in a programme you manage."}
+        )
 
 
 def dependency_create(

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from portfolio import live
 from portfolio.editing import delete_row, handle_form, require, toggle_archive
 from portfolio.http import HtmxHttpRequest
 from portfolio.listing import Listing
@@ -26,7 +27,16 @@ from projects.forms import (
     ProjectForm,
     RiskForm,
 )
-from projects.models import RATED, Allocation, Dependency, Issue, Milestone, Project, Risk
+from projects.models import (
+    RATED,
+    Allocation,
+    Dependency,
+    Issue,
+    Milestone,
+    Project,
+    ProjectHealth,
+    Risk,
+)
 from projects.models.reporting import field_label
 from projects.tables import IssueTable, ProjectTable, RiskTable
 
@@ -73,6 +83,8 @@ def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "upstream", "downstream", "upstream_milestone", "downstream_milestone"
             ),
             "allocations": project.allocations.select_related("person"),
+            "health": ProjectHealth.objects.filter(project=project).standing(live.as_of(request)),
+            "as_of": live.as_of(request),
             "rating_dimensions": [(field_label(name), name) for name in RATED],
             "reports": project.status_reports.latest_revisions()
             .select_related("author")
@@ -165,13 +177,9 @@ def dependency_create(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _writable_ends(user: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """A programme manager may only link dependencies that touch their own programme."""
-    if not sees_everything(user):
-        managed = Programme.objects.managed_by(user)
-        if not managed.filter(projects__in=[data["upstream"], data["downstream"]]).exists():
-            raise ValidationError(
-                {"downstream": "One end of the dependency must be in a programme you manage."}
-            )
+    services.dependency_require_own_end(
+        user=user, upstream=data["upstream"], downstream=data["downstream"]
+    )
     return data
 
 

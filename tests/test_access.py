@@ -105,5 +105,5 @@ def test_navigation_shows_pmo_the_people_page_but_not_project_managers(cast: Cas
 
 def test_executive_dashboard_shows_only_their_portfolios(cast: Cast) -> None:
     response = cast.client_for(cast.executive).get(reverse("dashboard"))
-    shown = [portfolio.name for portfolio, _, _ in response.context["sections"]]
+    shown = [section.portfolio.name for section in response.context["overview"].sections]
     assert shown == ["Portfolio A"]

@@ -132,7 +132,7 @@ def test_a_late_upstream_project_is_a_dependency_reason(cast: Cast) -> None:
     health = _health(downstream)
     reason = next(r for r in health.reasons if r["rule"] == "dependency.late")
     assert reason["observed"] == "35 days"  # 30 days after it is needed, plus 5 days' lag
-    assert health.dimensions["dependencies"]["rating"] == "amber"
+    assert health.dimensions["dependencies"]["rating"] == "red"  # red from 30 days
 
 
 def test_recomputing_twice_stores_one_record(cast: Cast) -> None:

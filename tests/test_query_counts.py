@@ -14,6 +14,8 @@ from projects.models import Issue, Project, Risk
 from tests.conftest import Cast
 
 MAX_QUERIES = 15
+# The executive dashboard reads health, trends, benefits, milestones and risks too.
+DASHBOARD_MAX_QUERIES = 20
 
 
 @pytest.fixture
@@ -74,7 +76,8 @@ def test_list_pages_keep_a_fixed_number_of_queries_at_1547_projects(
     params: dict[str, str],
 ) -> None:
     client = cast.client_for(getattr(cast, role))
-    with django_assert_max_num_queries(MAX_QUERIES):
+    bound = DASHBOARD_MAX_QUERIES if page == "dashboard" else MAX_QUERIES
+    with django_assert_max_num_queries(bound):
         response = client.get(reverse(page), params)
     assert response.status_code == 200
 

@@ -34,3 +34,9 @@ def rating_cell(value: str | None, reason: str = "") -> str:
 def rating_of(report: object, dimension: str) -> str:
     """The grid cell of one report's rating for a dimension, with its reason on hover."""
     return rating_cell(getattr(report, dimension), getattr(report, f"{dimension}_reason", ""))
+
+
+@register.filter
+def rating_short(value: str | None) -> str:
+    """G, A/G, A, A/R or R; a dot for no data."""
+    return SHORT.get(value or "", "·")

@@ -1,0 +1,284 @@
+"""API representations of the delivery layer. Related rows are chosen among those the user
+may see (ScopedRelatedField); who may write is the viewsets' business (projects/api.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from portfolio.api import ScopedModelSerializer, ScopedRelatedField
+from portfolio.periods import Period
+from portfolio.ratings import SCALES
+from programmes.models import Person, Portfolio, Programme
+from programmes.serializers import (
+    CodeInPortfolioMixin,
+    visible_people,
+    visible_portfolios,
+    visible_programmes,
+)
+from projects.models import (
+    RATED,
+    Allocation,
+    Dependency,
+    Issue,
+    Milestone,
+    Project,
+    Risk,
+    StatusReport,
+)
+from projects.models.reporting import CARRIED_FORWARD
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from programmes.models import AnyUser
+
+
+def visible_projects(user: AnyUser) -> QuerySet[Project]:
+    return Project.objects.visible_to(user)
+
+
+def _active_projects(user: AnyUser) -> QuerySet[Project]:
+    return Project.objects.visible_to(user).active()
+
+
+def _visible_milestones(user: AnyUser) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(project__in=Project.objects.visible_to(user))
+
+
+def _person(**kwargs: Any) -> ScopedRelatedField:
+    return ScopedRelatedField(
+        visible_people, queryset=Person.objects.all(), required=False, allow_null=True, **kwargs
+    )
+
+
+def _project(scope: Any = visible_projects, **kwargs: Any) -> ScopedRelatedField:
+    return ScopedRelatedField(scope, queryset=Project.objects.all(), **kwargs)
+
+
+class ProjectSerializer(CodeInPortfolioMixin, ScopedModelSerializer):
+    portfolio = ScopedRelatedField(visible_portfolios, queryset=Portfolio.objects.all())
+    programme = ScopedRelatedField(
+        visible_programmes, queryset=Programme.objects.all(), required=False, allow_null=True
+    )
+    manager = _person()
+    sponsor = _person()
+    slippage_days = serializers.IntegerField(
+        read_only=True, help_text="Days the forecast finish lies beyond the baseline"
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "portfolio",
+            "programme",
+            "code",
+            "name",
+            "objective",
+            "scope",
+            "manager",
+            "sponsor",
+            "baseline_start",
+            "baseline_finish",
+            "forecast_finish",
+            "budget",
+            "spend_to_date",
+            "forecast_at_completion",
+            "priority",
+            "stage",
+            "slippage_days",
+            "external_id",
+            "archived_at",
+        ]
+        read_only_fields = ["archived_at"]
+        validators: list[Any] = []  # see CodeInPortfolioMixin
+
+
+class MilestoneSerializer(ScopedModelSerializer):
+    project = _project()
+    slippage_days = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "project",
+            "name",
+            "baseline_date",
+            "forecast_date",
+            "actual_date",
+            "slippage_days",
+        ]
+        create_only = ["project"]
+
+
+class DependencySerializer(ScopedModelSerializer):
+    upstream = _project(_active_projects)
+    downstream = _project(_active_projects)
+    upstream_milestone = ScopedRelatedField(
+        _visible_milestones, queryset=Milestone.objects.all(), required=False, allow_null=True
+    )
+    downstream_milestone = ScopedRelatedField(
+        _visible_milestones, queryset=Milestone.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Dependency
+        fields = [
+            "id",
+            "upstream",
+            "upstream_milestone",
+            "downstream",
+            "downstream_milestone",
+            "kind",
+            "lag_days",
+            "description",
+        ]
+        # The services check pairs, self-dependencies and cycles under the graph lock, and
+        # say so on the field concerned.
+        validators: list[Any] = []
+
+
+class AllocationSerializer(ScopedModelSerializer):
+    person = ScopedRelatedField(visible_people, queryset=Person.objects.all())
+    project = _project()
+
+    class Meta:
+        model = Allocation
+        fields = [
+            "id",
+            "person",
+            "project",
+            "start_date",
+            "finish_date",
+            "percent",
+            "hours_per_week",
+        ]
+        create_only = ["project"]
+
+
+_REGISTER_FIELDS = [
+    "id",
+    "project",
+    "programme",
+    "title",
+    "description",
+    "owner",
+    "raised_on",
+    "escalated_at",
+]
+
+
+class RegisterItemSerializer(ScopedModelSerializer):
+    """Raised on a project or on a programme (one of the two); a project item reaches its
+    programme only by escalation (POST …/escalate/)."""
+
+    project = _project(required=False, allow_null=True)
+    programme = ScopedRelatedField(
+        visible_programmes, queryset=Programme.objects.all(), required=False, allow_null=True
+    )
+    owner = _person()
+
+
+class RiskSerializer(RegisterItemSerializer):
+    score = serializers.IntegerField(read_only=True, help_text="Probability × impact")
+
+    class Meta:
+        model = Risk
+        fields = [
+            *_REGISTER_FIELDS,
+            "probability",
+            "impact",
+            "score",
+            "proximity",
+            "response",
+            "status",
+        ]
+        read_only_fields = ["raised_on", "escalated_at"]
+        create_only = ["project", "programme"]
+
+
+class IssueSerializer(RegisterItemSerializer):
+    class Meta:
+        model = Issue
+        fields = [*_REGISTER_FIELDS, "severity", "due_date", "status", "resolution"]
+        read_only_fields = ["raised_on", "escalated_at"]
+        create_only = ["project", "programme"]
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-W\d{2}$", "example": "2026-W47"})
+class PeriodField(serializers.Field):
+    """A reporting period as its ISO week label, e.g. 2026-W47."""
+
+    default_error_messages = {"invalid": "Give an ISO week like 2026-W47."}
+
+    def to_representation(self, value: Period) -> str:
+        return value.label
+
+    def to_internal_value(self, data: Any) -> Period:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            return Period.parse(data)
+        except ValueError:
+            self.fail("invalid")
+
+
+class StatusReportSerializer(ScopedModelSerializer):
+    """A weekly status report. Drafts are changed through the reporting services; a
+    submitted report is a record (a correction is a new draft for the same period)."""
+
+    project = _project()
+    period = PeriodField(required=False, help_text="ISO week; this week when left out")
+    author: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Username of whoever last saved or submitted it",
+    )
+
+    class Meta:
+        model = StatusReport
+        fields = [
+            "id",
+            "project",
+            "period",
+            "period_start",
+            "revision",
+            "state",
+            "version",
+            "author",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            *CARRIED_FORWARD,
+        ]
+        read_only_fields = [
+            "period_start",
+            "revision",
+            "state",
+            "version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+        ]
+        create_only = ["project", "period"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Ratings come from the portfolio's scale (three- or five-point)."""
+        project = self.instance.project if self.instance is not None else attrs.get("project")
+        if project is None:
+            return attrs
+        scale = project.portfolio.rating_scale
+        allowed = SCALES[scale]
+        errors = {
+            name: f"Rate on the portfolio's scale: {', '.join(r.value for r in allowed)}."
+            for name in RATED
+            if attrs.get(name) and attrs[name] not in allowed
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs

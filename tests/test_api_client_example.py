@@ -1,0 +1,48 @@
+"""The README's API example runs, as printed, against a live server with a real token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portfolio.models import ApiToken
+from portfolio.periods import Period
+from programmes.models import Person, Programme
+from projects.models import Dependency, StatusReport
+from tests import api_client_example
+from tests.factories import PersonFactory, PortfolioFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_example_client_builds_a_programme_and_reads_back_its_reports(
+    live_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pmo = PersonFactory(access=Person.Access.PMO, user__username="pmo-script")
+    PortfolioFactory(name="Agency")
+    _, secret = ApiToken.objects.issue(user=pmo.user, name="example")
+
+    summary = api_client_example.run(live_server.url, secret)
+
+    programme = Programme.objects.get(pk=summary["programme"]["id"])
+    projects = list(programme.projects.order_by("name"))
+    assert [p.name.split()[0] for p in projects] == ["Payments", "Platform"]
+    assert Dependency.objects.filter(
+        upstream__name__startswith="Platform", downstream__name__startswith="Payments"
+    ).exists()
+    this_week = Period.containing(StatusReport.objects.first().period_start)  # type: ignore[union-attr]
+    for project in summary["projects"]:
+        report = project["latest_report"]
+        assert report["state"] == "submitted" and report["period"] == this_week.label
+    assert StatusReport.objects.submitted().filter(project__programme=programme).count() == 2
+    printed = capsys.readouterr().out
+    assert programme.code in printed and printed.count(": green") == 2
+
+
+def test_the_readme_prints_the_example_as_it_is_tested() -> None:
+    readme = (ROOT / "README.md").read_text()
+    script = (ROOT / "tests" / "api_client_example.py").read_text()
+    assert script.strip() in readme

@@ -1,0 +1,119 @@
+"""The executive portfolio dashboard: health per portfolio and programme with trends, what
+needs attention and why, as it stood on a past date, and polling that costs nothing until
+health changes."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from portfolio import rollup
+from portfolio.overview import health_stamp
+from programmes.models import ProgrammeHealth
+from projects.models import StatusReport
+from tests.conftest import Cast
+from tests.factories import ProgrammeFactory, ProjectFactory, RiskFactory
+
+URL = reverse("dashboard")
+
+
+def _red(project) -> None:  # type: ignore[no-untyped-def]
+    StatusReport.objects.create(
+        project=project,
+        period_start=date(2026, 11, 16),
+        state="submitted",
+        submitted_at=timezone.now(),
+        percent_complete=10,
+        overall="red",
+        overall_reason="Supplier gone",
+        **{d: "green" for d in ("schedule", "cost", "scope", "resources", "risk")},
+    )
+
+
+@pytest.fixture
+def computed(cast: Cast) -> Cast:
+    _red(cast.project_a1)
+    rollup.recompute_everything()
+    return cast
+
+
+def test_an_executive_sees_their_portfolios_with_programme_health(computed: Cast) -> None:
+    response = computed.client_for(computed.executive).get(URL)
+    sections = response.context["overview"].sections
+    assert [s.portfolio.name for s in sections] == ["Portfolio A"]
+    cards = {c.programme.name: c.health.overall for c in sections[0].cards}
+    assert cards["Programme A1"] == "red"
+    assert 'data-health="red"' in response.content.decode()
+
+
+def test_needs_attention_lists_red_projects_with_their_reasons(computed: Cast) -> None:
+    response = computed.client_for(computed.executive).get(URL)
+    items = {a.name: a for a in response.context["overview"].attention}
+    assert "Project A1" in items and "Programme A1" in items
+    assert "Supplier gone" in response.content.decode()
+
+
+def test_an_open_dashboard_polls_for_nothing_until_health_changes(computed: Cast) -> None:
+    client = computed.client_for(computed.executive)
+    stamp = health_stamp()
+    poll = client.get(URL, {"health_since": stamp}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 204 and poll.content == b""
+    RiskFactory(project=computed.project_a1_sibling, probability=5, impact=5)
+    rollup.recompute_everything()
+    poll = client.get(URL, {"health_since": stamp}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200
+    assert "<html" not in poll.content.decode()  # only the dashboard body is swapped
+
+
+def test_the_dashboard_shows_health_as_it_stood_on_a_past_date(computed: Cast) -> None:
+    record = ProgrammeHealth.objects.get(programme=computed.programme_a1, is_current=True)
+    ProgrammeHealth.objects.create(
+        programme=computed.programme_a1,
+        overall="green",
+        taken_at=record.taken_at - timedelta(days=30),
+    )
+    past = (record.taken_at - timedelta(days=20)).date().isoformat()
+    response = computed.client_for(computed.executive).get(URL, {"as_of": past})
+    card = response.context["overview"].sections[0].cards[0]
+    assert (card.programme.name, card.health.overall) == ("Programme A1", "green")
+    assert "As it stood" in response.content.decode()
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2026-02-30", "<script>"])
+def test_a_bad_as_of_date_is_a_404_not_a_500(cast: Cast, bad: str) -> None:
+    assert cast.client_for(cast.executive).get(URL, {"as_of": bad}).status_code == 404
+
+
+def test_the_trend_has_twelve_weekly_points(computed: Cast) -> None:
+    monday = timezone.now() - timedelta(weeks=3)
+    rollup.record_past_week(monday)
+    response = computed.client_for(computed.executive).get(URL)
+    trend = response.context["overview"].sections[0].cards[0].trend
+    assert len(trend) == 12 and trend[-1][1] == "red"
+
+
+def test_the_dashboard_keeps_a_fixed_number_of_queries(
+    cast: Cast, django_assert_max_num_queries
+) -> None:
+    client = cast.client_for(cast.executive)
+
+    def queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            client.get(URL)
+        return len(captured)
+
+    rollup.recompute_everything()
+    small = queries()
+    for n in range(30):
+        programme = ProgrammeFactory(portfolio=cast.portfolio_a, name=f"Extra {n}")
+        for _ in range(3):
+            project = ProjectFactory(programme=programme)
+            _red(project)
+            RiskFactory(project=project)
+    rollup.recompute_everything()
+    rollup.record_past_week(datetime.now(tz=timezone.get_current_timezone()) - timedelta(weeks=2))
+    assert queries() == small <= 20
