@@ -345,11 +345,13 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 def build_router() -> DefaultRouter:
     """Every API resource, under /api/v1/. Imported here, not at the top, because the apps'
     api modules import this one."""
+    from portfolio import health_api
     from programmes import api as programmes_api
     from projects import api as projects_api
 
     router = DefaultRouter()
-    for prefix, viewset, basename in (*programmes_api.ROUTES, *projects_api.ROUTES):
+    routes = (*programmes_api.ROUTES, *projects_api.ROUTES, *health_api.ROUTES)
+    for prefix, viewset, basename in routes:
         router.register(prefix, viewset, basename=basename)
     return router
 

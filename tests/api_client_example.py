@@ -99,13 +99,23 @@ def run(base_url: str, token: str) -> dict[str, Any]:
     latest: dict[int, dict[str, Any]] = {}
     for report in reports:  # newest period first
         latest.setdefault(report["project"], report)
+    # Health is recomputed by a worker a moment after the submits: wait for it.
+    health = None
+    for _ in range(60):
+        found = api.get("health/programmes/", programme=programme["id"], current="true")
+        if found["results"]:
+            health = found["results"][0]
+            break
+        time.sleep(0.5)
     summary = {
         "programme": programme,
+        "health": health,
         "projects": [
             {**project, "latest_report": latest.get(project["id"])} for project in members
         ],
     }
-    print(f"{programme['code']} {programme['name']}")
+    overall = health["overall"] if health else "not computed yet"
+    print(f"{programme['code']} {programme['name']}: health {overall}")
     for project in summary["projects"]:
         report = project["latest_report"]
         status = f"{report['period']}: {report['overall']}" if report else "no report yet"

@@ -31,7 +31,9 @@ from programmes.models import (
     BenefitMeasurement,
     Person,
     Portfolio,
+    PortfolioHealth,
     Programme,
+    ProgrammeHealth,
     Stakeholder,
     Team,
 )
@@ -41,6 +43,7 @@ from projects.models import (
     Issue,
     Milestone,
     Project,
+    ProjectHealth,
     Risk,
     StatusReport,
 )
@@ -99,6 +102,8 @@ class World:
 
 
 def make_world(cast: Cast) -> World:
+    from portfolio import rollup
+
     this_week = Period.containing(timezone.localdate())
     benefit = Benefit.objects.create(
         programme=cast.programme_a1,
@@ -112,7 +117,7 @@ def make_world(cast: Cast) -> World:
         for role in ROLES
         if role != "anonymous"
     }
-    return World(
+    world = World(
         cast=cast,
         project_a1_third=ProjectFactory(programme=cast.programme_a1, name="Project A1 third"),
         pool_person=PersonFactory(name="Pool Person", user=None),
@@ -142,6 +147,8 @@ def make_world(cast: Cast) -> World:
         ),
         tokens=tokens,
     )
+    rollup.recompute_everything()
+    return world
 
 
 @pytest.fixture
@@ -532,6 +539,36 @@ def _next_week(w: World) -> str:
     return Period.containing(timezone.localdate()).next().label
 
 
+def _current(
+    model: type[models.Model], subject: str, target: Callable[[World], models.Model]
+) -> Callable[[World], models.Model]:
+    return lambda w: model._default_manager.get(**{subject: target(w), "is_current": True})
+
+
+# Health is read-only: lists are scoped, a record is seen by whoever sees its subject.
+ROWS += [
+    _row("project-health-list", "GET", EVERYONE),
+    _row(
+        "project-health-detail",
+        "GET",
+        READERS_OF_A1,
+        _detail("project-health-detail", _current(ProjectHealth, "project", _project)),
+    ),
+    _row("programme-health-list", "GET", EVERYONE),
+    _row(
+        "programme-health-detail",
+        "GET",
+        READERS_OF_A1,
+        _detail("programme-health-detail", _current(ProgrammeHealth, "programme", _programme)),
+    ),
+    _row("portfolio-health-list", "GET", EVERYONE),
+    _row(
+        "portfolio-health-detail",
+        "GET",
+        READERS_OF_A1,
+        _detail("portfolio-health-detail", _current(PortfolioHealth, "portfolio", _portfolio)),
+    ),
+]
 ROWS += [
     # Status reports: the project's manager writes them.
     _row("status-report-list", "GET", EVERYONE),

@@ -17,9 +17,10 @@ from tests.factories import PersonFactory, PortfolioFactory
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_the_example_client_builds_a_programme_and_reads_back_its_reports(
-    live_server: Any, capsys: pytest.CaptureFixture[str]
+def test_the_example_client_builds_a_programme_and_reads_back_its_health(
+    celery_worker: Any, live_server: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pmo = PersonFactory(access=Person.Access.PMO, user__username="pmo-script")
     PortfolioFactory(name="Agency")
@@ -38,6 +39,9 @@ def test_the_example_client_builds_a_programme_and_reads_back_its_reports(
         report = project["latest_report"]
         assert report["state"] == "submitted" and report["period"] == this_week.label
     assert StatusReport.objects.submitted().filter(project__programme=programme).count() == 2
+    # The submits reached the programme's health through the worker, and the script read it.
+    assert summary["health"] is not None and summary["health"]["programme"] == programme.pk
+    assert summary["health"]["overall"] in {"green", "amber", "red"}
     printed = capsys.readouterr().out
     assert programme.code in printed and printed.count(": green") == 2
 
