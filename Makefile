@@ -16,6 +16,13 @@ run: venv
 test:
 	@scripts/test
 
+# Issue 5's figures on throwaway PostgreSQL + Redis, gunicorn and a real worker (~10 min;
+# see bench/README.md). The servers are always the bench's own: DATABASE_URL is ignored.
+bench:
+	@scripts/system-packages
+	@scripts/bootstrap
+	@env -u DATABASE_URL -u REDIS_URL scripts/with-services $(PY) -m bench $(BENCH_ARGS)
+
 lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from portfolio.api import ReadMixin, ScopedViewSet
+from portfolio.ratings import Rating
 from programmes.models import HealthRecord, Portfolio, PortfolioHealth, Programme, ProgrammeHealth
 from projects.models import Project, ProjectHealth
 
@@ -59,7 +60,24 @@ def _serializer(model: type[HealthRecord], subject: str) -> type[serializers.Mod
             "read_only_fields": [subject, *FIELDS],
         },
     )
-    return type(f"{model.__name__}Serializer", (serializers.ModelSerializer,), {"Meta": meta})
+    return type(
+        f"{model.__name__}Serializer",
+        (serializers.ModelSerializer,),
+        {
+            "Meta": meta,
+            "overall": _rating("Overall health"),
+            "reported": _rating("What the manager reported"),
+            "computed": _rating("What the data says"),
+        },
+    )
+
+
+def _rating(help_text: str) -> serializers.CharField:
+    # A plain string, not an enum: "" (no data) is a value too.
+    ratings = ", ".join(Rating.values)
+    return serializers.CharField(
+        read_only=True, help_text=f"{help_text}: {ratings}, or '' for none"
+    )
 
 
 def _viewset(model: type[HealthRecord], subject: str, subjects: Any) -> type[ScopedViewSet]:

@@ -40,13 +40,24 @@ from programmes.models import (
     BenefitMeasurement,
     Person,
     Portfolio,
+    PortfolioHealth,
     Programme,
+    ProgrammeHealth,
     Stakeholder,
     Team,
     person_for,
     sees_everything,
 )
-from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk, StatusReport
+from projects.models import (
+    Allocation,
+    Dependency,
+    Issue,
+    Milestone,
+    Project,
+    ProjectHealth,
+    Risk,
+    StatusReport,
+)
 from tests.test_api_access import World, make_world
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +95,15 @@ VISIBLE: dict[str, Callable[[Any], QuerySet[Any]]] = {
         benefit__in=Benefit.objects.visible_to(user)
     ),
     "stakeholders": Stakeholder.objects.visible_to,
+    "health/projects": lambda user: ProjectHealth.objects.filter(
+        project__in=Project.objects.visible_to(user)
+    ),
+    "health/programmes": lambda user: ProgrammeHealth.objects.filter(
+        programme__in=Programme.objects.visible_to(user)
+    ),
+    "health/portfolios": lambda user: PortfolioHealth.objects.filter(
+        portfolio__in=Portfolio.objects.visible_to(user)
+    ),
 }
 
 # An existing object per resource, so that half the detail requests reach real rows.
@@ -102,11 +122,20 @@ TARGETS: dict[str, Callable[[World], Any]] = {
     "benefits": lambda w: w.benefit,
     "benefit-measurements": lambda w: w.measurement,
     "stakeholders": lambda w: w.stakeholder,
+    "health/projects": lambda w: ProjectHealth.objects.get(project=w.project_a1, is_current=True),
+    "health/programmes": lambda w: ProgrammeHealth.objects.get(
+        programme=w.programme_a1, is_current=True
+    ),
+    "health/portfolios": lambda w: PortfolioHealth.objects.get(
+        portfolio=w.portfolio_a, is_current=True
+    ),
 }
 
 
 def _resource(path: str) -> str:
-    return path.removeprefix("/api/v1/").split("/")[0]
+    """The resource of a path: its first segment, or two for the health routes."""
+    segments = path.removeprefix("/api/v1/").split("/")
+    return "/".join(segments[:2]) if segments[0] == "health" else segments[0]
 
 
 @pytest.fixture

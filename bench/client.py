@@ -1,0 +1,88 @@
+"""Timing pages over HTTP as a logged-in user, the way a browser would reach gunicorn.
+
+Server time is the client's wall time of each request on loopback (127.0.0.1): connection
+set-up, Django, PostgreSQL and the transfer of the body, with no network in between.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from dataclasses import dataclass
+
+import requests
+
+TIMEOUT_S = 30
+_CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_HEALTH = re.compile(r'data-testid="health-panel" data-health="([^"]*)"')
+
+
+def _keep_cookies_on_http(session: requests.Session) -> None:
+    """Production marks the session and CSRF cookies Secure (HTTPS only), and the client
+    would not send them back over the plain HTTP the bench speaks to 127.0.0.1, where a TLS
+    proxy would normally sit in front: clear the flag in the client's own jar."""
+    for cookie in session.cookies:
+        cookie.secure = False
+
+
+def login(base: str, username: str, password: str) -> requests.Session:
+    """Log in through the real login form: GET it for the CSRF token, POST credentials."""
+    session = requests.Session()
+    form = session.get(f"{base}/accounts/login/", timeout=TIMEOUT_S)
+    form.raise_for_status()
+    _keep_cookies_on_http(session)
+    match = _CSRF_FIELD.search(form.text)
+    if match is None:
+        raise RuntimeError("no CSRF token in the login form")
+    answer = session.post(
+        f"{base}/accounts/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": match[1]},
+        headers={"Referer": f"{base}/accounts/login/"},
+        allow_redirects=False,
+        timeout=TIMEOUT_S,
+    )
+    if answer.status_code != 302 or "sessionid" not in session.cookies:
+        raise RuntimeError(f"login as {username} failed: HTTP {answer.status_code}")
+    _keep_cookies_on_http(session)
+    return session
+
+
+def get_ok(session: requests.Session, url: str) -> requests.Response:
+    response = session.get(url, allow_redirects=False, timeout=TIMEOUT_S)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    if response.cookies:
+        _keep_cookies_on_http(session)  # a rotated cookie comes back Secure
+    return response
+
+
+@dataclass(frozen=True)
+class Timing:
+    p50_ms: float
+    p95_ms: float
+    requests: int
+
+
+def percentile(samples: list[float], pct: int) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[pct - 1]
+
+
+def time_page(session: requests.Session, url: str, warmup: int, count: int) -> Timing:
+    """`warmup` untimed requests, then `count` timed ones, one after another."""
+    for _ in range(warmup):
+        get_ok(session, url)
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        get_ok(session, url)
+        samples.append((time.perf_counter() - started) * 1000)
+    return Timing(round(percentile(samples, 50), 1), round(percentile(samples, 95), 1), count)
+
+
+def served_health(session: requests.Session, url: str) -> str:
+    """The overall health the programme dashboard's health panel shows."""
+    match = _HEALTH.search(get_ok(session, url).text)
+    if match is None:
+        raise RuntimeError(f"no health panel on {url}")
+    return match[1]
