@@ -1,19 +1,17 @@
 """Bookings of people onto projects: projects.services.allocation_save and the queries."""
 
-import threading
 import time
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from programmes.models import Person
 from projects.models import Allocation, Project
 from projects.services import allocation_save
+from tests.concurrency import run_at_once
 from tests.factories import AllocationFactory, PersonFactory, ProjectFactory
 
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
@@ -114,32 +112,6 @@ def test_a_clash_that_slips_past_the_check_is_reported_on_start_date_not_as_a_da
 
 
 # Two requests at once ------------------------------------------------------------------
-
-
-def run_at_once(*calls: Callable[[], object]) -> list[object]:
-    """Run each call in its own thread (so on its own connection), all released together.
-
-    Returns what each call returned or raised, in order.
-    """
-    start = threading.Barrier(len(calls), timeout=10)
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            start.wait()
-            outcomes[index] = call()
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-        assert not thread.is_alive(), "a request is stuck"
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,16 +2,15 @@
 
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from projects import services
 from projects.models import Dependency, Project
 from projects.services import dependency_create, dependency_cycle, dependency_update
+from tests.concurrency import run_at_once
 from tests.factories import DependencyFactory, MilestoneFactory, ProjectFactory
 
 
@@ -162,32 +161,6 @@ def test_the_cycle_search_reads_the_graph_in_one_query(
 
 
 # Two requests at once ------------------------------------------------------------------
-
-
-def run_at_once(*calls: Callable[[], object]) -> list[object]:
-    """Run each call in its own thread (so on its own connection), all released together.
-
-    Returns what each call returned or raised, in order.
-    """
-    start = threading.Barrier(len(calls), timeout=10)
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            start.wait()
-            outcomes[index] = call()
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-        assert not thread.is_alive(), "a request is stuck"
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,9 +4,7 @@ hourly job runs twice or on two workers at once."""
 
 import logging
 import smtplib
-import threading
 import time
-from collections.abc import Callable
 from datetime import date, datetime
 
 import pytest
@@ -14,7 +12,7 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.utils import timezone
 
 from portfolio.periods import Period
@@ -22,6 +20,7 @@ from programmes.models import HealthPolicy
 from projects.models import Project, ReminderLog, StatusReport
 from projects.reminders import reminders_due_on, reporting_reminders_send
 from projects.tasks import send_reporting_reminders
+from tests.concurrency import run_at_once as _run_at_once
 from tests.conftest import Cast
 from tests.factories import PersonFactory
 
@@ -235,29 +234,6 @@ def test_a_failed_email_gives_its_claim_back_and_the_next_run_sends_it(
     monkeypatch.setattr(EmailMessage, "send", send)
     reporting_reminders_send(now=DUE_DAY)
     assert recipients() == ["otto@example.org", "pam@example.org"]
-
-
-def _run_at_once(*calls: Callable[[], object]) -> list[object]:
-    """Run each call in its own thread (so on its own connection), all released together."""
-    start = threading.Barrier(len(calls), timeout=10)
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            start.wait()
-            outcomes[index] = call()
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-        assert not thread.is_alive(), "a run is stuck"
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
