@@ -29,7 +29,16 @@ from django.db import transaction
 from django.db.models import F, Max, Model, Q
 from django.utils import timezone
 
-from portfolio.health import Assessment, Dimension, Part, Reason, grade, roll_up, rollup_reason
+from portfolio.health import (
+    Assessment,
+    Dimension,
+    Part,
+    Reason,
+    grade,
+    on_scale,
+    roll_up,
+    rollup_reason,
+)
 from portfolio.ratings import Rating, worst
 from programmes.models import (
     Benefit,
@@ -384,8 +393,6 @@ def assess_portfolios(
 
 
 def _on_portfolio_scale(assessment: Assessment, portfolio: Portfolio) -> Assessment:
-    from portfolio.health import on_scale
-
     scale = portfolio.rating_scale
     return Assessment(
         dimensions={

@@ -345,10 +345,7 @@ class ProgrammeQuerySet(ArchivableQuerySet):
 
     def managed_by(self, user: AnyUser) -> Self:
         """Programmes whose own records (benefits, risks, dependencies…) the user may write."""
-        if sees_everything(user):
-            return self
-        person = person_for(user)
-        return self.filter(manager=person) if person else self.none()
+        return self if sees_everything(user) else self.led_by(user)
 
 
 class Programme(Archivable):

@@ -22,7 +22,6 @@ from programmes.forms import (
 )
 from programmes.models import (
     Benefit,
-    HealthPolicy,
     Person,
     Portfolio,
     Programme,
@@ -102,8 +101,8 @@ def portfolio_archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def health_policy_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     portfolio = get_object_or_404(Portfolio.objects.editable_by(request.user), pk=pk)
-    policy, _ = HealthPolicy.objects.get_or_create(portfolio=portfolio)
-    form = HealthPolicyForm(request.POST or None, instance=policy)
+    # The defaults until saved: opening the page writes nothing.
+    form = HealthPolicyForm(request.POST or None, instance=portfolio.policy)
     return handle_form(
         request,
         form,

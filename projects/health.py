@@ -32,7 +32,6 @@ class ProjectFacts:
     milestone_slip_days: int = 0
     milestone_slipping: str = ""
     top_risk_score: int = 0
-    top_risk: str = ""
     overdue_severe_issues: list[str] = field(default_factory=list)
     late_upstream: list[LateUpstream] = field(default_factory=list)
 

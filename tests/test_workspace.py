@@ -217,3 +217,26 @@ def test_the_history_tab_says_who_changed_what(cast: Cast) -> None:
     fields = {c.field: (c.old, c.new) for c in change.changes}
     assert fields["Name"] == ("Project A1", "Renamed Project")
     assert fields["Stage"] == ("Planning", "Delivery")
+
+
+def test_opening_the_health_policy_writes_nothing_and_saving_stores_it(cast: Cast) -> None:
+    url = reverse("programmes:health-policy", args=[cast.portfolio_b.pk])
+    client = cast.client_for(cast.pmo)
+    assert client.get(url).status_code == 200
+    assert not HealthPolicy.objects.filter(portfolio=cast.portfolio_b).exists()
+    fields = {
+        "rollup": "red_share",
+        "red_share_percent": 40,
+        "schedule_amber_days": 10,
+        "schedule_red_days": 20,
+        "cost_amber_percent": 5,
+        "cost_red_percent": 10,
+        "risk_amber_score": 12,
+        "risk_red_score": 20,
+        "stale_after_days": 14,
+        "report_due_weekday": 4,
+        "report_grace_days": 2,
+    }
+    assert client.post(url, fields).status_code == 302
+    policy = HealthPolicy.objects.get(portfolio=cast.portfolio_b)
+    assert (policy.rollup, policy.red_share_percent) == ("red_share", 40)

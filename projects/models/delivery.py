@@ -107,10 +107,7 @@ class ProjectQuerySet(ArchivableQuerySet):
 
     def delivered_by(self, user: AnyUser) -> Self:
         """Projects whose reports, milestones, risks and issues the user may write."""
-        if sees_everything(user):
-            return self
-        person = person_for(user)
-        return self.filter(manager=person) if person else self.none()
+        return self if sees_everything(user) else self.led_by(user)
 
 
 class Project(Archivable):
