@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
@@ -68,12 +69,21 @@ def percentile(samples: list[float], pct: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[pct - 1]
 
 
-def time_page(session: requests.Session, url: str, warmup: int, count: int) -> Timing:
-    """`warmup` untimed requests, then `count` timed ones, one after another."""
+def time_page(
+    session: requests.Session,
+    url: str,
+    warmup: int,
+    count: int,
+    before_each: Callable[[], None] | None = None,
+) -> Timing:
+    """`warmup` untimed requests, then `count` timed ones, one after another;
+    `before_each` runs before every timed request, outside the time."""
     for _ in range(warmup):
         get_ok(session, url)
     samples = []
     for _ in range(count):
+        if before_each is not None:
+            before_each()
         started = time.perf_counter()
         get_ok(session, url)
         samples.append((time.perf_counter() - started) * 1000)

@@ -58,6 +58,12 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per page")
+    parser.add_argument(
+        "--uncached-requests",
+        type=int,
+        default=30,
+        help="timed requests per page with the page cache emptied before each (0: skip)",
+    )
     parser.add_argument("--submits", type=int, default=5, help="submit-to-dashboard attempts")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
@@ -241,20 +247,33 @@ def _submit_to_dashboard_ms(base: str, attempts: int, procs: Processes) -> list[
 
 
 def _time_pages(base: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Each page as users get it (a body once rendered is served from the page cache until
+    a write), and rendered every time: the version is moved before each of those requests.
+    """
     from bench.client import login, time_page
-    from bench.pages import page_targets
+    from bench.pages import HELLO, page_targets
     from portfolio.demo import DEMO_PASSWORD
+    from portfolio.pagecache import content_changed
 
     sessions: dict[str, Any] = {}
     timings = {}
     for name, page in page_targets().items():
         if page.username not in sessions:
             sessions[page.username] = login(base, page.username, DEMO_PASSWORD)
-        timing = time_page(sessions[page.username], base + page.url, args.warmup, args.requests)
+        session, url = sessions[page.username], base + page.url
+        timing = time_page(session, url, args.warmup, args.requests)
         timings[name] = timing
         say(
             f"  {name:<22} {page.url:<32} p50 {timing.p50_ms:8.1f} ms   "
             f"p95 {timing.p95_ms:8.1f} ms   ({timing.requests} requests as {page.username})"
+        )
+        if name == HELLO or not args.uncached_requests:
+            continue
+        rendered = time_page(session, url, 1, args.uncached_requests, content_changed)
+        timings[f"{name}.uncached"] = rendered
+        say(
+            f"  {'  rendered each time':<22} {'':<32} p50 {rendered.p50_ms:8.1f} ms   "
+            f"p95 {rendered.p95_ms:8.1f} ms   ({rendered.requests} requests)"
         )
     return timings
 

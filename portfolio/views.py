@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 
 from portfolio import live
 from portfolio.http import HtmxHttpRequest
@@ -29,7 +30,8 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     if polling and live.unchanged(request, stamp):
         return HttpResponse(status=204)
     context = {
-        "overview": overview(request.user, moment),
+        # Lazy: a cached body (page_cache) never builds it.
+        "overview": SimpleLazyObject(lambda: overview(request.user, moment)),
         "as_of": moment,
         "stamp": stamp,
         "poll_seconds": live.POLL_SECONDS,

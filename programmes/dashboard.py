@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from portfolio import live
 from portfolio.http import HtmxHttpRequest
@@ -45,15 +46,16 @@ def programme_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     }
     if request.htmx and "health_since" in request.GET:
         return render(request, f"{TEMPLATE}#health-summary", context)
-    dashboard = dashboard_for(programme=programme, user=request.user, today=timezone.localdate())
+    today = timezone.localdate()
     return render(
         request,
         _template(request),
         {
             **context,
-            "dashboard": dashboard,
-            "roadmap": dashboard.roadmap(),
-            "benefits_chart": dashboard.benefits_chart(),
+            # Lazy: a cached body (page_cache) never builds it.
+            "dashboard": SimpleLazyObject(
+                lambda: dashboard_for(programme=programme, user=request.user, today=today)
+            ),
             "rated": RATED,
             "risk_bands": RISK_BANDS,
         },

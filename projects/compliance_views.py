@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.decorators.http import require_POST
 
 from portfolio.http import HtmxHttpRequest
@@ -106,27 +107,49 @@ def _query(data: QueryDict, **changes: str) -> str:
     return query.urlencode()
 
 
+class _Selection:
+    """The filtered rows and their counts, worked out on first use: a page whose body is
+    served from the cache (page_cache) never needs them."""
+
+    def __init__(self, request: HttpRequest, period: Period, data: QueryDict) -> None:
+        projects = expected_to_report(Project.objects.visible_to(request.user))
+        self.filter = ComplianceFilter(data, queryset=projects, request=request)
+        self.period = period
+        self.here = data.copy()
+        self.here["period"] = period.label
+
+    @cached_property
+    def status(self) -> str | None:
+        return self.filter.form.cleaned_data.get("status") if self.filter.is_valid() else None
+
+    @cached_property
+    def compliance(self) -> Compliance:
+        chosen = self.filter.qs if self.filter.is_valid() else self.filter.queryset.none()
+        return compliance_for(chosen, self.period, timezone.localdate())
+
+    @cached_property
+    def rows(self) -> list[Any]:
+        rows = self.compliance.rows
+        return [r for r in rows if r.status == self.status] if self.status else rows
+
+    @cached_property
+    def summary(self) -> list[tuple[Any, str, int, str, bool]]:
+        return [
+            (s, name, n, _query(self.here, status=s.value), s.value == self.status)
+            for s, name, n in self.compliance.counts
+        ]
+
+
 def _context(request: HttpRequest, period: Period, data: QueryDict) -> dict[str, Any]:
-    projects = expected_to_report(Project.objects.visible_to(request.user))
-    filterset = ComplianceFilter(data, queryset=projects, request=request)
-    valid = filterset.is_valid()
-    compliance = compliance_for(
-        filterset.qs if valid else projects.none(), period, timezone.localdate()
-    )
-    status = filterset.form.cleaned_data.get("status") if valid else None
-    rows = [r for r in compliance.rows if r.status == status] if status else compliance.rows
-    here = data.copy()
-    here["period"] = period.label
+    selection = _Selection(request, period, data)
+    here = selection.here
     return {
         "period": period,
         "latest": _latest_due(timezone.localdate()),
-        "filter": filterset,
-        "compliance": compliance,
-        "rows": rows,
-        "summary": [
-            (s, name, n, _query(here, status=s.value), s.value == status)
-            for s, name, n in compliance.counts
-        ],
+        "filter": selection.filter,
+        "compliance": SimpleLazyObject(lambda: selection.compliance),
+        "rows": SimpleLazyObject(lambda: selection.rows),
+        "summary": SimpleLazyObject(lambda: selection.summary),
         "all_query": _query(here, status=""),
         "filters_query": _query(here, period=""),
         "hidden_filters": [(name, here.get(name)) for name in FILTERS if here.get(name)],

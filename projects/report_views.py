@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from portfolio.editing import show_errors
@@ -46,7 +47,10 @@ def my_projects(request: HtmxHttpRequest) -> HttpResponse:
         period,
     )
     today = timezone.localdate()
-    rows = [(project, project.reporting_status(period, today)) for project in projects]
+    # Lazy: a cached body (page_cache) never needs them.
+    rows = SimpleLazyObject(
+        lambda: [(project, project.reporting_status(period, today)) for project in projects]
+    )
     return render(
         request, "projects/my_projects.html", {"rows": rows, "period": period, "today": today}
     )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from portfolio import live
@@ -90,8 +91,13 @@ def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             .select_related("author")
             .order_by("-period_start")[:STATUS_HISTORY_WEEKS],
             "can_edit": sees_everything(user),
-            "can_deliver": Project.objects.delivered_by(user).filter(pk=pk).exists(),
-            "can_coordinate": Project.objects.coordinated_by(user).filter(pk=pk).exists(),
+            # Lazy, like the querysets above: a cached body (page_cache) never asks.
+            "can_deliver": SimpleLazyObject(
+                lambda: Project.objects.delivered_by(user).filter(pk=pk).exists()
+            ),
+            "can_coordinate": SimpleLazyObject(
+                lambda: Project.objects.coordinated_by(user).filter(pk=pk).exists()
+            ),
         },
     )
 

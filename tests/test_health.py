@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from portfolio import rollup
+from portfolio.pagecache import content_changed
 from programmes.models import HealthPolicy, HealthRequest, PortfolioHealth, ProgrammeHealth
 from programmes.services import health_claim, health_request, health_sweep
 from projects.models import Issue, ProjectHealth, StatusReport
@@ -196,7 +197,7 @@ def test_ten_requests_for_one_programme_send_one_job(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         for _ in range(10):
             health_request(subject="programme", subject_id=cast.programme_a1.pk)
-    assert len(callbacks) == 1
+    assert len([hook for hook in callbacks if hook is not content_changed]) == 1
     assert HealthRequest.objects.count() == 1
     assert health_claim(subject="programme", subject_id=cast.programme_a1.pk)
     assert not health_claim(subject="programme", subject_id=cast.programme_a1.pk)
