@@ -13,6 +13,7 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,6 +37,8 @@ from projects.models.reminders import SUMMARY, Compliance, compliance_for, expec
 from projects.reminders import ReminderNotSent, reminder_send_manual, reminders_send_overdue
 
 FILTERS = ("portfolio", "programme", "status")
+# Rows drawn per page; the counts above the table are always those of the whole selection.
+PER_PAGE = 100
 DEFAULT_DUE_WEEKDAY: int = HealthPolicy._meta.get_field("report_due_weekday").get_default()
 
 
@@ -115,6 +118,7 @@ class _Selection:
         projects = expected_to_report(Project.objects.visible_to(request.user))
         self.filter = ComplianceFilter(data, queryset=projects, request=request)
         self.period = period
+        self.data = data
         self.here = data.copy()
         self.here["period"] = period.label
 
@@ -133,6 +137,10 @@ class _Selection:
         return [r for r in rows if r.status == self.status] if self.status else rows
 
     @cached_property
+    def page(self) -> Page[Any]:
+        return Paginator(self.rows, PER_PAGE).get_page(self.data.get("page"))
+
+    @cached_property
     def summary(self) -> list[tuple[Any, str, int, str, bool]]:
         return [
             (s, name, n, _query(self.here, status=s.value), s.value == self.status)
@@ -148,7 +156,9 @@ def _context(request: HttpRequest, period: Period, data: QueryDict) -> dict[str,
         "latest": _latest_due(timezone.localdate()),
         "filter": selection.filter,
         "compliance": SimpleLazyObject(lambda: selection.compliance),
-        "rows": SimpleLazyObject(lambda: selection.rows),
+        "rows": SimpleLazyObject(lambda: selection.page.object_list),
+        "page": SimpleLazyObject(lambda: selection.page),
+        "page_query": _query(here),
         "summary": SimpleLazyObject(lambda: selection.summary),
         "all_query": _query(here, status=""),
         "filters_query": _query(here, period=""),

@@ -170,6 +170,33 @@ def test_the_summary_counts_each_status_and_the_share_on_time(cast: Cast, pmo: C
 
 
 @time_machine.travel(NEXT_MONDAY, tick=False)
+def test_a_long_selection_is_drawn_a_page_at_a_time_with_whole_counts(
+    cast: Cast, pmo: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from projects import compliance_views
+
+    monkeypatch.setattr(compliance_views, "PER_PAGE", 3)
+    submit(cast.project_a1, WEEK, _at(date(2026, 11, 20)))
+    query = {"period": WEEK.label, "portfolio": cast.portfolio_a.pk}
+    first = pmo.get(URL, query)
+    assert list(statuses(first)) == ["Project A1 sibling", "Project A2", "Project A1"]
+    assert sum(counts(first).values()) == 3  # Portfolio A has three projects: one page
+    assert 'data-testid="compliance-pages"' not in first.content.decode()
+
+    first = pmo.get(URL, {"period": WEEK.label})
+    html = first.content.decode()
+    assert "Projects 1–3 of 4" in html
+    assert list(statuses(first)) == ["Project A1 sibling", "Project A2", "Project B1"]
+    next_link = re.search(r'href="\?([^"]*page=2)"', html)
+    assert next_link is not None and f"period={WEEK.label}" in next_link[1]
+
+    second = pmo.get(URL + "?" + next_link[1].replace("&amp;", "&"))
+    assert statuses(second) == {"Project A1": "Submitted"}
+    assert counts(second) == counts(first)  # the counts are the whole selection's
+    assert "Projects 4–4 of 4" in second.content.decode()
+
+
+@time_machine.travel(NEXT_MONDAY, tick=False)
 def test_the_last_eight_weeks_show_on_time_late_and_missing(cast: Cast, pmo: Client) -> None:
     for weeks_back in range(8):
         period = WEEK.previous(weeks_back)
