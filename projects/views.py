@@ -72,6 +72,7 @@ def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     dependencies = Dependency.objects.filter(Q(upstream=project) | Q(downstream=project))
+    moment = live.as_of(request)
     return render(
         request,
         "projects/project_detail.html",
@@ -84,14 +85,16 @@ def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "upstream", "downstream", "upstream_milestone", "downstream_milestone"
             ),
             "allocations": project.allocations.select_related("person"),
-            "health": ProjectHealth.objects.filter(project=project).standing(live.as_of(request)),
-            "as_of": live.as_of(request),
+            "health": SimpleLazyObject(
+                lambda: ProjectHealth.objects.filter(project=project).standing(moment)
+            ),
+            "as_of": moment,
             "rating_dimensions": [(field_label(name), name) for name in RATED],
             "reports": project.status_reports.latest_revisions()
             .select_related("author")
             .order_by("-period_start")[:STATUS_HISTORY_WEEKS],
             "can_edit": sees_everything(user),
-            # Lazy, like the querysets above: a cached body (page_cache) never asks.
+            # Lazy, like the querysets: a cached body (page_cache) never asks.
             "can_deliver": SimpleLazyObject(
                 lambda: Project.objects.delivered_by(user).filter(pk=pk).exists()
             ),
