@@ -15,7 +15,7 @@ from django.utils.functional import SimpleLazyObject
 from portfolio import live
 from portfolio.http import HtmxHttpRequest
 from programmes.dashboard_data import RISK_BANDS, dashboard_for
-from programmes.models import Programme, ProgrammeHealth
+from programmes.models import HealthRecord, Programme, ProgrammeHealth
 from projects.models import RATED
 
 TEMPLATE = "programmes/programme_dashboard.html"
@@ -35,9 +35,17 @@ def programme_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     moment = live.as_of(request)
-    health = ProgrammeHealth.objects.filter(programme=programme).standing(moment)
-    if request.htmx and live.unchanged(request, live.version_of(health)):
-        return HttpResponse(status=204)  # nothing new: the open page keeps what it shows
+
+    def standing() -> HealthRecord | None:
+        return ProgrammeHealth.objects.filter(programme=programme).standing(moment)
+
+    health: HealthRecord | SimpleLazyObject | None
+    if request.htmx:
+        health = standing()
+        if live.unchanged(request, live.version_of(health)):
+            return HttpResponse(status=204)  # nothing new: the open page keeps what it shows
+    else:
+        health = SimpleLazyObject(standing)  # a cached body (page_cache) never reads it
     context = {
         "programme": programme,
         "health": health,

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
@@ -183,9 +183,15 @@ class Person(Archivable):
             roles.append(Role.PMO)
         if self.access == self.Access.EXECUTIVE:
             roles.append(Role.EXECUTIVE)
-        if self.managed_programmes.exists():
+        # Both questions in one round trip: every page's navigation asks them.
+        manages, leads = (
+            Person.objects.filter(pk=self.pk)
+            .values_list(Exists(self.managed_programmes.all()), Exists(self.managed_projects.all()))
+            .get()
+        )
+        if manages:
             roles.append(Role.PROGRAMME_MANAGER)
-        if self.managed_projects.exists():
+        if leads:
             roles.append(Role.PROJECT_MANAGER)
         return roles
 
