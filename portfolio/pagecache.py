@@ -115,7 +115,12 @@ class ContentVersionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        enabled = settings.PAGE_CACHE_SECONDS > 0 and request.method in ("GET", "HEAD")
+        # Without a CSRF cookie (API clients, first visits) no body is cached: see key_for.
+        enabled = (
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
+            and settings.CSRF_COOKIE_NAME in request.COOKIES
+        )
         request.content_version = content_version() if enabled else None  # type: ignore[attr-defined]
         return self.get_response(request)
 

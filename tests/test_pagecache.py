@@ -32,10 +32,7 @@ def _warm(client: Client, url: str) -> tuple[str, int]:
     """The page once to get a CSRF cookie, once to file its body; (body, queries) of the
     second, which rendered everything."""
     client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode(), len(queries)
+    return _get(client, url)
 
 
 def _get(client: Client, url: str) -> tuple[str, int]:
