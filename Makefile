@@ -27,6 +27,7 @@ lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
+	.venv/bin/lint-imports
 
 fmt: venv
 	.venv/bin/ruff check --fix .

@@ -1,6 +1,6 @@
 """The pages users live on, who opens each, and how many SQL queries each one runs.
 
-The same usernames exist in the demo (portfolio.demo) and in the bench's large seed, so
+The same usernames exist in the demo (portfolio.demo.organisation) and in the bench's large seed, so
 one function names the targets on either database.
 """
 
@@ -39,9 +39,9 @@ def page_targets() -> dict[str, Page]:
         raise LookupError("no programme of 'progman' or project of 'pm' in this database")
     return {
         HELLO: Page("pm", reverse("bench-hello")),
-        "executive_dashboard": Page("executive", reverse("dashboard")),
+        "executive_dashboard": Page("executive", reverse("dashboards:portfolio")),
         "programme_dashboard": Page(
-            "progman", reverse("programmes:dashboard", args=[programme.pk])
+            "progman", reverse("dashboards:programme", args=[programme.pk])
         ),
         "project_page": Page("pm", reverse("projects:detail", args=[project.pk])),
         "my_projects": Page("pm", reverse("projects:mine")),
@@ -60,7 +60,7 @@ def count_queries(pages: dict[str, Page]) -> dict[str, int]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from portfolio.pagecache import content_changed
+    from portfolio.core.pagecache import content_changed
 
     clients: dict[str, Client] = {}
     counts: dict[str, int] = {}

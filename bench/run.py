@@ -118,7 +118,7 @@ def _small_queries(procs: Processes, url: str) -> dict[str, Any]:
 def _full_rollup_s() -> float:
     """The nightly run with every subject stored (kind="weekly"), so nothing is skipped as
     unchanged."""
-    from portfolio import rollup
+    from portfolio.health import rollup
 
     seconds, stats = timed(lambda: rollup.recompute_everything(kind="weekly"))
     say(
@@ -130,7 +130,7 @@ def _full_rollup_s() -> float:
 
 def _submit(project: Any, overall: str) -> None:
     """A submitted report for this week, every dimension green but `overall`."""
-    from portfolio.periods import Period
+    from portfolio.core.periods import Period
     from projects.models import RATED
     from projects.reporting import status_report_open, status_report_submit
 
@@ -148,7 +148,7 @@ def _incremental_rollup_ms(attempts: int) -> tuple[float, list[float]]:
     """After a submit: project, then its programme, then its portfolio, directly here."""
     from django.utils import timezone
 
-    from portfolio import rollup
+    from portfolio.health import rollup
     from projects.models import Project
 
     candidates = list(
@@ -173,7 +173,7 @@ def _incremental_rollup_ms(attempts: int) -> tuple[float, list[float]]:
 
 
 def _queue_empty() -> bool:
-    from programmes.models import HealthRequest
+    from portfolio.health.models import HealthRequest
 
     return not HealthRequest.objects.exists()
 
@@ -183,7 +183,8 @@ def _submit_candidates(attempts: int) -> list[Any]:
     portfolio rolls up worst-of (so one red project must turn the programme red)."""
     from django.db.models import Count, Q
 
-    from programmes.models import HealthPolicy, Programme, ProgrammeHealth
+    from portfolio.health.models import ProgrammeHealth
+    from programmes.models import HealthPolicy, Programme
     from projects.models import Project
 
     red = ProgrammeHealth.objects.filter(is_current=True, overall="red").values("programme")
@@ -219,12 +220,12 @@ def _submit_to_dashboard_ms(base: str, attempts: int, procs: Processes) -> list[
     from django.urls import reverse
 
     from bench.client import login, served_health
-    from portfolio.demo import DEMO_PASSWORD
+    from portfolio.demo.organisation import DEMO_PASSWORD
 
     session = login(base, "executive", DEMO_PASSWORD)
     samples = []
     for project in _submit_candidates(attempts):
-        url = base + reverse("programmes:dashboard", args=[project.programme_id])
+        url = base + reverse("dashboards:programme", args=[project.programme_id])
         before = served_health(session, url)
         started = time.perf_counter()
         _submit(project, "red")
@@ -252,8 +253,8 @@ def _time_pages(base: str, args: argparse.Namespace) -> dict[str, Any]:
     """
     from bench.client import login, time_page
     from bench.pages import HELLO, page_targets
-    from portfolio.demo import DEMO_PASSWORD
-    from portfolio.pagecache import content_changed
+    from portfolio.core.pagecache import content_changed
+    from portfolio.demo.organisation import DEMO_PASSWORD
 
     sessions: dict[str, Any] = {}
     timings = {}
@@ -316,7 +317,7 @@ def main() -> int:
         say(f"  seed {seed_s:.1f} s (data and health), then VACUUM ANALYZE {analyze_s:.1f} s")
         say("  " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
 
-        say("== the small organisation (portfolio.demo) and SQL queries per page")
+        say("== the small organisation (portfolio.demo.organisation) and SQL queries per page")
         small_s, small_result = timed(lambda: _small_queries(procs, small))
         queries_small: dict[str, int] = small_result["queries"]
         queries_large = count_queries(page_targets())

@@ -23,9 +23,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import models
 
-from portfolio.demo import DEMO_PASSWORD, ISSUES, REASONS, RISKS
-from portfolio.periods import Period
-from portfolio.ratings import SCALES, Rating, worst
+from portfolio.core.periods import Period
+from portfolio.core.ratings import SCALES, Rating, worst
+from portfolio.demo.organisation import DEMO_PASSWORD, ISSUES, REASONS, RISKS
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -489,7 +489,7 @@ def _reports(org: _Org, weeks: int) -> int:
 
 def _health(today: date, trend_weeks: int) -> None:
     """Weekly snapshots rebuilt from the reports (so trends exist), then today's health."""
-    from portfolio import rollup
+    from portfolio.health import rollup
 
     monday = Period.containing(today).start
     for weeks_back in range(trend_weeks, 0, -1):

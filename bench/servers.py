@@ -170,5 +170,6 @@ def environment(database: str) -> dict[str, str]:
         **os.environ,
         **PRODUCTION_ENV,
         "DJANGO_SETTINGS_MODULE": "portfolio.settings",
+        "BENCHMARK": "true",  # mounts the hello yardstick (bench/urls.py)
         "DATABASE_URL": database,
     }

@@ -13,7 +13,7 @@ import django
 def main() -> None:
     django.setup()
     from bench.pages import count_queries, page_targets
-    from portfolio.demo import load_demo
+    from portfolio.demo.organisation import load_demo
 
     started = time.perf_counter()
     load_demo()

@@ -1,13 +1,9 @@
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 
 
 class PortfolioConfig(AppConfig):
+    """The project package. Installed for its migrations only: they hold the history of the
+    tables that moved to `portfolio.imports` and `portfolio.accounts`."""
+
     name = "portfolio"
     verbose_name = "Stationmaster"
-
-    def ready(self) -> None:
-        from portfolio import pagecache
-
-        # Every write moves the page cache's content version (see portfolio.pagecache).
-        connection_created.connect(pagecache.install, dispatch_uid="pagecache.install")

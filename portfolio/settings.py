@@ -48,6 +48,8 @@ def _required_when(condition: bool, name: str) -> str:
 
 
 DEBUG = env_bool("DEBUG", True)
+# The benchmark's yardstick page (bench/urls.py) is mounted only when the benchmark asks.
+BENCHMARK = env_bool("BENCHMARK", False)
 SECRET_KEY = _required_when(not DEBUG, "SECRET_KEY") or "dev-only-insecure-key-do-not-deploy"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -72,15 +74,22 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "portfolio",
+    "portfolio.core",
     "programmes",
     "projects",
+    "portfolio.health",
+    "portfolio.dashboards",
+    "portfolio.audit",
+    "portfolio.imports",
+    "portfolio.accounts",
+    "portfolio.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before the session and the user are read: see portfolio.pagecache.
-    "portfolio.pagecache.ContentVersionMiddleware",
+    # Before the session and the user are read: see portfolio.core.pagecache.
+    "portfolio.core.pagecache.ContentVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,7 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portfolio.context_processors.navigation",
+                "programmes.context_processors.navigation",
             ],
         },
     },
@@ -146,21 +155,21 @@ CELERY_TIMEZONE = "UTC"
 # Periodic jobs (run by the single `celery beat` process of docker-compose.yml).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Imports left pending while the broker was down are sent again.
-    "resend-pending-imports": {"task": "portfolio.tasks.resend_pending_imports", "schedule": 60.0},
+    "resend-pending-imports": {"task": "imports.resend_pending", "schedule": 60.0},
     # Health: catch up on recomputations the broker missed; nightly full run; weekly snapshot.
-    "sweep-health-requests": {"task": "portfolio.tasks.sweep_health_requests", "schedule": 30.0},
+    "sweep-health-requests": {"task": "health.sweep_requests", "schedule": 30.0},
     "recompute-all-health": {
-        "task": "portfolio.tasks.recompute_all_health",
+        "task": "health.recompute_all",
         "schedule": crontab(hour=2, minute=15),
     },
     "weekly-health-snapshot": {
-        "task": "portfolio.tasks.recompute_all_health",
+        "task": "health.recompute_all",
         "schedule": crontab(hour=3, minute=0, day_of_week="mon"),
         "kwargs": {"weekly": True},
     },
     # Due-day reminders and overdue chases; each is sent once, so hourly reruns are harmless.
     "send-reporting-reminders": {
-        "task": "projects.tasks.send_reporting_reminders",
+        "task": "projects.send_reporting_reminders",
         "schedule": 3600.0,
     },
 }
@@ -227,14 +236,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # browser. Token authentication comes first so an anonymous request is a 401, not a 403.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portfolio.api_auth.ApiTokenAuthentication",
+        "portfolio.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "portfolio.api.exception_handler",
+    "EXCEPTION_HANDLER": "portfolio.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stationmaster API",
@@ -253,7 +262,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "RatingEnum": "portfolio.ratings.Rating",
+        "RatingEnum": "portfolio.core.ratings.Rating",
         "ProgrammeStageEnum": "programmes.models.Programme.Stage",
         "ProjectStageEnum": "projects.models.Project.Stage",
         "RiskStatusEnum": "projects.models.Risk.Status",

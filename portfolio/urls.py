@@ -1,26 +1,25 @@
+"""Every route of the site. Names are global for site-level pages (home, history, API
+tokens) and namespaced by app elsewhere (programmes:, projects:, dashboards:, imports:)."""
+
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portfolio import api, bench_views, history, token_views, views
+from portfolio import api
+from portfolio.core import views as core_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("no-access/", views.no_access, name="no-access"),
-    path("healthz", views.healthz, name="healthz"),
-    path("bench/hello/", bench_views.hello, name="bench-hello"),
-    path("history/<str:subject>/<int:pk>/", history.history, name="history"),
+    path("", include("portfolio.accounts.urls")),
+    path("", include("portfolio.dashboards.urls")),
+    path("", include("portfolio.audit.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("programmes/", include("programmes.urls")),
     path("projects/", include("projects.urls")),
-    path("imports/", include("portfolio.import_urls")),
+    path("imports/", include("portfolio.imports.urls")),
     path("admin/", admin.site.urls),
     path("api/", include((api.urls(), "api"))),
-    path("account/api-tokens/", token_views.api_tokens, name="api-tokens"),
-    path("account/api-tokens/all/", token_views.all_api_tokens, name="api-tokens-all"),
-    path(
-        "account/api-tokens/<int:pk>/revoke/",
-        token_views.api_token_revoke,
-        name="api-token-revoke",
-    ),
 ]
+
+if settings.BENCHMARK:
+    urlpatterns.append(path("", include("bench.urls")))

@@ -9,14 +9,14 @@ import django_filters
 from django.db.models import QuerySet
 from rest_framework.exceptions import PermissionDenied
 
-from portfolio.api import (
+from portfolio.core.api import (
     ArchiveMixin,
     CreateMixin,
     ReadMixin,
     ScopedViewSet,
     UpdateMixin,
 )
-from portfolio.filtering import SearchFilter, StateFilter
+from portfolio.core.filtering import SearchFilter, StateFilter
 from programmes.filters import PersonFilter, ProgrammeFilter
 from programmes.models import (
     Benefit,
@@ -44,7 +44,7 @@ from programmes.services import portfolio_create
 if TYPE_CHECKING:
     from rest_framework import serializers
 
-    from programmes.models import AnyUser
+    from portfolio.core.roles import AnyUser
 
 
 # Filters the pages do not have --------------------------------------------------------------

@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from portfolio.filtering import SearchFilter, StateFilter
+from portfolio.core.filtering import SearchFilter, StateFilter
 from programmes.models import Person, Portfolio, Programme, Team
 
 

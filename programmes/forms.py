@@ -1,6 +1,6 @@
 from django import forms
 
-from portfolio.forms import date_widgets
+from portfolio.core.forms import date_widgets
 from programmes.models import (
     Benefit,
     BenefitMeasurement,

@@ -6,7 +6,7 @@ nowhere else: pages, fragments, exports and the API all start from them.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Self
 
@@ -19,21 +19,10 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
 
-from portfolio.ratings import Rating
+from portfolio.core.roles import Role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-    AnyUser = AbstractBaseUser | AnonymousUser
-
-
-class Role(models.TextChoices):
-    """The roles of DESIGN.md 'Who may do what'; the last two follow from assignments."""
-
-    PMO = "pmo", "PMO"
-    EXECUTIVE = "executive", "Executive"
-    PROGRAMME_MANAGER = "programme_manager", "Programme manager"
-    PROJECT_MANAGER = "project_manager", "Project manager"
+    from portfolio.core.roles import AnyUser
 
 
 def roles_of(user: AnyUser) -> list[Role]:
@@ -51,7 +40,7 @@ def person_for(user: AnyUser) -> Person | None:
     if not user.is_authenticated:
         return None
     try:
-        return user.person  # type: ignore[union-attr,attr-defined]
+        return user.person  # type: ignore[attr-defined]
     except Person.DoesNotExist:
         return None
 
@@ -534,120 +523,3 @@ class Stakeholder(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-# Health ------------------------------------------------------------------------------------
-
-
-class HealthRecordQuerySet(models.QuerySet["HealthRecord"]):
-    def current(self) -> Self:
-        return self.filter(is_current=True)
-
-    def standing(self, moment: datetime | None) -> HealthRecord | None:
-        """One subject's record: the current one, or the one standing at `moment`."""
-        if moment is None:
-            return self.filter(is_current=True).first()
-        return self.filter(taken_at__lte=moment).order_by("-taken_at", "-pk").first()
-
-    def as_of(self, moment: datetime, subject_field: str) -> Self:
-        """Each subject's record as it stood at `moment` (the newest taken by then)."""
-        newer = self.model._default_manager.filter(
-            **{subject_field: models.OuterRef(subject_field)},
-            taken_at__lte=moment,
-            taken_at__gt=models.OuterRef("taken_at"),
-        )
-        return self.filter(taken_at__lte=moment).exclude(models.Exists(newer))
-
-
-class HealthRecord(models.Model):
-    """Computed health with its reasons. Rows are appended, never edited: a new row on every
-    change (and a weekly one), the newest flagged current; trends and "as it stood on date
-    D" read the older rows."""
-
-    class Kind(models.TextChoices):
-        CHANGE = "change", "On change"
-        WEEKLY = "weekly", "Weekly snapshot"
-
-    taken_at = models.DateTimeField(default=timezone.now, db_index=True)
-    kind = models.CharField(max_length=8, choices=Kind, default=Kind.CHANGE)
-    is_current = models.BooleanField(default=False)
-    overall = models.CharField(max_length=12, choices=Rating, blank=True)
-    reported = models.CharField(max_length=12, choices=Rating, blank=True)
-    computed = models.CharField(max_length=12, choices=Rating, blank=True)
-    gap = models.BooleanField(default=False)
-    dimensions = models.JSONField(default=dict)
-    reasons = models.JSONField(default=list)
-
-    objects = HealthRecordQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-        ordering = ["-taken_at"]
-
-    PAYLOAD_FIELDS = ("overall", "reported", "computed", "gap", "dimensions", "reasons")
-
-    def __str__(self) -> str:
-        return f"{self.overall or 'no data'} at {self.taken_at:%Y-%m-%d %H:%M}"
-
-    def payload(self) -> dict[str, object]:
-        return {name: getattr(self, name) for name in self.PAYLOAD_FIELDS}
-
-
-class ProgrammeHealth(HealthRecord):
-    programme = models.ForeignKey(
-        Programme, on_delete=models.CASCADE, related_name="health_records"
-    )
-
-    class Meta(HealthRecord.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["programme"],
-                condition=Q(is_current=True),
-                name="one_current_health_per_programme",
-            )
-        ]
-        indexes = [models.Index(fields=["programme", "-taken_at"])]
-
-
-class PortfolioHealth(HealthRecord):
-    portfolio = models.ForeignKey(
-        Portfolio, on_delete=models.CASCADE, related_name="health_records"
-    )
-
-    class Meta(HealthRecord.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["portfolio"],
-                condition=Q(is_current=True),
-                name="one_current_health_per_portfolio",
-            )
-        ]
-        indexes = [models.Index(fields=["portfolio", "-taken_at"])]
-
-
-class HealthRequest(models.Model):
-    """A recomputation asked for and not yet done.
-
-    One row per subject, so a burst of requests (ten submits in one programme) leaves one
-    row and one job; the job deletes the row when it starts. A row left behind (the broker
-    was down) is sent again by the periodic sweep.
-    """
-
-    class Subject(models.TextChoices):
-        PROJECT = "project", "Project"
-        PROGRAMME = "programme", "Programme"
-        PORTFOLIO = "portfolio", "Portfolio"
-
-    subject = models.CharField(max_length=10, choices=Subject)
-    subject_id = models.BigIntegerField()
-    requested_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["subject", "subject_id"], name="one_request_per_subject"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"Recompute {self.subject} {self.subject_id}"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from rest_framework import serializers
 
-from portfolio.api import ScopedModelSerializer, ScopedRelatedField
+from portfolio.core.api import ScopedModelSerializer, ScopedRelatedField
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -23,7 +23,7 @@ from programmes.models import (
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from programmes.models import AnyUser
+    from portfolio.core.roles import AnyUser
 
 
 def visible_portfolios(user: AnyUser) -> QuerySet[Portfolio]:

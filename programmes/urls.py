@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programmes import dashboard, views
+from programmes import views
 
 app_name = "programmes"
 urlpatterns = [
@@ -8,7 +8,6 @@ urlpatterns = [
     path("mine/", views.my_programmes, name="mine"),
     path("new/", views.programme_create, name="create"),
     path("<int:pk>/", views.programme_detail, name="detail"),
-    path("<int:pk>/dashboard/", dashboard.programme_dashboard, name="dashboard"),
     path("<int:pk>/edit/", views.programme_edit, name="edit"),
     path("<int:pk>/archive/", views.programme_archive, name="archive"),
     path("<int:pk>/benefits/new/", views.benefit_create, name="benefit-create"),
@@ -18,7 +17,6 @@ urlpatterns = [
         "benefits/<int:pk>/measurements/new/", views.measurement_create, name="measurement-create"
     ),
     path("stakeholders/<int:pk>/edit/", views.stakeholder_edit, name="stakeholder-edit"),
-    path("portfolios/", views.portfolio_list, name="portfolio-list"),
     path("portfolios/new/", views.portfolio_create_view, name="portfolio-create"),
     path("portfolios/<int:pk>/", views.portfolio_detail, name="portfolio-detail"),
     path("portfolios/<int:pk>/edit/", views.portfolio_edit, name="portfolio-edit"),

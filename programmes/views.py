@@ -6,9 +6,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from portfolio.editing import handle_form, require, toggle_archive
-from portfolio.http import HtmxHttpRequest
-from portfolio.listing import Listing
+from portfolio.core.editing import handle_form, require, toggle_archive
+from portfolio.core.http import HtmxHttpRequest
+from portfolio.core.listing import Listing
 from programmes.filters import PersonFilter, ProgrammeFilter
 from programmes.forms import (
     BenefitForm,
@@ -31,21 +31,8 @@ from programmes.models import (
 )
 from programmes.services import portfolio_create
 from programmes.tables import PersonTable, ProgrammeTable
-from projects.models import Dependency, Issue, Project, Risk
 
 # Portfolios ---------------------------------------------------------------------------
-
-
-@login_required
-def portfolio_list(request: HtmxHttpRequest) -> HttpResponse:
-    portfolios = Portfolio.objects.visible_to(request.user).active().with_programme_count()
-    totals = Project.objects.visible_to(request.user).active().totals_by("portfolio")
-    rows = [(p, totals.get(p.pk)) for p in portfolios]
-    return render(
-        request,
-        "programmes/portfolio_list.html",
-        {"rows": rows, "can_create": sees_everything(request.user)},
-    )
 
 
 @login_required
@@ -79,7 +66,7 @@ def portfolio_create_view(request: HtmxHttpRequest) -> HttpResponse:
         save=lambda f: portfolio_create(
             portfolio=f.save(commit=False), executives=f.cleaned_data["executives"]
         ),
-        cancel_url=reverse("programmes:portfolio-list"),
+        cancel_url=reverse("dashboards:portfolio-list"),
     )
 
 
@@ -143,12 +130,10 @@ def programme_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(
         Programme.objects.visible_to(user).select_related("portfolio", "manager", "sponsor"), pk=pk
     )
-    projects = (
-        Project.objects.visible_to(user)
-        .filter(programme=programme)
-        .select_related("manager", "programme", "portfolio")
+    # The delivery layer's rows, through the reverse relations it adds to Programme.
+    projects = programme.projects.visible_to(user).select_related(
+        "manager", "programme", "portfolio"
     )
-    registers = {"programme": programme}
     return render(
         request,
         "programmes/programme_detail.html",
@@ -157,11 +142,9 @@ def programme_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "projects": projects,
             "benefits": programme.benefits.select_related("owner").prefetch_related("measurements"),
             "stakeholders": programme.stakeholders.all(),
-            "risks": Risk.objects.filter(**registers).select_related("project", "owner"),
-            "issues": Issue.objects.filter(**registers).select_related("project", "owner"),
-            "dependencies": Dependency.objects.filter(
-                downstream__programme=programme
-            ).select_related(
+            "risks": programme.risks.select_related("project", "owner"),
+            "issues": programme.issues.select_related("project", "owner"),
+            "dependencies": programme.projects.incoming_dependencies().select_related(
                 "upstream", "downstream", "upstream_milestone", "downstream_milestone"
             ),
             "can_manage": Programme.objects.managed_by(user).filter(pk=pk).exists(),
@@ -267,9 +250,7 @@ def person_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(
         Person.objects.visible_to(request.user).select_related("team"), pk=pk
     )
-    allocations = person.allocations.filter(
-        project__in=Project.objects.visible_to(request.user)
-    ).select_related("project")
+    allocations = person.allocations.visible_to(request.user).select_related("project")
     return render(
         request,
         "programmes/person_detail.html",

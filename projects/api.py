@@ -16,7 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portfolio.api import (
+from portfolio.core.api import (
     ERRORS,
     IF_MATCH,
     ArchiveMixin,
@@ -28,7 +28,7 @@ from portfolio.api import (
     ScopedViewSet,
     UpdateMixin,
 )
-from portfolio.periods import Period
+from portfolio.core.periods import Period
 from programmes.models import Programme, sees_everything
 from programmes.serializers import visible_programmes
 from projects import services
@@ -54,7 +54,7 @@ from projects.serializers import (
 if TYPE_CHECKING:
     from rest_framework import serializers
 
-    from programmes.models import AnyUser
+    from portfolio.core.roles import AnyUser
 
 
 def _projects(request: Request) -> QuerySet[Project]:

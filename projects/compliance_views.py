@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.decorators.http import require_POST
 
-from portfolio.http import HtmxHttpRequest
-from portfolio.periods import Period
+from portfolio.core.http import HtmxHttpRequest
+from portfolio.core.periods import Period
 from programmes.models import (
     HealthPolicy,
     Person,

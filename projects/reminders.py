@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio.periods import Period
+from portfolio.core.periods import Period
 from programmes.models import Portfolio
 from projects.models import Project, ReminderLog
 from projects.models.reminders import expected_to_report, without_submission

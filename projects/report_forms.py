@@ -1,7 +1,7 @@
 from django import forms
 
-from portfolio.forms import DateInput
-from portfolio.ratings import choices_for
+from portfolio.core.forms import DateInput
+from portfolio.core.ratings import choices_for
 from projects.models import RATED, Milestone, StatusReport
 from projects.models.reporting import CARRIED_FORWARD
 

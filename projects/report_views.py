@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
-from portfolio.editing import show_errors
-from portfolio.http import HtmxHttpRequest
-from portfolio.periods import Period
+from portfolio.core.editing import show_errors
+from portfolio.core.http import HtmxHttpRequest
+from portfolio.core.periods import Period
 from projects.forms import IssueForm, RiskForm
 from projects.models import Milestone, Project, StatusReport, with_reporting
 from projects.models.reporting import field_label

@@ -15,9 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from portfolio.periods import Period
-from programmes.models import HealthRequest
-from programmes.services import health_request
+from portfolio.core.periods import Period
+from portfolio.core.signals import health_inputs_changed
 from projects.models import Project, StatusReport
 
 if TYPE_CHECKING:
@@ -138,12 +137,12 @@ def status_report_submit(
         current.version += 1
         current.save()
         _update_project_forecasts(current)
-        health_request(subject=HealthRequest.Subject.PROJECT, subject_id=current.project_id)
+        health_inputs_changed.send(sender=StatusReport, projects=[current.project_id])
     return current
 
 
 def _user(author: Author) -> User | None:
-    return author if author is not None and author.is_authenticated else None  # type: ignore[return-value]
+    return author if author is not None and author.is_authenticated else None
 
 
 def _update_project_forecasts(report: StatusReport) -> None:

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portfolio.api import ScopedModelSerializer, ScopedRelatedField
-from portfolio.periods import Period
-from portfolio.ratings import SCALES
+from portfolio.core.api import ScopedModelSerializer, ScopedRelatedField
+from portfolio.core.periods import Period
+from portfolio.core.ratings import SCALES
 from programmes.models import Person, Portfolio, Programme
 from programmes.serializers import (
     CodeInPortfolioMixin,
@@ -33,7 +33,7 @@ from projects.models.reporting import CARRIED_FORWARD
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from programmes.models import AnyUser
+    from portfolio.core.roles import AnyUser
 
 
 def visible_projects(user: AnyUser) -> QuerySet[Project]:

@@ -18,7 +18,7 @@ from programmes.models import Person, Programme, sees_everything
 from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk
 
 if TYPE_CHECKING:
-    from programmes.models import AnyUser
+    from portfolio.core.roles import AnyUser
 
 # Key of the PostgreSQL advisory lock serialising writes to the dependency graph: any fixed
 # bigint no other lock in the product uses (b"DEPGRAPH" read as an integer).

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
-from portfolio import live
-from portfolio.editing import delete_row, handle_form, require, toggle_archive
-from portfolio.http import HtmxHttpRequest
-from portfolio.listing import Listing
+from portfolio.core import live
+from portfolio.core.editing import delete_row, handle_form, require, toggle_archive
+from portfolio.core.http import HtmxHttpRequest
+from portfolio.core.listing import Listing
 from programmes.models import Programme, sees_everything
 from projects import services
 from projects.filters import IssueFilter, ProjectFilter, RiskFilter
@@ -28,16 +28,7 @@ from projects.forms import (
     ProjectForm,
     RiskForm,
 )
-from projects.models import (
-    RATED,
-    Allocation,
-    Dependency,
-    Issue,
-    Milestone,
-    Project,
-    ProjectHealth,
-    Risk,
-)
+from projects.models import RATED, Allocation, Dependency, Issue, Milestone, Project, Risk
 from projects.models.reporting import field_label
 from projects.tables import IssueTable, ProjectTable, RiskTable
 
@@ -85,9 +76,7 @@ def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "upstream", "downstream", "upstream_milestone", "downstream_milestone"
             ),
             "allocations": project.allocations.select_related("person"),
-            "health": SimpleLazyObject(
-                lambda: ProjectHealth.objects.filter(project=project).standing(moment)
-            ),
+            "health": SimpleLazyObject(lambda: project.health_records.standing(moment)),
             "as_of": moment,
             "rating_dimensions": [(field_label(name), name) for name in RATED],
             "reports": project.status_reports.latest_revisions()

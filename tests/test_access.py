@@ -32,8 +32,8 @@ VISIBLE_PROGRAMMES = {
     "outsider": set(),
 }
 LANDING = {
-    "pmo": "programmes:portfolio-list",
-    "executive": "dashboard",
+    "pmo": "dashboards:portfolio-list",
+    "executive": "dashboards:portfolio",
     "programme_manager": "programmes:mine",
     "project_manager": "projects:mine",
     "other_project_manager": "projects:mine",
@@ -104,6 +104,6 @@ def test_navigation_shows_pmo_the_people_page_but_not_project_managers(cast: Cas
 
 
 def test_executive_dashboard_shows_only_their_portfolios(cast: Cast) -> None:
-    response = cast.client_for(cast.executive).get(reverse("dashboard"))
+    response = cast.client_for(cast.executive).get(reverse("dashboards:portfolio"))
     shown = [section.portfolio.name for section in response.context["overview"].sections]
     assert shown == ["Portfolio A"]

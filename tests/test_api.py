@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from portfolio.models import ApiToken
-from portfolio.periods import Period
+from portfolio.accounts.models import ApiToken
+from portfolio.core.periods import Period
 from programmes.models import HealthPolicy, Person, Portfolio, Programme, Team
 from projects.models import Dependency, Project, Risk, StatusReport
 from projects.reporting import status_report_submit

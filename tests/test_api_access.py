@@ -24,29 +24,19 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.test import APIClient
 
 from portfolio import api
-from portfolio.models import ApiToken
-from portfolio.periods import Period
+from portfolio.accounts.models import ApiToken
+from portfolio.core.periods import Period
+from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
     Person,
     Portfolio,
-    PortfolioHealth,
     Programme,
-    ProgrammeHealth,
     Stakeholder,
     Team,
 )
-from projects.models import (
-    Allocation,
-    Dependency,
-    Issue,
-    Milestone,
-    Project,
-    ProjectHealth,
-    Risk,
-    StatusReport,
-)
+from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk, StatusReport
 from tests.conftest import Cast
 from tests.factories import (
     AllocationFactory,
@@ -102,7 +92,7 @@ class World:
 
 
 def make_world(cast: Cast) -> World:
-    from portfolio import rollup
+    from portfolio.health import rollup
 
     this_week = Period.containing(timezone.localdate())
     benefit = Benefit.objects.create(

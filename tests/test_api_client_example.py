@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from portfolio.models import ApiToken
-from portfolio.periods import Period
+from portfolio.accounts.models import ApiToken
+from portfolio.core.periods import Period
 from programmes.models import Person, Programme
 from projects.models import Dependency, StatusReport
 from tests import api_client_example

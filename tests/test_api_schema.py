@@ -35,29 +35,19 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from portfolio import api
+from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
     Person,
     Portfolio,
-    PortfolioHealth,
     Programme,
-    ProgrammeHealth,
     Stakeholder,
     Team,
     person_for,
     sees_everything,
 )
-from projects.models import (
-    Allocation,
-    Dependency,
-    Issue,
-    Milestone,
-    Project,
-    ProjectHealth,
-    Risk,
-    StatusReport,
-)
+from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk, StatusReport
 from tests.test_api_access import World, make_world
 
 pytestmark = pytest.mark.django_db

@@ -3,21 +3,15 @@
 from datetime import date
 
 import pytest
+from django.urls import NoReverseMatch, reverse
 
 from bench.client import Timing
 from bench.pages import HELLO, count_queries, page_targets
 from bench.seed import TINY, seed
 from bench.summary import build_summary, table
-from programmes.models import (
-    Benefit,
-    HealthPolicy,
-    Person,
-    Portfolio,
-    PortfolioHealth,
-    Programme,
-    ProgrammeHealth,
-)
-from projects.models import Dependency, Project, ProjectHealth, Risk, StatusReport
+from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
+from programmes.models import Benefit, HealthPolicy, Person, Portfolio, Programme
+from projects.models import Dependency, Project, Risk, StatusReport
 
 TODAY = date(2026, 11, 18)
 
@@ -53,6 +47,12 @@ def test_the_largest_programme_is_the_programme_managers(tiny: dict[str, int]) -
     assert Project.objects.filter(manager__user__username="pm").count() == TINY.pm_projects
 
 
+def test_the_benchmark_page_is_not_mounted_unless_the_benchmark_asks() -> None:
+    with pytest.raises(NoReverseMatch):
+        reverse("bench-hello")
+
+
+@pytest.mark.urls("tests.urls_with_bench")
 def test_every_bench_page_answers_and_its_queries_are_counted(tiny: dict[str, int]) -> None:
     counts = count_queries(page_targets())
     assert set(counts) == {

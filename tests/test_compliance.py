@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio.periods import Period
+from portfolio.core.periods import Period
 from programmes.models import HealthPolicy, Person, Portfolio, Programme
 from projects.models import Project, ReminderLog, StatusReport
 from tests.conftest import Cast

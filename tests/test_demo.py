@@ -1,4 +1,4 @@
-from portfolio.demo import load_demo
+from portfolio.demo.organisation import load_demo
 from programmes.models import (
     Benefit,
     BenefitMeasurement,

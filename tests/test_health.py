@@ -9,11 +9,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from portfolio import rollup
-from portfolio.pagecache import content_changed
-from programmes.models import HealthPolicy, HealthRequest, PortfolioHealth, ProgrammeHealth
-from programmes.services import health_claim, health_request, health_sweep
-from projects.models import Issue, ProjectHealth, StatusReport
+from portfolio.core.pagecache import content_changed
+from portfolio.health import rollup
+from portfolio.health.models import HealthRequest, PortfolioHealth, ProgrammeHealth, ProjectHealth
+from portfolio.health.requests import health_claim, health_request, health_sweep
+from programmes.models import HealthPolicy
+from projects.models import Issue, StatusReport
 from tests.conftest import Cast
 from tests.factories import (
     DependencyFactory,

@@ -5,8 +5,16 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portfolio.health import Assessment, Dimension, Part, Rollup, grade, on_scale, roll_up
-from portfolio.ratings import SEVERITY, THREE_POINT, Rating
+from portfolio.core.health_rules import (
+    Assessment,
+    Dimension,
+    Part,
+    Rollup,
+    grade,
+    on_scale,
+    roll_up,
+)
+from portfolio.core.ratings import SEVERITY, THREE_POINT, Rating
 
 ratings = st.sampled_from([r.value for r in Rating])
 parts = st.lists(

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from portfolio.importing import (
+from portfolio.imports.importing import (
     TARGETS,
     _set_progress,
     clean_rows,
@@ -32,7 +32,7 @@ from portfolio.importing import (
     import_job_set_mapping,
     parse_file,
 )
-from portfolio.models import ImportJob, ImportMapping
+from portfolio.imports.models import ImportJob, ImportMapping
 from programmes.models import HealthPolicy, Portfolio, Programme
 from projects.models import Project
 from tests.conftest import Cast
@@ -323,7 +323,7 @@ def test_a_failing_row_leaves_nothing_saved(cast: Cast) -> None:
 def test_a_database_refusal_rolls_back_every_row_already_written(
     cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import portfolio.importing as importing
+    from portfolio.imports import importing
 
     real = importing.bulk_update_with_history
 
@@ -529,7 +529,7 @@ def test_saving_a_mapping_under_an_existing_name_replaces_it(cast: Cast) -> None
 def test_committing_twice_queues_the_job_once(
     cast: Cast, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from portfolio.tasks import run_import
+    from portfolio.imports.tasks import run_import
 
     sent: list[tuple[Any, ...]] = []
     monkeypatch.setattr(run_import, "apply_async", lambda args, **_: sent.append(args))
@@ -543,7 +543,7 @@ def test_committing_twice_queues_the_job_once(
 def test_when_the_broker_is_down_the_job_stays_pending_and_the_page_says_so(
     cast: Cast, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from portfolio.tasks import run_import
+    from portfolio.imports.tasks import run_import
 
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("Connection refused")
@@ -567,7 +567,7 @@ def test_when_the_broker_is_down_the_job_stays_pending_and_the_page_says_so(
 def test_pending_imports_left_by_a_broker_outage_are_sent_again_by_the_sweep(
     cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from portfolio.tasks import resend_pending_imports, run_import
+    from portfolio.imports.tasks import resend_pending_imports, run_import
 
     sent: list[tuple[Any, ...]] = []
     monkeypatch.setattr(run_import, "apply_async", lambda args, **_: sent.append(args))

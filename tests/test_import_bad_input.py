@@ -12,15 +12,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-import portfolio.importing as importing
-from portfolio.importing import (
+from portfolio.imports import importing
+from portfolio.imports.importing import (
     MAX_UPLOAD_BYTES,
     TARGETS,
     FileProblem,
     import_dry_run,
     parse_file,
 )
-from portfolio.models import ImportJob
+from portfolio.imports.models import ImportJob
 from projects.models import Project
 from tests.conftest import Cast
 from tests.test_import import (
@@ -301,7 +301,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
     def must_not_parse(*args: Any) -> None:
         raise AssertionError("a file over the limit must not be parsed")
 
-    monkeypatch.setattr("portfolio.import_forms.parse_file", must_not_parse)
+    monkeypatch.setattr("portfolio.imports.forms.parse_file", must_not_parse)
     response = _upload(cast.client_for(cast.pmo), b"a," * (MAX_UPLOAD_BYTES // 2 + 1))
     assert response.status_code == 413
     assert response.context["form"].errors["file"] == [

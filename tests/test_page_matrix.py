@@ -16,7 +16,8 @@ from django.urls import get_resolver, reverse
 from django.urls.resolvers import URLPattern, URLResolver
 from django.utils import timezone
 
-from portfolio.models import ApiToken, ImportJob
+from portfolio.accounts.models import ApiToken
+from portfolio.imports.models import ImportJob
 from programmes.models import Benefit, BenefitMeasurement, Stakeholder
 from projects.models import StatusReport
 from tests.conftest import Cast
@@ -106,10 +107,9 @@ def _pk(name: str) -> Callable[[World], list[object]]:
 # route name -> (arguments from the world, query string, expected status per role)
 PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] = {
     "home": (lambda w: [], "", (302,) * 7),
-    "dashboard": (lambda w: [], "", EVERYONE),
+    "dashboards:portfolio": (lambda w: [], "", EVERYONE),
     "no-access": (lambda w: [], "", (403,) * 6 + (LOGIN,)),
     "healthz": (lambda w: [], "", PUBLIC),
-    "bench-hello": (lambda w: [], "", EVERYONE),
     "history": (lambda w: ["project", w.project_a1.pk], "", READS_A1),
     "login": (lambda w: [], "", PUBLIC),
     "logout": (lambda w: [], "", (405,) * 7),
@@ -123,7 +123,7 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "programmes:mine": (lambda w: [], "", EVERYONE),
     "programmes:create": (lambda w: [], "", PMO_PAGE),
     "programmes:detail": (_pk("programme_a1"), "", READS_A1),
-    "programmes:dashboard": (_pk("programme_a1"), "", READS_A1),
+    "dashboards:programme": (_pk("programme_a1"), "", READS_A1),
     "programmes:edit": (_pk("programme_a1"), "", MANAGES_A1),
     "programmes:archive": (_pk("programme_a1"), "", (405, 403, 403, 403, 403, 403, LOGIN)),
     "programmes:benefit-create": (_pk("programme_a1"), "", MANAGES_A1),
@@ -131,7 +131,7 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "programmes:benefit-edit": (_pk("benefit"), "", MANAGES_A1),
     "programmes:measurement-create": (_pk("benefit"), "", MANAGES_A1),
     "programmes:stakeholder-edit": (_pk("stakeholder"), "", MANAGES_A1),
-    "programmes:portfolio-list": (lambda w: [], "", EVERYONE),
+    "dashboards:portfolio-list": (lambda w: [], "", EVERYONE),
     "programmes:portfolio-create": (lambda w: [], "", PMO_PAGE),
     "programmes:portfolio-detail": (_pk("portfolio_a"), "", READS_A1),
     "programmes:portfolio-edit": (_pk("portfolio_a"), "", PMO_ROW),

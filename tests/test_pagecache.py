@@ -14,13 +14,13 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portfolio import pagecache
+from portfolio.core import pagecache
 from programmes.models import Programme
 from projects.models import Project, Risk
 from tests.conftest import Cast
 from tests.factories import RiskFactory
 
-DASHBOARD = reverse("dashboard")
+DASHBOARD = reverse("dashboards:portfolio")
 
 
 def _without_csrf_tokens(html: str) -> str:
@@ -62,7 +62,7 @@ def test_a_page_seen_again_is_served_from_the_cache(cast: Cast, url: str) -> Non
 def test_the_project_and_programme_pages_are_cached_too(cast: Cast) -> None:
     for url in (
         reverse("projects:detail", args=[cast.project_a1.pk]),
-        reverse("programmes:dashboard", args=[cast.programme_a1.pk]),
+        reverse("dashboards:programme", args=[cast.programme_a1.pk]),
     ):
         client = cast.client_for(cast.pmo)
         _, rendering_queries = _warm(client, url)

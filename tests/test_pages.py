@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from portfolio.demo import DEMO_LOGINS, load_demo
+from portfolio.demo.organisation import DEMO_LOGINS, load_demo
 
 PAGE_LIMIT = 400
 

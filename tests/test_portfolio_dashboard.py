@@ -8,14 +8,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio import rollup
-from portfolio.overview import health_stamp
-from programmes.models import ProgrammeHealth
+from portfolio.dashboards.executive import health_stamp
+from portfolio.health import rollup
+from portfolio.health.models import ProgrammeHealth
 from projects.models import StatusReport
 from tests.conftest import Cast
 from tests.factories import ProgrammeFactory, ProjectFactory, RiskFactory
 
-URL = reverse("dashboard")
+URL = reverse("dashboards:portfolio")
 
 
 def _red(project) -> None:  # type: ignore[no-untyped-def]

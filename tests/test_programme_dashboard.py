@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from programmes.dashboard_data import (
+from portfolio.dashboards.programme import (
     DependencyCheck,
     benefit_progress,
     planned_value,
@@ -31,15 +31,7 @@ from programmes.models import (
     Programme,
     Stakeholder,
 )
-from projects.models import (
-    Allocation,
-    Dependency,
-    Issue,
-    Milestone,
-    Project,
-    Risk,
-    StatusReport,
-)
+from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk, StatusReport
 from tests.conftest import Cast
 from tests.factories import (
     AllocationFactory,
@@ -58,7 +50,7 @@ TODAY = date(2026, 3, 2)
 
 
 def dashboard_url(programme: Programme) -> str:
-    return reverse("programmes:dashboard", args=[programme.pk])
+    return reverse("dashboards:programme", args=[programme.pk])
 
 
 def get_dashboard(client: Client, programme: Programme, on: date = TODAY) -> Any:

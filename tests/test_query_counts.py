@@ -60,8 +60,8 @@ PAGES = [
     ("programmes:person-list", {}),
     ("projects:risk-list", {}),
     ("projects:issue-list", {}),
-    ("programmes:portfolio-list", {}),
-    ("dashboard", {}),
+    ("dashboards:portfolio-list", {}),
+    ("dashboards:portfolio", {}),
 ]
 
 
@@ -76,7 +76,7 @@ def test_list_pages_keep_a_fixed_number_of_queries_at_1547_projects(
     params: dict[str, str],
 ) -> None:
     client = cast.client_for(getattr(cast, role))
-    bound = DASHBOARD_MAX_QUERIES if page == "dashboard" else MAX_QUERIES
+    bound = DASHBOARD_MAX_QUERIES if page == "dashboards:portfolio" else MAX_QUERIES
     with django_assert_max_num_queries(bound):
         response = client.get(reverse(page), params)
     assert response.status_code == 200

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from portfolio.pagecache import content_changed
+from portfolio.core.pagecache import content_changed
 
 PUBLISH = (
     "import django; django.setup();"
-    "from portfolio.queue import publish;"
-    "print(publish('portfolio.tasks.recompute_health', 'project', 1))"
+    "from portfolio.core.queue import publish;"
+    "print(publish('health.recompute', 'project', 1))"
 )
 
 
@@ -55,8 +55,8 @@ def test_publishing_to_a_broker_that_never_answers_gives_up(silent_broker: int) 
 def test_a_health_request_is_sent_only_when_the_transaction_commits(
     db: None, django_capture_on_commit_callbacks
 ) -> None:
-    from programmes.models import HealthRequest
-    from programmes.services import health_request
+    from portfolio.health.models import HealthRequest
+    from portfolio.health.requests import health_request
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         health_request(subject="project", subject_id=1)

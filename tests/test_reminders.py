@@ -15,7 +15,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError
 from django.utils import timezone
 
-from portfolio.periods import Period
+from portfolio.core.periods import Period
 from programmes.models import HealthPolicy
 from projects.models import Project, ReminderLog, StatusReport
 from projects.reminders import reminders_due_on, reporting_reminders_send
@@ -269,4 +269,4 @@ def test_celery_beat_runs_the_reminders_every_hour() -> None:
         if e["task"] == send_reporting_reminders.name
     ]
     assert entry["schedule"] == 3600.0
-    assert send_reporting_reminders.name == "projects.tasks.send_reporting_reminders"
+    assert send_reporting_reminders.name == "projects.send_reporting_reminders"

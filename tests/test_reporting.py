@@ -13,7 +13,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio.periods import Period
+from portfolio.core.periods import Period
 from projects.models import Project, StatusReport
 from projects.reporting import StaleDraft, status_report_open, status_report_save
 from tests.conftest import Cast

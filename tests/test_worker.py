@@ -5,9 +5,8 @@ from datetime import date
 
 import pytest
 
-from portfolio.periods import Period
-from programmes.models import HealthRequest, PortfolioHealth, ProgrammeHealth
-from projects.models import ProjectHealth
+from portfolio.core.periods import Period
+from portfolio.health.models import HealthRequest, PortfolioHealth, ProgrammeHealth, ProjectHealth
 from projects.reporting import status_report_open, status_report_submit
 from tests.conftest import WORKER_LOG, Cast, wait_for
 from tests.factories import ProjectFactory

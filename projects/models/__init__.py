@@ -14,16 +14,8 @@ from projects.models.delivery import (
     Risk,
     Totals,
 )
-from projects.models.health import ProjectHealth
 from projects.models.reminders import ReminderLog
-from projects.models.reporting import (
-    DIMENSIONS,
-    RATED,
-    ReportingStatus,
-    StatusReport,
-    reporting_status,
-    with_reporting,
-)
+from projects.models.reporting import DIMENSIONS, RATED, StatusReport, with_reporting
 
 __all__ = [
     "DIMENSIONS",
@@ -34,14 +26,11 @@ __all__ = [
     "Issue",
     "Milestone",
     "Project",
-    "ProjectHealth",
     "ProjectQuerySet",
     "RegisterItem",
     "ReminderLog",
-    "ReportingStatus",
     "Risk",
     "StatusReport",
     "Totals",
-    "reporting_status",
     "with_reporting",
 ]

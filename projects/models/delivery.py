@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import dateformat
 from simple_history.models import HistoricalRecords
 
+from portfolio.core.periods import Period, ReportingStatus, reporting_status
 from programmes.models import (
     Archivable,
     ArchivableQuerySet,
@@ -27,9 +28,7 @@ from programmes.models import (
 )
 
 if TYPE_CHECKING:
-    from portfolio.periods import Period
-    from programmes.models import AnyUser
-    from projects.models.reporting import ReportingStatus
+    from portfolio.core.roles import AnyUser
 
 
 def _ends_before_start(start: object, finish: object) -> bool:
@@ -68,14 +67,22 @@ class ProjectQuerySet(ArchivableQuerySet):
         )
 
     def with_health(self) -> Self:
-        """Annotate each project's current health: `health` (overall) and `health_gap`."""
-        from projects.models.health import ProjectHealth
+        """Annotate each project's current health: `health` (overall) and `health_gap`.
 
-        current = ProjectHealth.objects.filter(project=models.OuterRef("pk"), is_current=True)
-        return self.annotate(
-            health=models.Subquery(current.values("overall")[:1]),
-            health_gap=models.Subquery(current.values("gap")[:1]),
+        Read through the reverse relation the health engine (`portfolio.health`) adds, so
+        this layer needs no import of it; at most one record per project is current."""
+        current = models.FilteredRelation(
+            "health_records", condition=Q(health_records__is_current=True)
         )
+        return self.annotate(
+            current_health=current,
+            health=models.F("current_health__overall"),
+            health_gap=models.F("current_health__gap"),
+        )
+
+    def incoming_dependencies(self) -> DependencyQuerySet:
+        """The dependencies whose downstream end is one of these projects."""
+        return Dependency.objects.filter(downstream__in=self)
 
     def totals_by(self, field: str) -> dict[int, Totals]:
         """Totals grouped by a foreign key ("portfolio" or "programme"), in one query."""
@@ -230,8 +237,6 @@ class Project(Archivable):
     def reporting_status(self, period: Period, today: date) -> ReportingStatus:
         """This period's reporting status; needs `with_reporting(…, period)` annotations and
         the portfolio's policy (select_related("portfolio__health_policy"))."""
-        from projects.models.reporting import reporting_status
-
         policy = self.portfolio.policy
         return reporting_status(
             submitted_at=self.period_submitted_at,  # type: ignore[attr-defined]

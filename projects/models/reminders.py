@@ -18,9 +18,9 @@ from django.db.models import Count, Min, Q
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 
-from portfolio.periods import Period
+from portfolio.core.periods import Period, ReportingStatus, reporting_status
 from projects.models.delivery import Project, ProjectQuerySet
-from projects.models.reporting import ReportingStatus, StatusReport, reporting_status
+from projects.models.reporting import StatusReport
 
 if TYPE_CHECKING:
     from programmes.models import HealthPolicy

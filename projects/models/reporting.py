@@ -19,13 +19,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio.periods import Period
-from portfolio.ratings import Rating
+from portfolio.core.periods import Period
+from portfolio.core.ratings import Rating
 from programmes.models import sees_everything
 from projects.models.delivery import Project
 
 if TYPE_CHECKING:
-    from programmes.models import AnyUser
+    from portfolio.core.roles import AnyUser
 
 DIMENSIONS = ("schedule", "cost", "scope", "resources", "risk")
 RATED = (*DIMENSIONS, "overall")
@@ -59,16 +59,6 @@ def _reason_field(label: str) -> models.CharField:
     return models.CharField(label, max_length=200, blank=True)
 
 
-class ReportingStatus(models.TextChoices):
-    """Where a project stands for one reporting period."""
-
-    NOT_DUE = "not_due", "Not started"
-    DRAFT = "draft", "Draft"
-    ON_TIME = "on_time", "Submitted"
-    LATE = "late", "Submitted late"
-    OVERDUE = "overdue", "Overdue"
-
-
 def with_reporting(projects: models.QuerySet[Project], period: Period) -> models.QuerySet[Project]:
     """Annotate projects with what reporting needs, in the same single query:
     `period_submitted_at` (first submission for the period), `period_has_draft`, and
@@ -88,26 +78,6 @@ def with_reporting(projects: models.QuerySet[Project], period: Period) -> models
         last_overall=models.Subquery(newest.values("overall")[:1]),
         last_period_start=models.Subquery(newest.values("period_start")[:1]),
     )
-
-
-def reporting_status(
-    *,
-    submitted_at: Any,
-    has_draft: bool,
-    period: Period,
-    due_weekday: int,
-    grace_days: int,
-    today: date,
-) -> ReportingStatus:
-    """On time means submitted by the end of the due day (grace only delays the chase)."""
-    due = period.due_date(due_weekday)
-    if submitted_at is not None:
-        # The due day is a local day: a report sent at 00:30 on Saturday in London is late.
-        on_time = timezone.localdate(submitted_at) <= due
-        return ReportingStatus.ON_TIME if on_time else ReportingStatus.LATE
-    if today >= period.chase_date(due_weekday, grace_days):
-        return ReportingStatus.OVERDUE
-    return ReportingStatus.DRAFT if has_draft else ReportingStatus.NOT_DUE
 
 
 class StatusReportQuerySet(models.QuerySet["StatusReport"]):

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from portfolio.models import ImportJob, ImportMapping
+from portfolio.imports.models import ImportJob, ImportMapping
 from programmes.models import Person
 from tests.factories import PASSWORD, PersonFactory
 from tests.test_import import US_FILE, imported_counts

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from portfolio import rollup
-from portfolio.periods import Period
+from portfolio.core.periods import Period
+from portfolio.health import rollup
 from programmes.models import Person, Programme
 from projects.models import StatusReport
 from tests.factories import (

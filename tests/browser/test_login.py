@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from portfolio.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from portfolio.demo.organisation import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from portfolio.demo import DEMO_PASSWORD, load_demo
+from portfolio.demo.organisation import DEMO_PASSWORD, load_demo
 from programmes.models import Programme
 from projects.models import Dependency, Milestone, Project
 

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from portfolio.periods import Period
+from portfolio.core.periods import Period
 from projects.models import StatusReport
 from tests.factories import PASSWORD, PersonFactory, ProjectFactory
 

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from portfolio.accounts import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("no-access/", views.no_access, name="no-access"),
+    path("account/api-tokens/", views.api_tokens, name="api-tokens"),
+    path("account/api-tokens/all/", views.all_api_tokens, name="api-tokens-all"),
+    path("account/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+]

@@ -1,0 +1,35 @@
+"""Dashboards that update themselves: an open page asks every few seconds whether the
+health it shows is still current; the answer is an empty 204 (htmx swaps nothing) until a
+recomputation has stored a newer record, then the fresh fragment."""
+
+from datetime import datetime, time
+
+from django.db.models import Model
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+POLL_SECONDS = 2
+
+
+def version_of(record: Model | None) -> str:
+    return str(record.pk) if record else ""
+
+
+def unchanged(request: HttpRequest, version: str) -> bool:
+    """True when the page polled with the version it shows and that is still current."""
+    return request.GET.get("health_since") == version
+
+
+def as_of(request: HttpRequest) -> datetime | None:
+    """?as_of=2026-10-01 → the end of that day; a malformed date is a 404, not a 500."""
+    raw = request.GET.get("as_of")
+    if not raw:
+        return None
+    try:
+        day = parse_date(raw)
+    except ValueError:
+        day = None
+    if day is None:
+        raise Http404("as_of must be a date like 2026-10-01")
+    return timezone.make_aware(datetime.combine(day, time.max))

@@ -1,0 +1,602 @@
+"""What the programme dashboard shows, read table-wide in a fixed number of queries.
+
+`dashboard_for` is the one entry point: it starts from the projects the user may see and
+reads each table once (projects, latest reports, milestones, dependencies, bookings, risks,
+issues, benefits and their measurements, stakeholders), whatever the programme's size.
+Health is not computed here: the health engine stores it and the page reads it from there.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import dateformat
+
+from programmes.models import (
+    Benefit,
+    BenefitMeasurement,
+    HealthPolicy,
+    Person,
+    Programme,
+    Stakeholder,
+)
+from projects.models import (
+    Allocation,
+    Dependency,
+    Issue,
+    Milestone,
+    Project,
+    ProjectQuerySet,
+    Risk,
+    StatusReport,
+)
+
+if TYPE_CHECKING:
+    from portfolio.core.roles import AnyUser
+
+HEATMAP_WEEKS = 12
+# Load bands of the resource heat map, in percent of weekly capacity.
+LOAD_FULL_ABOVE = 80
+LOAD_OVER_ABOVE = 100
+
+
+def _day(value: date) -> str:
+    return dateformat.format(value, "j M Y")
+
+
+def _hours(value: Decimal) -> str:
+    """45.00 → '45', 22.50 → '22.5'."""
+    return f"{value.quantize(Decimal('0.1'), ROUND_HALF_UP).normalize():f}"
+
+
+def _percent(part: Decimal, whole: Decimal) -> int:
+    return int((part * 100 / whole).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+# Projects side by side -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    project: Project
+    report: StatusReport | None  # the newest submitted revision of the newest week
+    milestones: list[Milestone]
+
+    @property
+    def finish(self) -> date:
+        return self.project.forecast_finish or self.project.baseline_finish
+
+    @property
+    def cost_variance(self) -> Decimal | None:
+        """Forecast at completion minus budget (positive: over budget)."""
+        fac = self.project.forecast_at_completion
+        return None if fac is None else fac - self.project.budget
+
+    @property
+    def cost_variance_percent(self) -> int | None:
+        variance = self.cost_variance
+        if variance is None or not self.project.budget:
+            return None
+        return _percent(variance, self.project.budget)
+
+
+def project_rows(projects: ProjectQuerySet) -> list[ProjectRow]:
+    """The projects with their latest submitted report and milestones: three queries."""
+    newest = (
+        StatusReport.objects.latest_revisions()
+        .filter(project=OuterRef("pk"))
+        .order_by("-period_start")
+        .values("pk")[:1]
+    )
+    found = list(
+        projects.select_related("manager")
+        .with_health()
+        .annotate(latest_report_id=Subquery(newest))
+        .order_by("baseline_start", "name")
+    )
+    report_ids = [p.latest_report_id for p in found if p.latest_report_id]
+    reports = StatusReport.objects.in_bulk(report_ids)
+    milestones: dict[int, list[Milestone]] = defaultdict(list)
+    for milestone in Milestone.objects.filter(project__in=[p.pk for p in found]):
+        milestones[milestone.project_id].append(milestone)
+    return [
+        ProjectRow(
+            project=p,
+            report=reports.get(p.latest_report_id),
+            milestones=milestones[p.pk],
+        )
+        for p in found
+    ]
+
+
+# Dependencies: what is late upstream -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DependencyCheck:
+    """A dependency's dates as the dashboard shows them; the rule is Dependency.days_late."""
+
+    dependency: Dependency
+    ready_on: date
+    needed_on: date
+
+    @classmethod
+    def of(cls, dependency: Dependency) -> DependencyCheck:
+        return cls(
+            dependency=dependency, ready_on=dependency.ready_on(), needed_on=dependency.needed_on()
+        )
+
+    @property
+    def ready_by(self) -> date:
+        """The last day the upstream may be ready without delaying the downstream."""
+        return self.needed_on - timedelta(days=self.dependency.lag_days)
+
+    @property
+    def days_late(self) -> int:
+        return self.dependency.days_late()
+
+    @property
+    def is_late(self) -> bool:
+        return self.days_late > 0
+
+    @property
+    def upstream_item(self) -> str:
+        milestone = self.dependency.upstream_milestone
+        if milestone is not None:
+            return milestone.name
+        return "Start" if self.dependency.kind == Dependency.Kind.START_TO_START else "Finish"
+
+    @property
+    def downstream_item(self) -> str:
+        milestone = self.dependency.downstream_milestone
+        if milestone is not None:
+            return milestone.name
+        return "Finish" if self.dependency.kind == Dependency.Kind.FINISH_TO_FINISH else "Start"
+
+
+def dependency_checks(user: AnyUser, programme: Programme) -> list[DependencyCheck]:
+    """Every dependency touching the programme's active projects, in one query."""
+    dependencies = (
+        Dependency.objects.visible_to(user)
+        .filter(Q(upstream__programme=programme) | Q(downstream__programme=programme))
+        .filter(upstream__archived_at__isnull=True, downstream__archived_at__isnull=True)
+        .select_related("upstream", "downstream", "upstream_milestone", "downstream_milestone")
+        .order_by("downstream__baseline_start", "downstream__name", "upstream__name")
+    )
+    return [DependencyCheck.of(d) for d in dependencies]
+
+
+def roadmap(rows: list[ProjectRow], checks: list[DependencyCheck]) -> dict[str, Any]:
+    """Tasks for frappe-gantt: one bar per project, baseline start to forecast finish, with
+    its milestones as markers; a downstream bar lists the upstream bars it depends on.
+    Projects of other programmes joined by a dependency get a bar of their own."""
+
+    def task_id(project: Project) -> str:
+        return f"project-{project.pk}"
+
+    progress = {
+        row.project.pk: row.report.percent_complete
+        for row in rows
+        if row.report and row.report.percent_complete is not None
+    }
+    milestones = {row.project.pk: row.milestones for row in rows}
+    projects = [row.project for row in rows]
+    own = {p.pk for p in projects}
+    for check in checks:
+        for project in (check.dependency.upstream, check.dependency.downstream):
+            if project.pk not in own and project not in projects:
+                projects.append(project)
+    needs: dict[int, list[str]] = defaultdict(list)
+    arrows = []
+    for check in checks:
+        upstream, downstream = check.dependency.upstream, check.dependency.downstream
+        needs[downstream.pk].append(task_id(upstream))
+        arrows.append(
+            {
+                "from": task_id(upstream),
+                "to": task_id(downstream),
+                "late": check.is_late,
+                "days_late": max(check.days_late, 0),
+            }
+        )
+    tasks = []
+    for project in projects:
+        external = project.pk not in own
+        slippage = project.slippage_days
+        tasks.append(
+            {
+                "id": task_id(project),
+                "name": f"{project.code} {project.name}",
+                "start": project.baseline_start.isoformat(),
+                "end": (project.forecast_finish or project.baseline_finish).isoformat(),
+                "progress": progress.get(project.pk, 0),
+                "dependencies": needs[project.pk],
+                # frappe-gantt adds custom_class with classList.add: a single class only.
+                "custom_class": "bar-external"
+                if external
+                else ("bar-slipped" if slippage > 0 else "bar-on-time"),
+                "external": external,
+                "url": project.get_absolute_url(),
+                "baseline_finish": project.baseline_finish.isoformat(),
+                "slippage_days": slippage,
+                "milestones": [
+                    {
+                        "name": m.name,
+                        "date": m.expected_date().isoformat(),
+                        "baseline": m.baseline_date.isoformat(),
+                        "slippage_days": m.slippage_days,
+                        "done": m.actual_date is not None,
+                    }
+                    for m in milestones.get(project.pk, [])
+                ],
+            }
+        )
+    return {"tasks": tasks, "arrows": arrows}
+
+
+# Resource heat map -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadCell:
+    """One person's bookings in one ISO week, across all projects."""
+
+    person: Person
+    monday: date
+    hours: Decimal
+    on_projects: tuple[tuple[str, Decimal], ...]  # projects the viewer may see, with hours
+    elsewhere: Decimal  # hours on projects the viewer may not see
+
+    @property
+    def capacity(self) -> Decimal:
+        return self.person.weekly_capacity_hours
+
+    @property
+    def percent(self) -> int | None:
+        return _percent(self.hours, self.capacity) if self.capacity > 0 else None
+
+    @property
+    def is_over(self) -> bool:
+        return self.hours > self.capacity * LOAD_OVER_ABOVE / 100
+
+    @property
+    def level(self) -> str:
+        """free (nothing booked), ok (≤ 80%), full (≤ 100%) or over (> 100%)."""
+        if self.hours <= 0:
+            return "free"
+        if self.is_over:
+            return "over"
+        return "full" if self.hours > self.capacity * LOAD_FULL_ABOVE / 100 else "ok"
+
+    @property
+    def title(self) -> str:
+        load = f"{self.percent}%" if self.percent is not None else "no capacity"
+        text = (
+            f"{self.person.name}, week of {_day(self.monday)}: {_hours(self.hours)} h booked "
+            f"of {_hours(self.capacity)} h ({load}{', over-allocated' if self.is_over else ''})"
+        )
+        parts = [f"{name} {_hours(hours)} h" for name, hours in self.on_projects]
+        if self.elsewhere > 0:
+            parts.append(f"other work {_hours(self.elsewhere)} h")
+        return f"{text}. {'; '.join(parts)}" if parts else text
+
+
+@dataclass(frozen=True)
+class LoadRow:
+    person: Person
+    cells: list[LoadCell]
+
+    @property
+    def over_weeks(self) -> int:
+        return sum(cell.is_over for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class LoadGrid:
+    weeks: list[date]
+    rows: list[LoadRow]
+
+    @property
+    def over_allocated(self) -> list[LoadRow]:
+        return [row for row in self.rows if row.over_weeks]
+
+
+def load_grid(
+    project_ids: list[int], *, visible: QuerySet[Project], today: date, weeks: int = HEATMAP_WEEKS
+) -> LoadGrid:
+    """Everyone booked on these projects in the coming weeks, with their total load on every
+    project (so the same person wanted by two projects shows): two queries.
+
+    1. The hours per person per week come from Allocation.weekly_booked_hours.
+    2. The same bookings, with their projects, name who wants the hours in each cell; hours on
+       projects the viewer may not see are summed as "other work" without a name.
+    """
+    first = today - timedelta(days=today.weekday())
+    mondays = [first + timedelta(weeks=n) for n in range(weeks)]
+    last_day = mondays[-1] + timedelta(days=6)
+    booked_here = (
+        Allocation.objects.filter(project_id__in=project_ids)
+        .overlapping(first, last_day)
+        .values("person_id")
+    )
+    bookings = Allocation.objects.filter(person__in=booked_here)
+    totals = bookings.weekly_booked_hours(first, mondays[-1])
+    people: dict[int, Person] = {}
+    named: dict[tuple[int, date], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    elsewhere: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
+    details = (
+        bookings.overlapping(first, last_day)
+        .select_related("person", "project")
+        .annotate(viewer_sees=Exists(visible.filter(pk=OuterRef("project_id"))))
+        .order_by("project__name", "start_date")
+    )
+    for booking in details:
+        people[booking.person_id] = booking.person
+        for monday in mondays:
+            days = booking.working_days_in_week(monday)
+            if not days:
+                continue
+            hours = booking.weekly_hours() * days / 5
+            if booking.viewer_sees:
+                named[booking.person_id, monday][booking.project.name] += hours
+            else:
+                elsewhere[booking.person_id, monday] += hours
+    rows = [
+        LoadRow(
+            person=person,
+            cells=[
+                LoadCell(
+                    person=person,
+                    monday=monday,
+                    hours=totals.get(person.pk, {}).get(monday, Decimal(0)),
+                    on_projects=tuple(named[person.pk, monday].items()),
+                    elsewhere=elsewhere[person.pk, monday],
+                )
+                for monday in mondays
+            ],
+        )
+        for person in sorted(people.values(), key=lambda p: (p.name, p.pk))
+    ]
+    return LoadGrid(weeks=mondays, rows=rows)
+
+
+# Risks -----------------------------------------------------------------------------------
+
+RISK_BANDS = {"low": "Low", "medium": "Medium", "high": "High"}
+
+
+def risk_band(score: int, policy: HealthPolicy) -> str:
+    """The band of a probability × impact score, by the portfolio's risk thresholds."""
+    if score >= policy.risk_red_score:
+        return "high"
+    return "medium" if score >= policy.risk_amber_score else "low"
+
+
+@dataclass(frozen=True)
+class RiskCell:
+    probability: int
+    impact: int
+    count: int
+    band: str
+
+    @property
+    def score(self) -> int:
+        return self.probability * self.impact
+
+    @property
+    def band_label(self) -> str:
+        return RISK_BANDS[self.band]
+
+    @property
+    def title(self) -> str:
+        risks = "open risk" if self.count == 1 else "open risks"
+        return (
+            f"Probability {self.probability} × impact {self.impact} = score {self.score} "
+            f"({self.band_label.lower()}): {self.count} {risks}"
+        )
+
+
+def programme_risks(user: AnyUser, programme: Programme) -> QuerySet[Risk]:
+    """The open risks of the programme: its own, escalated ones and its projects'."""
+    return (
+        Risk.objects.visible_to(user)
+        .open()
+        .filter(
+            Q(programme=programme)
+            | Q(project__programme=programme, project__archived_at__isnull=True)
+        )
+    )
+
+
+def risk_matrix(risks: QuerySet[Risk], policy: HealthPolicy) -> list[list[RiskCell]]:
+    """Counts per probability (rows, 5 down to 1) and impact (columns, 1 to 5): one query."""
+    counts = {
+        (row["probability"], row["impact"]): row["n"]
+        for row in risks.order_by().values("probability", "impact").annotate(n=Count("pk"))
+    }
+    return [
+        [RiskCell(p, i, counts.get((p, i), 0), risk_band(p * i, policy)) for i in range(1, 6)]
+        for p in range(5, 0, -1)
+    ]
+
+
+# Benefits --------------------------------------------------------------------------------
+
+
+def planned_value(
+    *, baseline: Decimal, target: Decimal, start: date, target_date: date, on: date
+) -> Decimal:
+    """The straight line from the baseline on `start` to the target on `target_date`."""
+    if on <= start:
+        return baseline
+    if on >= target_date:
+        return target
+    share = Decimal((on - start).days) / Decimal((target_date - start).days)
+    return baseline + (target - baseline) * share
+
+
+@dataclass(frozen=True)
+class BenefitProgress:
+    """A benefit's measurements against the plan: a straight line from its baseline, on the
+    day of its first measurement (or the programme's start), to its target on the target
+    date. Percentages are of the way from baseline to target, so a reduction reads as well."""
+
+    benefit: Benefit
+    measurements: list[BenefitMeasurement]  # oldest first
+    start: date | None
+    today: date
+
+    @property
+    def latest(self) -> BenefitMeasurement | None:
+        return self.measurements[-1] if self.measurements else None
+
+    @property
+    def planned_today(self) -> Decimal | None:
+        if self.start is None:
+            return None
+        b = self.benefit
+        planned = planned_value(
+            baseline=b.baseline,
+            target=b.target,
+            start=self.start,
+            target_date=b.target_date,
+            on=self.today,
+        )
+        return planned.quantize(Decimal("0.01"), ROUND_HALF_UP)  # as precise as a measurement
+
+    def share_of_target(self, value: Decimal | None) -> int | None:
+        b = self.benefit
+        if value is None or b.target == b.baseline:
+            return None
+        return _percent(value - b.baseline, b.target - b.baseline)
+
+    @property
+    def realised_percent(self) -> int | None:
+        return self.share_of_target(self.latest.value if self.latest else None)
+
+    @property
+    def planned_percent(self) -> int | None:
+        return self.share_of_target(self.planned_today)
+
+    def series(self) -> dict[str, Any]:
+        """Chart.js points, as percentages of the target (floats: display only)."""
+        b = self.benefit
+        span = b.target - b.baseline
+        actual = [
+            {
+                "x": m.measured_on.isoformat(),
+                "y": float(round((m.value - b.baseline) * 100 / span, 1)),
+            }
+            for m in self.measurements
+            if span
+        ]
+        planned = (
+            [{"x": self.start.isoformat(), "y": 0}, {"x": b.target_date.isoformat(), "y": 100}]
+            if self.start is not None and span
+            else []
+        )
+        return {"label": b.name, "unit": b.unit, "actual": actual, "planned": planned}
+
+
+def benefit_progress(programme: Programme, today: date) -> list[BenefitProgress]:
+    """Each benefit of the programme with its measurements: two queries."""
+    benefits = programme.benefits.select_related("owner").prefetch_related("measurements")
+    progress = []
+    for benefit in benefits:
+        measurements = sorted(benefit.measurements.all(), key=lambda m: m.measured_on)
+        start = measurements[0].measured_on if measurements else programme.start_date
+        progress.append(BenefitProgress(benefit, measurements, start, today))
+    return progress
+
+
+# Stakeholders ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StakeholderCell:
+    influence: int
+    interest: int
+    stakeholders: list[Stakeholder]
+
+
+def stakeholder_grid(stakeholders: list[Stakeholder]) -> list[list[StakeholderCell]]:
+    """Influence (rows, 5 down to 1) × interest (columns, 1 to 5)."""
+    placed: dict[tuple[int, int], list[Stakeholder]] = defaultdict(list)
+    for s in stakeholders:
+        placed[s.influence, s.interest].append(s)
+    return [
+        [StakeholderCell(inf, i, placed[inf, i]) for i in range(1, 6)] for inf in range(5, 0, -1)
+    ]
+
+
+# The whole page --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    programme: Programme
+    today: date
+    rows: list[ProjectRow]
+    checks: list[DependencyCheck]
+    load: LoadGrid
+    risk_matrix: list[list[RiskCell]]
+    escalated_risks: list[Risk]
+    escalated_issues: list[Issue]
+    benefits: list[BenefitProgress]
+    stakeholders: list[Stakeholder]
+
+    @property
+    def late_upstream(self) -> list[DependencyCheck]:
+        return sorted((c for c in self.checks if c.is_late), key=lambda c: -c.days_late)
+
+    @property
+    def open_risk_count(self) -> int:
+        return sum(cell.count for row in self.risk_matrix for cell in row)
+
+    @property
+    def stakeholder_grid(self) -> list[list[StakeholderCell]]:
+        return stakeholder_grid(self.stakeholders)
+
+    def roadmap(self) -> dict[str, Any]:
+        return roadmap(self.rows, self.checks)
+
+    def benefits_chart(self) -> dict[str, Any]:
+        return {"today": self.today.isoformat(), "benefits": [b.series() for b in self.benefits]}
+
+
+def dashboard_for(*, programme: Programme, user: AnyUser, today: date) -> Dashboard:
+    """Everything on the dashboard of a programme the user may read.
+
+    The programme should come with select_related("portfolio__health_policy") so the risk
+    thresholds cost no query of their own.
+    """
+    visible = Project.objects.visible_to(user)
+    rows = project_rows(visible.active().filter(programme=programme))
+    register = {"programme": programme}
+    return Dashboard(
+        programme=programme,
+        today=today,
+        rows=rows,
+        checks=dependency_checks(user, programme),
+        load=load_grid([row.project.pk for row in rows], visible=visible, today=today),
+        risk_matrix=risk_matrix(programme_risks(user, programme), programme.portfolio.policy),
+        escalated_risks=list(
+            Risk.objects.filter(**register)
+            .open()
+            .select_related("project", "owner")
+            .order_by((F("probability") * F("impact")).desc(), "title")
+        ),
+        escalated_issues=list(
+            Issue.objects.filter(**register)
+            .open()
+            .select_related("project", "owner")
+            .order_by("-severity", F("due_date").asc(nulls_last=True), "title")
+        ),
+        benefits=benefit_progress(programme, today),
+        stakeholders=list(programme.stakeholders.all()),
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from portfolio.dashboards import views
+
+app_name = "dashboards"
+urlpatterns = [
+    path("dashboard/", views.portfolio_dashboard, name="portfolio"),
+    path("programmes/portfolios/", views.portfolio_list, name="portfolio-list"),
+    path("programmes/<int:pk>/dashboard/", views.programme_dashboard, name="programme"),
+]

@@ -1,0 +1,110 @@
+"""The two dashboards.
+
+- The executive portfolio dashboard: every portfolio the viewer reads, its programmes'
+  health with trends, spend, benefits and what needs attention (`executive`).
+- The portfolio list: each portfolio with its programmes and its projects' money.
+- The programme dashboard: the programme's projects side by side, the roadmap with what is
+  late upstream, people booked beyond their capacity, risks, benefits and stakeholders
+  (`programme`); the charts are drawn by static/js/programme_dashboard.js from JSON in the
+  page.
+
+Whoever may read the subject sees it (others get 404); open, each follows health as it is
+recomputed.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from portfolio.core import live
+from portfolio.core.http import HtmxHttpRequest
+from portfolio.dashboards.executive import health_stamp, overview
+from portfolio.dashboards.programme import RISK_BANDS, dashboard_for
+from portfolio.health.models import HealthRecord, ProgrammeHealth
+from programmes.models import Portfolio, Programme, sees_everything
+from projects.models import RATED, Project
+
+TEMPLATE = "dashboards/programme_dashboard.html"
+
+
+def _template(request: HtmxHttpRequest) -> str:
+    """The whole page, or only its body when htmx refreshes it in place."""
+    return f"{TEMPLATE}#dashboard-body" if request.htmx else TEMPLATE
+
+
+@login_required
+def programme_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    programme = get_object_or_404(
+        Programme.objects.visible_to(request.user).select_related(
+            "portfolio__health_policy", "manager", "sponsor"
+        ),
+        pk=pk,
+    )
+    moment = live.as_of(request)
+
+    def standing() -> HealthRecord | None:
+        return ProgrammeHealth.objects.filter(programme=programme).standing(moment)
+
+    health: HealthRecord | SimpleLazyObject | None
+    if request.htmx:
+        health = standing()
+        if live.unchanged(request, live.version_of(health)):
+            return HttpResponse(status=204)  # nothing new: the open page keeps what it shows
+    else:
+        health = SimpleLazyObject(standing)  # a cached body (page_cache) never reads it
+    context = {
+        "programme": programme,
+        "health": health,
+        "as_of": moment,
+        "poll_seconds": live.POLL_SECONDS,
+    }
+    if request.htmx and "health_since" in request.GET:
+        return render(request, f"{TEMPLATE}#health-summary", context)
+    today = timezone.localdate()
+    return render(
+        request,
+        _template(request),
+        {
+            **context,
+            # Lazy: a cached body (page_cache) never builds it.
+            "dashboard": SimpleLazyObject(
+                lambda: dashboard_for(programme=programme, user=request.user, today=today)
+            ),
+            "rated": RATED,
+            "risk_bands": RISK_BANDS,
+        },
+    )
+
+
+@login_required
+def portfolio_dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    """The executive portfolio dashboard; open, it follows health as it is recomputed."""
+    moment = live.as_of(request)
+    stamp = health_stamp()
+    polling = request.htmx and "health_since" in request.GET
+    if polling and live.unchanged(request, stamp):
+        return HttpResponse(status=204)
+    context = {
+        # Lazy: a cached body (page_cache) never builds it.
+        "overview": SimpleLazyObject(lambda: overview(request.user, moment)),
+        "as_of": moment,
+        "stamp": stamp,
+        "poll_seconds": live.POLL_SECONDS,
+    }
+    template = "dashboards/portfolio_dashboard.html" + ("#dashboard-body" if polling else "")
+    return render(request, template, context)
+
+
+@login_required
+def portfolio_list(request: HtmxHttpRequest) -> HttpResponse:
+    """Each portfolio the viewer reads, with its programmes and its projects' money."""
+    portfolios = Portfolio.objects.visible_to(request.user).active().with_programme_count()
+    totals = Project.objects.visible_to(request.user).active().totals_by("portfolio")
+    rows = [(p, totals.get(p.pk)) for p in portfolios]
+    return render(
+        request,
+        "dashboards/portfolio_list.html",
+        {"rows": rows, "can_create": sees_everything(request.user)},
+    )

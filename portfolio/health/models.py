@@ -1,0 +1,151 @@
+"""Stored health: one append-only record table per subject (project, programme, portfolio)
+and the pending recomputation requests. The rules that compute it are in
+`portfolio.core.health_rules`; the roll-up that writes it is `portfolio.health.rollup`.
+
+The tables keep the names they had when these models lived in `programmes` and `projects`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Self
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from portfolio.core.ratings import Rating
+from programmes.models import Portfolio, Programme
+from projects.models import Project
+
+
+class HealthRecordQuerySet(models.QuerySet["HealthRecord"]):
+    def current(self) -> Self:
+        return self.filter(is_current=True)
+
+    def standing(self, moment: datetime | None) -> HealthRecord | None:
+        """One subject's record: the current one, or the one standing at `moment`."""
+        if moment is None:
+            return self.filter(is_current=True).first()
+        return self.filter(taken_at__lte=moment).order_by("-taken_at", "-pk").first()
+
+    def as_of(self, moment: datetime, subject_field: str) -> Self:
+        """Each subject's record as it stood at `moment` (the newest taken by then)."""
+        newer = self.model._default_manager.filter(
+            **{subject_field: models.OuterRef(subject_field)},
+            taken_at__lte=moment,
+            taken_at__gt=models.OuterRef("taken_at"),
+        )
+        return self.filter(taken_at__lte=moment).exclude(models.Exists(newer))
+
+
+class HealthRecord(models.Model):
+    """Computed health with its reasons. Rows are appended, never edited: a new row on every
+    change (and a weekly one), the newest flagged current; trends and "as it stood on date
+    D" read the older rows."""
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", "On change"
+        WEEKLY = "weekly", "Weekly snapshot"
+
+    taken_at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=8, choices=Kind, default=Kind.CHANGE)
+    is_current = models.BooleanField(default=False)
+    overall = models.CharField(max_length=12, choices=Rating, blank=True)
+    reported = models.CharField(max_length=12, choices=Rating, blank=True)
+    computed = models.CharField(max_length=12, choices=Rating, blank=True)
+    gap = models.BooleanField(default=False)
+    dimensions = models.JSONField(default=dict)
+    reasons = models.JSONField(default=list)
+
+    objects = HealthRecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-taken_at"]
+
+    PAYLOAD_FIELDS = ("overall", "reported", "computed", "gap", "dimensions", "reasons")
+
+    def __str__(self) -> str:
+        return f"{self.overall or 'no data'} at {self.taken_at:%Y-%m-%d %H:%M}"
+
+    def payload(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.PAYLOAD_FIELDS}
+
+
+class ProgrammeHealth(HealthRecord):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="health_records"
+    )
+
+    class Meta(HealthRecord.Meta):
+        db_table = "programmes_programmehealth"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme"],
+                condition=Q(is_current=True),
+                name="one_current_health_per_programme",
+            )
+        ]
+        indexes = [models.Index(fields=["programme", "-taken_at"])]
+
+
+class PortfolioHealth(HealthRecord):
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.CASCADE, related_name="health_records"
+    )
+
+    class Meta(HealthRecord.Meta):
+        db_table = "programmes_portfoliohealth"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["portfolio"],
+                condition=Q(is_current=True),
+                name="one_current_health_per_portfolio",
+            )
+        ]
+        indexes = [models.Index(fields=["portfolio", "-taken_at"])]
+
+
+class HealthRequest(models.Model):
+    """A recomputation asked for and not yet done.
+
+    One row per subject, so a burst of requests (ten submits in one programme) leaves one
+    row and one job; the job deletes the row when it starts. A row left behind (the broker
+    was down) is sent again by the periodic sweep.
+    """
+
+    class Subject(models.TextChoices):
+        PROJECT = "project", "Project"
+        PROGRAMME = "programme", "Programme"
+        PORTFOLIO = "portfolio", "Portfolio"
+
+    subject = models.CharField(max_length=10, choices=Subject)
+    subject_id = models.BigIntegerField()
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "programmes_healthrequest"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "subject_id"], name="one_request_per_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Recompute {self.subject} {self.subject_id}"
+
+
+class ProjectHealth(HealthRecord):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="health_records")
+
+    class Meta(HealthRecord.Meta):
+        db_table = "projects_projecthealth"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(is_current=True),
+                name="one_current_health_per_project",
+            )
+        ]
+        indexes = [models.Index(fields=["project", "-taken_at"])]

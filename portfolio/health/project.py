@@ -1,0 +1,226 @@
+"""Project health: what the manager reported, checked against what the data says.
+
+`project_facts` reads everything the rules need for any number of projects in a fixed
+number of queries; `assess_project` is a pure function of those facts, so the incremental
+path (one project after a submit) and the nightly full run share one set of rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import F, Max, OuterRef, Subquery
+
+from portfolio.core.health_rules import Assessment, Dimension, Reason, grade, on_scale
+from portfolio.core.ratings import Rating, worst
+from programmes.models import HealthPolicy
+from projects.models import DIMENSIONS, Dependency, Issue, Milestone, Project, Risk, StatusReport
+
+
+@dataclass(frozen=True)
+class LateUpstream:
+    upstream: str
+    days_late: int
+
+
+@dataclass
+class ProjectFacts:
+    project: Project
+    report: StatusReport | None = None
+    milestone_slip_days: int = 0
+    milestone_slipping: str = ""
+    top_risk_score: int = 0
+    overdue_severe_issues: list[str] = field(default_factory=list)
+    late_upstream: list[LateUpstream] = field(default_factory=list)
+
+
+def project_facts(
+    projects: Iterable[Project], today: date, reports_until: date | None = None
+) -> dict[int, ProjectFacts]:
+    """Facts for these projects (selected with portfolio__health_policy): six queries.
+
+    `reports_until` ignores reports submitted after that day (to rebuild past health).
+    """
+    facts = {p.pk: ProjectFacts(project=p) for p in projects}
+    ids = list(facts)
+    submitted = StatusReport.objects.submitted()
+    if reports_until is not None:
+        submitted = submitted.filter(submitted_at__date__lte=reports_until)
+    newest = (
+        submitted.filter(project=OuterRef("pk"))
+        .order_by("-period_start", "-revision")
+        .values("pk")[:1]
+    )
+    report_ids = (
+        Project.objects.filter(pk__in=ids).annotate(r=Subquery(newest)).values_list("r", flat=True)
+    )
+    for report in StatusReport.objects.filter(pk__in=[r for r in report_ids if r]):
+        facts[report.project_id].report = report
+
+    open_milestones = Milestone.objects.filter(
+        project__in=ids, actual_date__isnull=True, forecast_date__isnull=False
+    ).values_list("project_id", "name", "baseline_date", "forecast_date")
+    for project_id, name, baseline, forecast in open_milestones:
+        slip = (forecast - baseline).days if forecast else 0
+        if slip > facts[project_id].milestone_slip_days:
+            facts[project_id].milestone_slip_days, facts[project_id].milestone_slipping = (
+                slip,
+                name,
+            )
+
+    risks = (
+        Risk.objects.filter(project__in=ids)
+        .exclude(status=Risk.Status.CLOSED)
+        .annotate(score_value=F("probability") * F("impact"))
+        .values("project_id")
+        .annotate(top=Max("score_value"))
+    )
+    for row in risks:
+        facts[row["project_id"]].top_risk_score = row["top"]
+
+    overdue = (
+        Issue.objects.filter(project__in=ids, severity__gte=Issue.Severity.HIGH, due_date__lt=today)
+        .exclude(status=Issue.Status.CLOSED)
+        .values_list("project_id", "title")
+    )
+    for project_id, title in overdue:
+        facts[project_id].overdue_severe_issues.append(title)
+
+    dependencies = Dependency.objects.filter(downstream__in=ids).select_related(
+        "upstream", "downstream", "upstream_milestone", "downstream_milestone"
+    )
+    for dependency in dependencies:
+        days = dependency.days_late()
+        if days > 0:
+            facts[dependency.downstream_id].late_upstream.append(
+                LateUpstream(dependency.upstream.name, days)
+            )
+    return facts
+
+
+def assess_project(facts: ProjectFacts, policy: HealthPolicy, today: date) -> Assessment:
+    """Each dimension's reported rating beside what the data says, with the reasons."""
+    project, report = facts.project, facts.report
+    reasons: list[Reason] = []
+    computed: dict[str, Rating] = {}
+
+    def signal(
+        dimension: str, rating: Rating, rule: str, message: str, observed: object, threshold: object
+    ) -> None:
+        computed[dimension] = worst([computed.get(dimension), rating]) or rating
+        if rating != Rating.GREEN:
+            reasons.append(
+                Reason(dimension, rule, rating.value, message, str(observed), str(threshold))
+            )
+
+    slip = max(project.slippage_days, facts.milestone_slip_days)
+    what = (
+        f"milestone “{facts.milestone_slipping}”"
+        if facts.milestone_slip_days > project.slippage_days
+        else "forecast finish"
+    )
+    signal(
+        "schedule",
+        grade(slip, policy.schedule_amber_days, policy.schedule_red_days),
+        "schedule.slippage",
+        f"{what[0].upper()}{what[1:]} {slip} days behind baseline",
+        f"{slip} days",
+        f"amber from {policy.schedule_amber_days}, red from {policy.schedule_red_days} days",
+    )
+
+    if project.budget > 0 and project.forecast_at_completion is not None:
+        overrun = (project.forecast_at_completion - project.budget) * 100 / project.budget
+        signal(
+            "cost",
+            grade(overrun, policy.cost_amber_percent, policy.cost_red_percent),
+            "cost.overrun",
+            f"Forecast at completion {overrun:.1f}% over budget",
+            f"{overrun:.1f}%",
+            f"amber from {policy.cost_amber_percent}%, red from {policy.cost_red_percent}%",
+        )
+
+    signal(
+        "risk",
+        grade(facts.top_risk_score, policy.risk_amber_score, policy.risk_red_score),
+        "risk.score",
+        f"An open risk scores {facts.top_risk_score}",
+        facts.top_risk_score,
+        f"amber from {policy.risk_amber_score}, red from {policy.risk_red_score}",
+    )
+    if facts.overdue_severe_issues:
+        signal(
+            "risk",
+            Rating.RED,
+            "issue.overdue",
+            f"Severe issue overdue: {', '.join(facts.overdue_severe_issues[:3])}",
+            len(facts.overdue_severe_issues),
+            "none overdue",
+        )
+
+    if project.stage not in (Project.Stage.CLOSED, Project.Stage.ON_HOLD):
+        if report is None or report.submitted_at is None:
+            signal(
+                "reporting",
+                Rating.AMBER,
+                "reporting.none",
+                "No status report submitted yet",
+                "none",
+                f"one every {policy.stale_after_days} days",
+            )
+        else:
+            age = (today - report.submitted_at.date()).days
+            signal(
+                "reporting",
+                grade(age, policy.stale_after_days + 1, 2 * policy.stale_after_days + 1),
+                "reporting.stale",
+                f"Last report submitted {age} days ago",
+                f"{age} days",
+                f"stale after {policy.stale_after_days} days",
+            )
+
+    for late in facts.late_upstream:
+        signal(
+            "dependencies",
+            grade(late.days_late, 1, policy.schedule_red_days),
+            "dependency.late",
+            f"Upstream “{late.upstream}” late by {late.days_late} days",
+            f"{late.days_late} days",
+            f"red from {policy.schedule_red_days} days",
+        )
+    if not facts.late_upstream:
+        computed.setdefault("dependencies", Rating.GREEN)
+
+    scale = project.portfolio.rating_scale
+    dimensions = {}
+    for name in (*DIMENSIONS, "reporting", "dependencies"):
+        reported = getattr(report, name, None) or None if name in DIMENSIONS else None
+        dimensions[name] = Dimension(
+            reported=on_scale(reported, scale),
+            computed=on_scale(computed[name].value, scale) if name in computed else None,
+        )
+    return Assessment(
+        dimensions=dimensions,
+        reasons=(*reasons, *reported_reasons(report)),
+        reported_overall=on_scale(report.overall or None, scale) if report else None,
+    )
+
+
+def reported_reasons(report: StatusReport | None) -> list[Reason]:
+    """The manager's own one-line reasons, shown beside the computed ones."""
+    if report is None:
+        return []
+    return [
+        Reason(
+            name,
+            "reported",
+            getattr(report, name),
+            getattr(report, f"{name}_reason"),
+            "reported by the project manager",
+        )
+        for name in (*DIMENSIONS, "overall")
+        if getattr(report, name)
+        and getattr(report, name) != Rating.GREEN
+        and getattr(report, f"{name}_reason")
+    ]

@@ -1,0 +1,459 @@
+"""Recomputing health and rolling it up: project → programme → portfolio.
+
+It lives in the composing layer because a programme's health reads both apps: its
+projects' health, its own benefits and risks, the people booked on its projects and the
+dependencies between them.
+
+- Requests coalesce: `health_request` (portfolio.health.requests) leaves one HealthRequest row
+  per subject and sends one job; more requests for that subject before the job starts add
+  nothing. The job deletes the row when it starts, so a request arriving during the run
+  sends a fresh job.
+- Jobs recompute from the source rows and store only what changed (a new current record);
+  subject rows are locked while storing, so two workers running the same job at once
+  store one record, and running a job twice is harmless.
+- A request whose job could not be sent (broker down) stays in the table; `sweep` sends it
+  again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max, Model, Q
+from django.utils import timezone
+
+from portfolio.core.health_rules import (
+    Assessment,
+    Dimension,
+    Part,
+    Reason,
+    grade,
+    on_scale,
+    roll_up,
+    rollup_reason,
+)
+from portfolio.core.ratings import Rating, worst
+from portfolio.health.models import (
+    HealthRecord,
+    HealthRequest,
+    PortfolioHealth,
+    ProgrammeHealth,
+    ProjectHealth,
+)
+from portfolio.health.project import assess_project, project_facts
+from portfolio.health.requests import health_request
+from programmes.models import Benefit, Person, Portfolio, Programme
+from projects.models import Allocation, Dependency, Project, Risk
+
+logger = logging.getLogger(__name__)
+OVER_ALLOCATION_WEEKS = 4
+# Booked above capacity is amber; half as much again is red.
+OVER_CAPACITY_AMBER, OVER_CAPACITY_RED = Decimal("100.5"), Decimal(150)
+Subject = HealthRequest.Subject
+
+
+# Requests (coalescing and the sweep live with their model, in programmes.services) ------
+
+
+def recompute(subject: str, subject_id: int, today: date | None = None) -> None:
+    """One job: recompute the subject, then ask for its parent (coalesced)."""
+    today = today or timezone.localdate()
+    logger.info("Recomputed %s %s", subject, subject_id)
+    if subject == Subject.PROJECT:
+        recompute_projects([subject_id], today)
+        parent = Project.objects.filter(pk=subject_id).values_list("programme_id", "portfolio_id")
+        for programme_id, portfolio_id in parent:
+            if programme_id:
+                health_request(subject=Subject.PROGRAMME, subject_id=programme_id)
+            else:
+                health_request(subject=Subject.PORTFOLIO, subject_id=portfolio_id)
+    elif subject == Subject.PROGRAMME:
+        recompute_programmes([subject_id], today)
+        for portfolio_id in Programme.objects.filter(pk=subject_id).values_list(
+            "portfolio_id", flat=True
+        ):
+            health_request(subject=Subject.PORTFOLIO, subject_id=portfolio_id)
+    else:
+        recompute_portfolios([subject_id], today)
+
+
+# Storing ------------------------------------------------------------------------------
+
+
+def _store(
+    model: type[HealthRecord],
+    subject: type[Model],
+    field: str,
+    assessments: dict[int, Assessment],
+    kind: str = HealthRecord.Kind.CHANGE,
+) -> int:
+    """Store the assessments that differ from the current records; returns how many.
+
+    The subjects' rows are locked (in id order, so concurrent runs cannot deadlock) before
+    the current records are read: a second worker waits, then finds nothing changed.
+    """
+    ids = sorted(assessments)
+    now = timezone.now()
+    with transaction.atomic():
+        list(
+            subject._default_manager.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        current = {
+            getattr(r, f"{field}_id"): r
+            for r in model._default_manager.filter(is_current=True, **{f"{field}__in": ids})
+        }
+        retired, created = [], []
+        for pk in ids:
+            payload = assessments[pk].payload()
+            record = current.get(pk)
+            if (
+                record is not None
+                and record.payload() == payload
+                and kind == HealthRecord.Kind.CHANGE
+            ):
+                continue
+            if record is not None:
+                retired.append(record.pk)
+            created.append(
+                model(**{f"{field}_id": pk}, is_current=True, taken_at=now, kind=kind, **payload)
+            )
+        model._default_manager.filter(pk__in=retired).update(is_current=False)
+        model._default_manager.bulk_create(created, batch_size=1000)
+    return len(created)
+
+
+# Projects -----------------------------------------------------------------------------
+
+
+def assess_projects(
+    ids: Sequence[int] | None, today: date, reports_until: date | None = None
+) -> dict[int, Assessment]:
+    projects = Project.objects.select_related("portfolio__health_policy")
+    projects = projects.filter(pk__in=ids) if ids is not None else projects.active()
+    facts = project_facts(list(projects), today, reports_until)
+    return {pk: assess_project(f, f.project.portfolio.policy, today) for pk, f in facts.items()}
+
+
+def recompute_projects(ids: Sequence[int] | None, today: date, kind: str = "change") -> int:
+    return _store(ProjectHealth, Project, "project", assess_projects(ids, today), kind)
+
+
+# Programmes ---------------------------------------------------------------------------
+
+
+@dataclass
+class _ProgrammeFacts:
+    programme: Programme
+    parts: list[Part]
+    reasons: list[Reason]
+    computed: dict[str, Rating]
+
+
+def assess_programmes(
+    ids: Sequence[int] | None, today: date, project_ratings: dict[int, str] | None = None
+) -> dict[int, Assessment]:
+    """Each programme: its projects rolled up by policy, plus its own dimensions (benefits,
+    programme risks, people over capacity, dependency conflicts). A fixed number of queries."""
+    programmes = Programme.objects.select_related("portfolio__health_policy")
+    programmes = programmes.filter(pk__in=ids) if ids is not None else programmes.active()
+    facts = {p.pk: _ProgrammeFacts(p, [], [], {}) for p in programmes}
+    ids = list(facts)
+
+    def signal(
+        pk: int,
+        dimension: str,
+        rating: Rating,
+        rule: str,
+        message: str,
+        observed: object = "",
+        threshold: object = "",
+    ) -> None:
+        f = facts[pk]
+        f.computed[dimension] = worst([f.computed.get(dimension), rating]) or rating
+        if rating != Rating.GREEN:
+            f.reasons.append(
+                Reason(dimension, rule, rating.value, message, str(observed), str(threshold))
+            )
+
+    current = (
+        project_ratings
+        if project_ratings is not None
+        else dict(
+            ProjectHealth.objects.filter(
+                is_current=True, project__programme__in=ids, project__archived_at__isnull=True
+            ).values_list("project_id", "overall")
+        )
+    )
+    for pk, programme_id, name, budget in (
+        Project.objects.active()
+        .filter(programme__in=ids)
+        .values_list("pk", "programme_id", "name", "budget")
+    ):
+        facts[programme_id].parts.append(Part(current.get(pk) or None, budget, name))
+
+    _benefit_signals(ids, today, signal)
+    for row in (
+        Risk.objects.filter(programme__in=ids)
+        .exclude(status=Risk.Status.CLOSED)
+        .annotate(s=F("probability") * F("impact"))
+        .values("programme_id")
+        .annotate(top=Max("s"))
+    ):
+        policy = facts[row["programme_id"]].programme.portfolio.policy
+        signal(
+            row["programme_id"],
+            "risk",
+            grade(row["top"], policy.risk_amber_score, policy.risk_red_score),
+            "risk.score",
+            f"A programme risk scores {row['top']}",
+            row["top"],
+            f"amber from {policy.risk_amber_score}, red from {policy.risk_red_score}",
+        )
+    _allocation_signals(ids, today, signal)
+    for dependency in Dependency.objects.filter(Q(downstream__programme__in=ids)).select_related(
+        "upstream", "downstream", "upstream_milestone", "downstream_milestone"
+    ):
+        late, needing = dependency.days_late(), dependency.downstream.programme_id
+        if late > 0 and needing is not None:
+            policy = facts[needing].programme.portfolio.policy
+            signal(
+                needing,
+                "dependencies",
+                grade(late, 1, policy.schedule_red_days),
+                "dependency.conflict",
+                f"“{dependency.upstream}” lands {late} days after “{dependency.downstream}” "
+                "needs it",
+                f"{late} days",
+                f"red from {policy.schedule_red_days} days",
+            )
+
+    assessments = {}
+    for pk, f in facts.items():
+        policy = f.programme.portfolio.policy
+        rating = roll_up(
+            f.parts, policy.rollup, policy.red_share_percent, f.programme.portfolio.rating_scale
+        )
+        reason = rollup_reason(f.parts, policy.rollup, policy.red_share_percent, rating)
+        dimensions = {"projects": Dimension(computed=rating)}
+        for name in ("benefits", "risk", "resources", "dependencies"):
+            found = f.computed.get(name, Rating.GREEN)
+            dimensions[name] = Dimension(computed=found.value)
+        reasons = ([reason] if reason and rating != Rating.GREEN else []) + f.reasons
+        assessments[pk] = _on_portfolio_scale(
+            Assessment(dimensions=dimensions, reasons=tuple(reasons)), f.programme.portfolio
+        )
+    return assessments
+
+
+def _benefit_signals(ids: list[int], today: date, signal: Any) -> None:
+    """A benefit is behind when its latest value falls short of the straight line from its
+    baseline (at the first measurement) to its target (at the target date)."""
+    for benefit in Benefit.objects.filter(programme__in=ids).prefetch_related("measurements"):
+        measurements = sorted(benefit.measurements.all(), key=lambda m: m.measured_on)
+        if not measurements:
+            continue
+        start, latest = measurements[0].measured_on, measurements[-1]
+        span = (benefit.target_date - start).days
+        share = (
+            Decimal(1)
+            if span <= 0
+            else min(Decimal(1), Decimal((latest.measured_on - start).days) / span)
+        )
+        planned = benefit.baseline + (benefit.target - benefit.baseline) * share
+        gap = benefit.target - benefit.baseline
+        if gap == 0:
+            continue
+        realised = (latest.value - benefit.baseline) / gap * 100
+        expected = (planned - benefit.baseline) / gap * 100
+        shortfall = expected - realised
+        overdue = today > benefit.target_date and latest.value < benefit.target
+        rating = Rating.RED if overdue else grade(shortfall, 20, 50)
+        signal(
+            benefit.programme_id,
+            "benefits",
+            rating,
+            "benefit.behind",
+            f"“{benefit.name}” at {realised:.0f}% of target, {expected:.0f}% planned by now",
+            f"{realised:.0f}%",
+            f"{expected:.0f}% planned",
+        )
+
+
+def _allocation_signals(ids: list[int], today: date, signal: Any) -> None:
+    """People booked on the programme's projects beyond their capacity in the coming weeks
+    (counting all their bookings, in every programme)."""
+    start = today - timedelta(days=today.weekday())
+    finish = start + timedelta(weeks=OVER_ALLOCATION_WEEKS, days=-1)
+    booked = (
+        Allocation.objects.filter(
+            project__programme__in=ids, start_date__lte=finish, finish_date__gte=start
+        )
+        .values_list("person_id", "project__programme_id")
+        .distinct()
+    )
+    programmes_of: dict[int, set[int]] = defaultdict(set)
+    for person_id, programme_id in booked:
+        programmes_of[person_id].add(programme_id)
+    if not programmes_of:
+        return
+    hours = Allocation.objects.filter(person__in=programmes_of).weekly_booked_hours(start, finish)
+    people = Person.objects.in_bulk(list(programmes_of))
+    for person_id, weeks in hours.items():
+        person = people[person_id]
+        if not person.weekly_capacity_hours:
+            continue
+        monday, peak = max(weeks.items(), key=lambda item: item[1])
+        load = peak * 100 / person.weekly_capacity_hours
+        rating = grade(load, OVER_CAPACITY_AMBER, OVER_CAPACITY_RED)
+        for programme_id in programmes_of[person_id]:
+            signal(
+                programme_id,
+                "resources",
+                rating,
+                "resources.over_capacity",
+                f"{person.name} booked at {load:.0f}% of capacity in the week of {monday:%-d %b}",
+                f"{load:.0f}%",
+                "100% capacity",
+            )
+
+
+# Portfolios ---------------------------------------------------------------------------
+
+
+def assess_portfolios(
+    ids: Sequence[int] | None,
+    today: date,
+    programme_ratings: dict[int, str] | None = None,
+    project_ratings: dict[int, str] | None = None,
+) -> dict[int, Assessment]:
+    """Each portfolio: its programmes and standalone projects rolled up by its policy."""
+    chosen = Portfolio.objects.select_related("health_policy")
+    chosen = chosen.filter(pk__in=ids) if ids is not None else chosen.active()
+    portfolios = {p.pk: p for p in chosen}
+    parts: dict[int, list[Part]] = {pk: [] for pk in portfolios}
+    programme_health = (
+        programme_ratings
+        if programme_ratings is not None
+        else dict(
+            ProgrammeHealth.objects.filter(
+                is_current=True, programme__portfolio__in=list(portfolios)
+            ).values_list("programme_id", "overall")
+        )
+    )
+    for pk, portfolio_id, name, budget in (
+        Programme.objects.active()
+        .filter(portfolio__in=list(portfolios))
+        .values_list("pk", "portfolio_id", "name", "budget")
+    ):
+        parts[portfolio_id].append(Part(programme_health.get(pk) or None, budget, name))
+    project_health = (
+        project_ratings
+        if project_ratings is not None
+        else dict(
+            ProjectHealth.objects.filter(
+                is_current=True,
+                project__programme__isnull=True,
+                project__portfolio__in=list(portfolios),
+            ).values_list("project_id", "overall")
+        )
+    )
+    for pk, portfolio_id, name, budget in (
+        Project.objects.active()
+        .filter(programme__isnull=True, portfolio__in=list(portfolios))
+        .values_list("pk", "portfolio_id", "name", "budget")
+    ):
+        parts[portfolio_id].append(Part(project_health.get(pk) or None, budget, name))
+    assessments = {}
+    for pk, portfolio in portfolios.items():
+        policy = portfolio.policy
+        rating = roll_up(parts[pk], policy.rollup, policy.red_share_percent, portfolio.rating_scale)
+        reason = rollup_reason(
+            parts[pk], policy.rollup, policy.red_share_percent, rating, dimension="programmes"
+        )
+        assessments[pk] = _on_portfolio_scale(
+            Assessment(
+                dimensions={"programmes": Dimension(computed=rating)},
+                reasons=(reason,) if reason and rating != Rating.GREEN else (),
+            ),
+            portfolio,
+        )
+    return assessments
+
+
+def _on_portfolio_scale(assessment: Assessment, portfolio: Portfolio) -> Assessment:
+    scale = portfolio.rating_scale
+    return Assessment(
+        dimensions={
+            name: Dimension(on_scale(d.reported, scale), on_scale(d.computed, scale))
+            for name, d in assessment.dimensions.items()
+        },
+        reasons=assessment.reasons,
+        reported_overall=on_scale(assessment.reported_overall, scale),
+    )
+
+
+def recompute_programmes(ids: Sequence[int] | None, today: date, kind: str = "change") -> int:
+    return _store(ProgrammeHealth, Programme, "programme", assess_programmes(ids, today), kind)
+
+
+def recompute_portfolios(ids: Sequence[int] | None, today: date, kind: str = "change") -> int:
+    return _store(PortfolioHealth, Portfolio, "portfolio", assess_portfolios(ids, today), kind)
+
+
+# Everything ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RollupStats:
+    projects: int
+    programmes: int
+    portfolios: int
+
+
+def recompute_everything(today: date | None = None, kind: str = "change") -> RollupStats:
+    """The nightly run: every project, then every programme, then every portfolio.
+
+    With kind="weekly" every subject gets a snapshot row, changed or not (the trend's
+    weekly points); otherwise only what changed is stored.
+    """
+    today = today or timezone.localdate()
+    return RollupStats(
+        projects=recompute_projects(None, today, kind),
+        programmes=recompute_programmes(None, today, kind),
+        portfolios=recompute_portfolios(None, today, kind),
+    )
+
+
+def record_past_week(moment: datetime) -> None:
+    """Weekly snapshots of health as it stood at `moment`, rebuilt from the reports
+    submitted by then (for a new installation's trend; today's risks and milestones stand
+    in for their past values, which are not kept)."""
+    day = moment.date()
+    projects = assess_projects(None, day, reports_until=day)
+    project_ratings = {pk: a.overall or "" for pk, a in projects.items()}
+    programmes = assess_programmes(None, day, project_ratings)
+    programme_ratings = {pk: a.overall or "" for pk, a in programmes.items()}
+    portfolios = assess_portfolios(None, day, programme_ratings, project_ratings)
+    _snapshot(ProjectHealth, "project", projects, moment)
+    _snapshot(ProgrammeHealth, "programme", programmes, moment)
+    _snapshot(PortfolioHealth, "portfolio", portfolios, moment)
+
+
+def _snapshot(
+    model: type[HealthRecord], field: str, assessments: dict[int, Assessment], moment: datetime
+) -> None:
+    rows = [
+        model(**{f"{field}_id": pk}, taken_at=moment, kind=HealthRecord.Kind.WEEKLY, **a.payload())
+        for pk, a in assessments.items()
+    ]
+    model._default_manager.bulk_create(rows, batch_size=1000)

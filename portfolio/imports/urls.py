@@ -1,0 +1,12 @@
+from django.urls import path
+
+from portfolio.imports import views as import_views
+
+app_name = "imports"
+urlpatterns = [
+    path("", import_views.job_list, name="list"),
+    path("new/", import_views.upload, name="new"),
+    path("<int:pk>/mapping/", import_views.mapping, name="mapping"),
+    path("<int:pk>/preview/", import_views.preview, name="preview"),
+    path("<int:pk>/", import_views.job_detail, name="job"),
+]

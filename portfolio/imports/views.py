@@ -1,0 +1,171 @@
+"""Import pages: upload, map columns, preview (the dry run), commit, follow the job.
+
+PMO only: everyone else gets 403 on every page, fragments included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from portfolio.imports.forms import MappingForm, UploadForm
+from portfolio.imports.importing import (
+    MAX_UPLOAD_BYTES,
+    PREVIEW_ROWS,
+    TARGETS,
+    import_dry_run,
+    import_job_create,
+    import_job_request,
+    import_job_resend,
+    import_job_set_mapping,
+    import_progress,
+    is_stale,
+    mapping_initial,
+)
+from portfolio.imports.models import ImportJob
+from programmes.models import sees_everything
+
+MAX_ISSUES_SHOWN = 200
+
+
+def _require_pmo(request: HttpRequest) -> None:
+    if not sees_everything(request.user):
+        raise PermissionDenied("Only the PMO imports portfolios.")
+
+
+class _SizeLimitHandler(FileUploadHandler):
+    """Drops an uploaded file as soon as it passes the limit, before it is stored or read."""
+
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.too_large = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > self.limit:
+            self.too_large = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handlers store the file
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    _require_pmo(request)
+    jobs = ImportJob.objects.select_related("created_by").defer("data")[:50]
+    return render(request, "imports/list.html", {"jobs": jobs})
+
+
+# The size limit must be in place before the CSRF check reads the request body, hence
+# csrf_exempt outside and csrf_protect inside (Django's documented pattern).
+@login_required
+@csrf_exempt
+def upload(request: HttpRequest) -> HttpResponse:
+    _require_pmo(request)
+    limiter = _SizeLimitHandler(request, MAX_UPLOAD_BYTES)
+    request.upload_handlers.insert(0, limiter)
+    return _upload(request, limiter)
+
+
+@csrf_protect
+def _upload(request: HttpRequest, limiter: _SizeLimitHandler) -> HttpResponse:
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, too_large=limiter.too_large)
+        if form.is_valid() and form.parsed is not None:
+            job = import_job_create(
+                filename=form.cleaned_data["file"].name,
+                content=form.content,
+                parsed=form.parsed,
+                mapping=form.cleaned_data["mapping"],
+                user_id=request.user.pk,
+            )
+            return redirect("imports:mapping", pk=job.pk)
+        status = 413 if limiter.too_large else 400
+    else:
+        form, status = UploadForm(), 200
+    return render(request, "imports/upload.html", {"form": form}, status=status)
+
+
+@login_required
+def mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_pmo(request)
+    job = get_object_or_404(ImportJob.objects.defer("data"), pk=pk)
+    if not job.is_draft:
+        return redirect(job)
+    form = MappingForm(request.POST or None, headers=job.headers, initial=mapping_initial(job))
+    if request.method == "POST" and form.is_valid():
+        import_job_set_mapping(
+            job=job,
+            columns=form.columns(),
+            cost_unit=form.cleaned_data["cost_unit"],
+            save_as=form.cleaned_data["save_as"].strip(),
+            user_id=request.user.pk,
+        )
+        return redirect("imports:preview", pk=job.pk)
+    return render(
+        request,
+        "imports/mapping.html",
+        {"job": job, "form": form, "target_keys": [t.key for t in TARGETS]},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the dry run. POST: commit, when the dry run allows it."""
+    _require_pmo(request)
+    job = get_object_or_404(ImportJob, pk=pk)
+    if not job.is_draft:
+        return redirect(job)
+    if not job.columns:
+        return redirect("imports:mapping", pk=job.pk)
+    dry_run = import_dry_run(job)
+    if request.method == "POST" and dry_run.can_commit:
+        import_job_request(job=job)
+        return redirect(job)
+    plan = dry_run.plan
+    context: dict[str, Any] = {
+        "job": job,
+        "dry_run": dry_run,
+        "plan": plan,
+        "counts": plan.counts() if plan else {},
+        "rows": plan.rows[:PREVIEW_ROWS] if plan else [],
+        "errors": plan.errors[:MAX_ISSUES_SHOWN] if plan else [],
+        "warnings": plan.warnings[:MAX_ISSUES_SHOWN] if plan else [],
+        "preview_rows": PREVIEW_ROWS,
+        "max_issues": MAX_ISSUES_SHOWN,
+    }
+    status = 409 if request.method == "POST" else 200
+    return render(request, "imports/preview.html", context, status=status)
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's status; while it runs, the page polls the `progress` partial."""
+    _require_pmo(request)
+    job = get_object_or_404(ImportJob.objects.defer("data").select_related("created_by"), pk=pk)
+    if job.is_draft:
+        return redirect("imports:preview", pk=job.pk)
+    if request.method == "POST":
+        import_job_resend(job=job)
+        messages.info(request, "The import was sent to the task queue again.")
+        return redirect(job)
+    context = {
+        "job": job,
+        "progress": import_progress(job),
+        "stale": is_stale(job),
+        "row_errors": job.row_errors[:MAX_ISSUES_SHOWN],
+    }
+    template = "imports/job.html"
+    if request.htmx:  # type: ignore[attr-defined]
+        template += "#progress"
+    return render(request, template, context)
