@@ -126,6 +126,9 @@ DATABASES = {
 if not DATABASES["default"].get("ENGINE"):
     raise ImproperlyConfigured("DATABASE_URL is set but names no known database scheme")
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
+# A kept connection is checked before each request reuses it, so a database restart costs
+# a reconnect, not a failed request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue for the lock up front instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
@@ -149,6 +152,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "max_retries": 0,
+    # A job taken by a worker group that died is delivered again after this many seconds
+    # (Redis's default is an hour). It must outlast the longest job and the longest
+    # countdown (the full roll-up of the L bench takes about 1 s; countdowns are ≤ 1 s).
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"

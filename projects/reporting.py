@@ -16,7 +16,6 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from portfolio.core.periods import Period
-from portfolio.core.signals import health_inputs_changed
 from projects.models import Project, StatusReport
 
 if TYPE_CHECKING:
@@ -135,9 +134,10 @@ def status_report_submit(
         current.submitted_at = timezone.now()
         current.author = _user(author)
         current.version += 1
+        # Saving a submitted report asks for its project's health (portfolio.health.inputs);
+        # the job runs after commit, so it also sees the forecasts copied here.
         current.save()
         _update_project_forecasts(current)
-        health_inputs_changed.send(sender=StatusReport, projects=[current.project_id])
     return current
 
 

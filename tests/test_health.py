@@ -6,13 +6,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from portfolio.core.pagecache import content_changed
 from portfolio.health import rollup
 from portfolio.health.models import HealthRequest, PortfolioHealth, ProgrammeHealth, ProjectHealth
-from portfolio.health.requests import health_claim, health_request, health_sweep
+from portfolio.health.requests import health_request, health_sweep
 from programmes.models import HealthPolicy
 from projects.models import Issue, StatusReport
 from tests.conftest import Cast
@@ -195,16 +195,58 @@ def test_portfolio_rolls_up_programmes_and_standalone_projects(cast: Cast) -> No
 def test_ten_requests_for_one_programme_send_one_job(
     cast: Cast, django_capture_on_commit_callbacks
 ) -> None:
+    HealthRequest.objects.all().delete()  # the cast's own creation asked for health
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         for _ in range(10):
             health_request(subject="programme", subject_id=cast.programme_a1.pk)
     assert len([hook for hook in callbacks if hook is not content_changed]) == 1
-    assert HealthRequest.objects.count() == 1
-    assert health_claim(subject="programme", subject_id=cast.programme_a1.pk)
-    assert not health_claim(subject="programme", subject_id=cast.programme_a1.pk)
+    assert HealthRequest.objects.get().generation == 10
+    assert rollup.recompute_requested("programme", cast.programme_a1.pk, TODAY)
+    assert not rollup.recompute_requested("programme", cast.programme_a1.pk, TODAY)
+
+
+def test_a_request_made_while_the_job_computes_keeps_the_mark_and_resends_the_job(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    health_request(subject="project", subject_id=cast.project_a1.pk)
+    real_recompute = rollup.recompute
+
+    def recompute_while_someone_writes(subject: str, subject_id: int, today: object) -> None:
+        health_request(subject="project", subject_id=cast.project_a1.pk)
+        real_recompute(subject, subject_id, TODAY)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        rollup.recompute = recompute_while_someone_writes  # type: ignore[assignment]
+        try:
+            assert rollup.recompute_requested("project", cast.project_a1.pk, TODAY)
+        finally:
+            rollup.recompute = real_recompute  # type: ignore[assignment]
+    assert HealthRequest.objects.filter(subject="project", subject_id=cast.project_a1.pk).exists()
+    assert any(hook is not content_changed for hook in callbacks)
+
+
+def test_a_job_that_fails_leaves_its_request_for_the_retry(cast: Cast) -> None:
+    health_request(subject="project", subject_id=cast.project_a1.pk)
+    real_store = rollup._store
+
+    def failing_store(*args: object, **kwargs: object) -> int:
+        raise DatabaseError("the server closed the connection")
+
+    rollup._store = failing_store  # type: ignore[assignment]
+    try:
+        with pytest.raises(DatabaseError):
+            rollup.recompute_requested("project", cast.project_a1.pk, TODAY)
+    finally:
+        rollup._store = real_store  # type: ignore[assignment]
+    assert HealthRequest.objects.filter(subject="project", subject_id=cast.project_a1.pk).exists()
+    assert rollup.recompute_requested("project", cast.project_a1.pk, TODAY)
+    assert not HealthRequest.objects.filter(
+        subject="project", subject_id=cast.project_a1.pk
+    ).exists()
 
 
 def test_the_sweep_resends_requests_whose_job_never_left(cast: Cast, settings) -> None:
+    HealthRequest.objects.all().delete()  # the cast's own creation asked for health
     HealthRequest.objects.create(
         subject="project",
         subject_id=cast.project_a1.pk,
@@ -218,7 +260,9 @@ def test_the_sweep_resends_requests_whose_job_never_left(cast: Cast, settings) -
     finally:
         app.conf.task_always_eager = False
     assert ProjectHealth.objects.filter(project=cast.project_a1, is_current=True).exists()
-    assert not HealthRequest.objects.filter(subject="project").exists()
+    assert not HealthRequest.objects.filter(
+        subject="project", subject_id=cast.project_a1.pk
+    ).exists()
 
 
 @pytest.mark.django_db(transaction=True)

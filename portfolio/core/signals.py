@@ -2,8 +2,9 @@
 
 from django.dispatch import Signal
 
-# Sent inside the writing transaction when rows that health is computed from have changed.
-# Keyword arguments (each an iterable of ids, any may be left out): `projects`,
-# `programmes`, `portfolios`. The health engine (`portfolio.health.receivers`) answers with
-# a coalesced recomputation of each subject once the transaction commits.
+# Sent inside the writing transaction by writes that bypass model signals (QuerySet.update,
+# bulk_create) when they change rows health is computed from. Keyword argument: `rows`, the
+# model instances written. The health engine (`portfolio.health.inputs`) answers with a
+# coalesced recomputation of every subject they affect once the transaction commits; saves
+# and deletes of those models need no signal of their own (the engine listens to them).
 health_inputs_changed = Signal()

@@ -8,8 +8,7 @@ class HealthConfig(AppConfig):
 
     def ready(self) -> None:
         from portfolio.core.signals import health_inputs_changed
-        from portfolio.health import receivers, tasks  # noqa: F401  (registers the tasks)
+        from portfolio.health import inputs, tasks  # noqa: F401  (registers the tasks)
 
-        health_inputs_changed.connect(
-            receivers.request_recomputation, dispatch_uid="health.request_recomputation"
-        )
+        inputs.connect()
+        health_inputs_changed.connect(inputs.receive_rows, dispatch_uid="health.receive_rows")

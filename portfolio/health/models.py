@@ -108,11 +108,12 @@ class PortfolioHealth(HealthRecord):
 
 
 class HealthRequest(models.Model):
-    """A recomputation asked for and not yet done.
+    """A recomputation asked for and not yet done: the durable half of a health job.
 
     One row per subject, so a burst of requests (ten submits in one programme) leaves one
-    row and one job; the job deletes the row when it starts. A row left behind (the broker
-    was down) is sent again by the periodic sweep.
+    row and one job. Each request moves `generation`; the job removes the row only in the
+    transaction that stores its result, and only if no request came while it computed, so
+    a job that crashes or is killed leaves the row for its redelivery or the periodic sweep.
     """
 
     class Subject(models.TextChoices):
@@ -123,6 +124,7 @@ class HealthRequest(models.Model):
     subject = models.CharField(max_length=10, choices=Subject)
     subject_id = models.BigIntegerField()
     requested_at = models.DateTimeField(default=timezone.now)
+    generation = models.PositiveIntegerField(default=1)
 
     class Meta:
         db_table = "programmes_healthrequest"

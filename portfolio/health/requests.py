@@ -1,12 +1,20 @@
-"""Health recomputation requests: a pending mark per subject, and the job that answers it.
+"""Health recomputation requests: a durable pending mark per subject, and its job.
 
 Lower layers never call this module: they send `portfolio.core.signals.health_inputs_changed`
 and `portfolio.health.receivers` turns it into requests here.
+
+1. `health_request` inserts the subject's mark, or moves its `generation` when one is
+   already pending, in the caller's transaction; a new mark publishes one job after commit.
+2. The job (`health_begin`) reads the mark's generation, recomputes, and in the
+   transaction that stores the result `health_done` deletes the mark only if its
+   generation is still the one read. A request that arrived meanwhile keeps the mark and
+   the job publishes itself again; a job that fails or is killed deletes nothing, so its
+   redelivery (acks_late) or the sweep does the work.
 """
 
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from portfolio.core.queue import publish
@@ -20,31 +28,56 @@ RECOMPUTE_TASK = "health.recompute"
 # enough for a burst of project jobs to finish, short enough that a submit reaches the
 # programme dashboard within two seconds.
 COALESCE_SECONDS = {"project": 0.0, "programme": 1.0, "portfolio": 0.5}
-# A request older than this whose job never ran is sent again by the sweep.
+# A request older than this whose job never ran (or died) is sent again by the sweep.
 SWEEP_AFTER = timedelta(seconds=30)
+
+_UPSERT = f"""
+    INSERT INTO {HealthRequest._meta.db_table} (subject, subject_id, requested_at, generation)
+    VALUES (%s, %s, %s, 1)
+    ON CONFLICT (subject, subject_id)
+    DO UPDATE SET generation = {HealthRequest._meta.db_table}.generation + 1
+    RETURNING generation
+"""
 
 
 def health_request(*, subject: str, subject_id: int) -> None:
-    """Ask for a health recomputation once the caller's transaction commits, coalesced:
-    while one is pending for the subject, more requests add nothing (the pending job reads
-    the newest rows when it runs). The row stays if the broker is down; `health_sweep`
-    sends it again."""
-    try:
-        with transaction.atomic():
-            HealthRequest.objects.create(subject=subject, subject_id=subject_id)
-    except IntegrityError:
-        return
-    transaction.on_commit(lambda: _send_health_job(subject, subject_id))
+    """Ask for a recomputation of the subject once the caller's transaction commits.
+
+    Coalesced: while a mark is pending, another request only moves its generation (the
+    pending job reads the newest rows, or runs again if it had already read them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT, [subject, subject_id, timezone.now()])
+        (generation,) = cursor.fetchone()
+    if generation == 1:
+        transaction.on_commit(lambda: _send_health_job(subject, subject_id))
 
 
-def health_claim(*, subject: str, subject_id: int) -> bool:
-    """A job starts: remove the pending mark; False when another job already took it."""
-    deleted, _ = HealthRequest.objects.filter(subject=subject, subject_id=subject_id).delete()
-    return deleted > 0
+def health_begin(*, subject: str, subject_id: int) -> int | None:
+    """The generation of the subject's pending mark, or None when there is nothing to do
+    (another job finished it first)."""
+    return (
+        HealthRequest.objects.filter(subject=subject, subject_id=subject_id)
+        .values_list("generation", flat=True)
+        .first()
+    )
+
+
+def health_done(*, subject: str, subject_id: int, generation: int) -> None:
+    """Call inside the transaction that stores the result: remove the mark if no request
+    came since `health_begin`; otherwise send the job again after commit.
+
+    A request made concurrently holds the mark's row lock until it commits; the DELETE
+    waits for it and then sees the new generation, so no request is ever lost."""
+    deleted, _ = HealthRequest.objects.filter(
+        subject=subject, subject_id=subject_id, generation=generation
+    ).delete()
+    still_pending = HealthRequest.objects.filter(subject=subject, subject_id=subject_id)
+    if not deleted and still_pending.exists():
+        transaction.on_commit(lambda: _send_health_job(subject, subject_id))
 
 
 def health_sweep(*, now: datetime | None = None) -> int:
-    """Send again the requests whose jobs never ran; returns how many were sent."""
+    """Send again the requests whose jobs never ran or died; returns how many were sent."""
     cutoff = (now or timezone.now()) - SWEEP_AFTER
     sent = 0
     for request in HealthRequest.objects.filter(requested_at__lt=cutoff):
@@ -52,6 +85,14 @@ def health_sweep(*, now: datetime | None = None) -> int:
             HealthRequest.objects.filter(pk=request.pk).update(requested_at=timezone.now())
             sent += 1
     return sent
+
+
+def health_pending(subjects: dict[str, list[int]]) -> int:
+    """How many of these subjects still wait for a recomputation."""
+    pending = 0
+    for subject, ids in subjects.items():
+        pending += HealthRequest.objects.filter(subject=subject, subject_id__in=ids).count()
+    return pending
 
 
 def _send_health_job(subject: str, subject_id: int) -> bool:

@@ -4,10 +4,8 @@ It lives in the composing layer because a programme's health reads both apps: it
 projects' health, its own benefits and risks, the people booked on its projects and the
 dependencies between them.
 
-- Requests coalesce: `health_request` (portfolio.health.requests) leaves one HealthRequest row
-  per subject and sends one job; more requests for that subject before the job starts add
-  nothing. The job deletes the row when it starts, so a request arriving during the run
-  sends a fresh job.
+- Requests coalesce and survive crashes: see portfolio.health.requests. A job stores its
+  result, asks for its parent and retires its own request in one transaction.
 - Jobs recompute from the source rows and store only what changed (a new current record);
   subject rows are locked while storing, so two workers running the same job at once
   store one record, and running a job twice is harmless.
@@ -48,7 +46,7 @@ from portfolio.health.models import (
     ProjectHealth,
 )
 from portfolio.health.project import assess_project, project_facts
-from portfolio.health.requests import health_request
+from portfolio.health.requests import health_begin, health_done, health_request
 from programmes.models import Benefit, Person, Portfolio, Programme
 from projects.models import Allocation, Dependency, Project, Risk
 
@@ -59,11 +57,23 @@ OVER_CAPACITY_AMBER, OVER_CAPACITY_RED = Decimal("100.5"), Decimal(150)
 Subject = HealthRequest.Subject
 
 
-# Requests (coalescing and the sweep live with their model, in programmes.services) ------
+# Jobs ---------------------------------------------------------------------------------
+
+
+def recompute_requested(subject: str, subject_id: int, today: date | None = None) -> bool:
+    """One job: if the subject's request is still pending, recompute it, ask for its parent
+    and retire the request, all in one transaction. False when there was nothing to do."""
+    generation = health_begin(subject=subject, subject_id=subject_id)
+    if generation is None:
+        return False
+    with transaction.atomic():
+        recompute(subject, subject_id, today)
+        health_done(subject=subject, subject_id=subject_id, generation=generation)
+    return True
 
 
 def recompute(subject: str, subject_id: int, today: date | None = None) -> None:
-    """One job: recompute the subject, then ask for its parent (coalesced)."""
+    """Recompute the subject, then ask for its parent (coalesced)."""
     today = today or timezone.localdate()
     logger.info("Recomputed %s %s", subject, subject_id)
     if subject == Subject.PROJECT:
