@@ -4,7 +4,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from programmes.models import Person, Portfolio, Programme, Team
+from programmes.models import Benefit, BenefitMeasurement, Person, Portfolio, Programme, Team
 from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk
 
 PASSWORD = "correct-horse-battery"
@@ -113,3 +113,24 @@ class IssueFactory(factory.django.DjangoModelFactory):
 
     project = factory.SubFactory(ProjectFactory)
     title = factory.Sequence(lambda n: f"Issue {n}")
+
+
+class BenefitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Benefit
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    name = factory.Sequence(lambda n: f"Benefit {n}")
+    measure = "cases closed"
+    baseline = Decimal(0)
+    target = Decimal(100)
+    target_date = date(2027, 12, 31)
+
+
+class BenefitMeasurementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BenefitMeasurement
+
+    benefit = factory.SubFactory(BenefitFactory)
+    measured_on = factory.Sequence(lambda n: date(2026, 1, 1) + timedelta(days=n))
+    value = Decimal(40)

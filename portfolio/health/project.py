@@ -59,9 +59,13 @@ def project_facts(
     for report in StatusReport.objects.filter(pk__in=[r for r in report_ids if r]):
         facts[report.project_id].report = report
 
-    open_milestones = Milestone.objects.filter(
-        project__in=ids, actual_date__isnull=True, forecast_date__isnull=False
-    ).values_list("project_id", "name", "baseline_date", "forecast_date")
+    open_milestones = (
+        Milestone.objects.filter(
+            project__in=ids, actual_date__isnull=True, forecast_date__isnull=False
+        )
+        .values_list("project_id", "name", "baseline_date", "forecast_date")
+        .order_by("pk")
+    )
     for project_id, name, baseline, forecast in open_milestones:
         slip = (forecast - baseline).days if forecast else 0
         if slip > facts[project_id].milestone_slip_days:
@@ -84,12 +88,16 @@ def project_facts(
         Issue.objects.filter(project__in=ids, severity__gte=Issue.Severity.HIGH, due_date__lt=today)
         .exclude(status=Issue.Status.CLOSED)
         .values_list("project_id", "title")
+        .order_by("pk")
     )
     for project_id, title in overdue:
         facts[project_id].overdue_severe_issues.append(title)
 
-    dependencies = Dependency.objects.filter(downstream__in=ids).select_related(
-        "upstream", "downstream", "upstream_milestone", "downstream_milestone"
+    # In id order: the reasons come out the same whichever set of projects is assessed.
+    dependencies = (
+        Dependency.objects.filter(downstream__in=ids)
+        .select_related("upstream", "downstream", "upstream_milestone", "downstream_milestone")
+        .order_by("pk")
     )
     for dependency in dependencies:
         days = dependency.days_late()

@@ -230,8 +230,10 @@ def assess_programmes(
             f"amber from {policy.risk_amber_score}, red from {policy.risk_red_score}",
         )
     _allocation_signals(ids, today, signal)
-    for dependency in Dependency.objects.filter(Q(downstream__programme__in=ids)).select_related(
-        "upstream", "downstream", "upstream_milestone", "downstream_milestone"
+    for dependency in (
+        Dependency.objects.filter(Q(downstream__programme__in=ids))
+        .select_related("upstream", "downstream", "upstream_milestone", "downstream_milestone")
+        .order_by("pk")
     ):
         late, needing = dependency.days_late(), dependency.downstream.programme_id
         if late > 0 and needing is not None:
@@ -268,7 +270,8 @@ def assess_programmes(
 def _benefit_signals(ids: list[int], today: date, signal: Any) -> None:
     """A benefit is behind when its latest value falls short of the straight line from its
     baseline (at the first measurement) to its target (at the target date)."""
-    for benefit in Benefit.objects.filter(programme__in=ids).prefetch_related("measurements"):
+    benefits = Benefit.objects.filter(programme__in=ids).prefetch_related("measurements")
+    for benefit in benefits.order_by("pk"):
         measurements = sorted(benefit.measurements.all(), key=lambda m: m.measured_on)
         if not measurements:
             continue
@@ -318,7 +321,7 @@ def _allocation_signals(ids: list[int], today: date, signal: Any) -> None:
         return
     hours = Allocation.objects.filter(person__in=programmes_of).weekly_booked_hours(start, finish)
     people = Person.objects.in_bulk(list(programmes_of))
-    for person_id, weeks in hours.items():
+    for person_id, weeks in sorted(hours.items()):
         person = people[person_id]
         if not person.weekly_capacity_hours:
             continue
