@@ -228,15 +228,55 @@ class _RowReader:
         return amount
 
 
+@dataclass(frozen=True)
+class _Names:
+    """The codes and names that place a row's project in its portfolio and programme."""
+
+    portfolio_key: str
+    portfolio_name: str
+    programme_key: str
+    programme_name: str
+    project_key: str
+    project_name: str
+
+
 def _clean_row(
     raw: RawRow, headers: list[str], columns: dict[str, str], multiplier: Decimal
 ) -> tuple[ImportRow | None, list[RowIssue], list[RowIssue]]:
-    """One row -> an ImportRow, or None with the reasons it cannot be imported."""
+    """One row -> an ImportRow, or None with the reasons it cannot be imported.
+
+    1. Codes and names; 2. baseline start and finish; 3. forecast finish; 4. budget and
+    forecast at completion. Each step reads its cells and records its own issues.
+    """
     r = _RowReader(raw.number, dict(zip(headers, raw.cells, strict=True)), columns)
     if raw.overflow:
         r.errors.append(
             RowIssue(raw.number, "", "", "has values to the right of the last named column.")
         )
+    names = _names(r)
+    start, finish = _baseline(r)
+    forecast = _forecast_finish(r, finish)
+    budget, forecast_cost = _costs(r, multiplier)
+    if r.errors or start is None or finish is None:
+        return None, r.errors, r.warnings
+    row = ImportRow(
+        number=raw.number,
+        portfolio_key=names.portfolio_key,
+        portfolio_name=names.portfolio_name,
+        programme_key=names.programme_key,
+        programme_name=names.programme_name,
+        project_key=names.project_key,
+        project_name=names.project_name,
+        baseline_start=start,
+        baseline_finish=finish,
+        forecast_finish=forecast,
+        budget=budget if budget is not None else Decimal(0),
+        forecast_at_completion=forecast_cost,
+    )
+    return row, r.errors, r.warnings
+
+
+def _names(r: _RowReader) -> _Names:
     portfolio_key = r.text("portfolio_code", max_length=32, required=True)
     portfolio_name = r.text("portfolio_name", max_length=200, name=True)
     programme_key = r.text("programme_code", max_length=32)
@@ -245,13 +285,16 @@ def _clean_row(
         r.error("programme_code", "is empty but the row names a programme.")
     project_key = r.text("project_code", max_length=32, required=True)
     project_name = r.text("project_name", max_length=200, required=True, name=True)
+    return _Names(
+        portfolio_key, portfolio_name, programme_key, programme_name, project_key, project_name
+    )
+
+
+def _baseline(r: _RowReader) -> tuple[date | None, date | None]:
+    """Start and finish; the finish from the planned duration when the file gives none."""
     start = r.date("start_date", required=True)
     finish = r.date("finish_date")
     duration = r.days("planned_duration", allow_negative=False)
-    delay = r.days("delay_days", allow_negative=True)
-    budget = r.money("planned_cost", multiplier, allow_negative=False)
-    variance = r.money("cost_variance", multiplier, allow_negative=True)
-
     if start is not None and finish is not None and finish < start:
         r.error("finish_date", f"{finish} is before the start date {start}.")
     if finish is None and duration is not None and start is not None:
@@ -261,45 +304,37 @@ def _clean_row(
     if start is not None and finish is None and not {"finish_date", "planned_duration"} & r.failed:
         key = "finish_date" if r.mapped("finish_date") else "planned_duration"
         r.error(key, "is empty; a project needs a finish date or a planned duration.")
+    return start, finish
 
-    forecast = None
-    if delay is not None and finish is not None:
-        forecast = finish + timedelta(days=max(delay, 0))
-        if delay < 0:
-            r.warn("delay_days", f"is {delay} days (early); the forecast is left at the finish.")
 
+def _forecast_finish(r: _RowReader, finish: date | None) -> date | None:
+    delay = r.days("delay_days", allow_negative=True)
+    if delay is None or finish is None:
+        return None
+    if delay < 0:
+        r.warn("delay_days", f"is {delay} days (early); the forecast is left at the finish.")
+    return finish + timedelta(days=max(delay, 0))
+
+
+def _costs(r: _RowReader, multiplier: Decimal) -> tuple[Decimal | None, Decimal | None]:
+    """Budget and forecast at completion (budget - variance), in currency units."""
+    budget = r.money("planned_cost", multiplier, allow_negative=False)
+    variance = r.money("cost_variance", multiplier, allow_negative=True)
     if budget is None and r.mapped("planned_cost") and "planned_cost" not in r.failed:
         budget = Decimal(0)
         r.warn("planned_cost", "is empty: the budget is set to 0.")
-    forecast_cost = None
-    if variance is not None and budget is not None:
-        forecast_cost = budget - variance
-        if forecast_cost < 0:
-            r.error(
-                "cost_variance",
-                f"gives a negative forecast cost ({forecast_cost:,.2f}): the variance is planned "
-                "minus forecast cost, so it cannot exceed the planned cost.",
-            )
-        elif forecast_cost > MAX_MONEY:
-            r.error("cost_variance", "gives a forecast cost beyond the largest amount stored.")
-
-    if r.errors or start is None or finish is None:
-        return None, r.errors, r.warnings
-    row = ImportRow(
-        number=raw.number,
-        portfolio_key=portfolio_key,
-        portfolio_name=portfolio_name,
-        programme_key=programme_key,
-        programme_name=programme_name,
-        project_key=project_key,
-        project_name=project_name,
-        baseline_start=start,
-        baseline_finish=finish,
-        forecast_finish=forecast,
-        budget=budget if budget is not None else Decimal(0),
-        forecast_at_completion=forecast_cost,
-    )
-    return row, r.errors, r.warnings
+    if variance is None or budget is None:
+        return budget, None
+    forecast_cost = budget - variance
+    if forecast_cost < 0:
+        r.error(
+            "cost_variance",
+            f"gives a negative forecast cost ({forecast_cost:,.2f}): the variance is planned "
+            "minus forecast cost, so it cannot exceed the planned cost.",
+        )
+    elif forecast_cost > MAX_MONEY:
+        r.error("cost_variance", "gives a forecast cost beyond the largest amount stored.")
+    return budget, forecast_cost
 
 
 def clean_rows(

@@ -39,70 +39,106 @@ PREVIEW_ROWS = 50
 # -- Checks across rows --------------------------------------------------------------------
 
 
+class _EarlierRows:
+    """What the rows read so far said: where each project was, and each code's name."""
+
+    def __init__(self) -> None:
+        self.project_rows: dict[tuple[str, str], int] = {}
+        self.portfolio_keys: dict[str, tuple[str, int]] = {}
+        self.portfolio_names: dict[str, tuple[str, int]] = {}
+        self.programme_names: dict[tuple[str, str], tuple[str, int]] = {}
+
+    def clashes(self, row: ImportRow) -> list[tuple[str, str]]:
+        """(target key, message) for each way the row contradicts an earlier one."""
+        found = (
+            self._repeated_project(row),
+            self._shared_portfolio_code(row),
+            self._other_portfolio_name(row),
+            self._other_programme_name(row),
+        )
+        return [clash for clash in found if clash is not None]
+
+    def keep(self, row: ImportRow) -> None:
+        self.project_rows.setdefault((row.portfolio_key, row.project_key), row.number)
+
+    def fill_names(self, row: ImportRow) -> None:
+        """A name given on a later row counts for the rows that left it blank."""
+        if not row.portfolio_name and row.portfolio_key in self.portfolio_names:
+            row.portfolio_name = self.portfolio_names[row.portfolio_key][0]
+        key = (row.portfolio_key, row.programme_key)
+        if row.programme_key and not row.programme_name and key in self.programme_names:
+            row.programme_name = self.programme_names[key][0]
+
+    def _repeated_project(self, row: ImportRow) -> tuple[str, str] | None:
+        first = self.project_rows.get((row.portfolio_key, row.project_key))
+        if first is None:
+            return None
+        return (
+            "project_code",
+            f"{row.project_key!r} appears on rows {first} and {row.number}; "
+            "a project must appear once per portfolio.",
+        )
+
+    def _shared_portfolio_code(self, row: ImportRow) -> tuple[str, str] | None:
+        key, seen = self.portfolio_keys.setdefault(
+            row.portfolio_code, (row.portfolio_key, row.number)
+        )
+        if key == row.portfolio_key:
+            return None
+        return (
+            "portfolio_code",
+            f"{row.portfolio_key!r} and {key!r} (row {seen}) both give "
+            f"the portfolio code {row.portfolio_code!r}.",
+        )
+
+    def _other_portfolio_name(self, row: ImportRow) -> tuple[str, str] | None:
+        if not row.portfolio_name:
+            return None
+        name, seen = self.portfolio_names.setdefault(
+            row.portfolio_key, (row.portfolio_name, row.number)
+        )
+        if name == row.portfolio_name:
+            return None
+        return (
+            "portfolio_name",
+            f"portfolio {row.portfolio_key!r} is named {row.portfolio_name!r} here but "
+            f"{name!r} on row {seen}.",
+        )
+
+    def _other_programme_name(self, row: ImportRow) -> tuple[str, str] | None:
+        if not (row.programme_key and row.programme_name):
+            return None
+        name, seen = self.programme_names.setdefault(
+            (row.portfolio_key, row.programme_key), (row.programme_name, row.number)
+        )
+        if name == row.programme_name:
+            return None
+        return (
+            "programme_name",
+            f"programme {row.programme_key!r} is named {row.programme_name!r} here but "
+            f"{name!r} on row {seen}.",
+        )
+
+
 def check_across_rows(
     rows: list[ImportRow], columns: dict[str, str]
 ) -> tuple[list[ImportRow], list[RowIssue]]:
-    """One row per project in a portfolio; one name per portfolio and programme code."""
-    errors: list[RowIssue] = []
+    """One row per project in a portfolio; one name per portfolio and programme code.
+
+    A row that contradicts an earlier one is left out with an error naming both rows; the
+    names of the kept rows are completed from one another.
+    """
+    earlier = _EarlierRows()
     kept: list[ImportRow] = []
-    first_row: dict[tuple[str, str], int] = {}
-    portfolio_names: dict[str, tuple[str, int]] = {}
-    portfolio_keys: dict[str, tuple[str, int]] = {}
-    programme_names: dict[tuple[str, str], tuple[str, int]] = {}
-
-    def issue(row: ImportRow, key: str, message: str) -> None:
-        errors.append(RowIssue.on(row.number, key, columns, message))
-
+    errors: list[RowIssue] = []
     for row in rows:
-        before = len(errors)
-        project = (row.portfolio_key, row.project_key)
-        if project in first_row:
-            issue(
-                row,
-                "project_code",
-                f"{row.project_key!r} appears on rows {first_row[project]} and {row.number}; "
-                "a project must appear once per portfolio.",
-            )
-        code_owner = portfolio_keys.setdefault(row.portfolio_code, (row.portfolio_key, row.number))
-        if code_owner[0] != row.portfolio_key:
-            issue(
-                row,
-                "portfolio_code",
-                f"{row.portfolio_key!r} and {code_owner[0]!r} (row {code_owner[1]}) both give "
-                f"the portfolio code {row.portfolio_code!r}.",
-            )
-        if row.portfolio_name:
-            name, seen = portfolio_names.setdefault(
-                row.portfolio_key, (row.portfolio_name, row.number)
-            )
-            if name != row.portfolio_name:
-                issue(
-                    row,
-                    "portfolio_name",
-                    f"portfolio {row.portfolio_key!r} is named {row.portfolio_name!r} here but "
-                    f"{name!r} on row {seen}.",
-                )
-        if row.programme_key and row.programme_name:
-            name, seen = programme_names.setdefault(
-                (row.portfolio_key, row.programme_key), (row.programme_name, row.number)
-            )
-            if name != row.programme_name:
-                issue(
-                    row,
-                    "programme_name",
-                    f"programme {row.programme_key!r} is named {row.programme_name!r} here but "
-                    f"{name!r} on row {seen}.",
-                )
-        if len(errors) == before:
-            first_row.setdefault(project, row.number)
+        clashes = earlier.clashes(row)
+        errors += [RowIssue.on(row.number, key, columns, message) for key, message in clashes]
+        if not clashes:
+            earlier.keep(row)
             kept.append(row)
-    # A name given on a later row counts for the rows that left it blank.
     for row in kept:
-        if not row.portfolio_name and row.portfolio_key in portfolio_names:
-            row.portfolio_name = portfolio_names[row.portfolio_key][0]
-        key = (row.portfolio_key, row.programme_key)
-        if row.programme_key and not row.programme_name and key in programme_names:
-            row.programme_name = programme_names[key][0]
+        earlier.fill_names(row)
     return kept, errors
 
 
