@@ -19,20 +19,18 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from portfolio.imports.importing import (
-    TARGETS,
-    _set_progress,
-    clean_rows,
-    guess_columns,
-    guess_cost_unit,
-    import_dry_run,
+from portfolio.imports.cleaning import clean_rows
+from portfolio.imports.columns import TARGETS, guess_columns, guess_cost_unit
+from portfolio.imports.models import ImportJob, ImportMapping
+from portfolio.imports.planning import import_dry_run
+from portfolio.imports.progress import record_progress
+from portfolio.imports.reading import parse_file
+from portfolio.imports.services import (
     import_job_create,
     import_job_request,
     import_job_run,
     import_job_set_mapping,
-    parse_file,
 )
-from portfolio.imports.models import ImportJob, ImportMapping
 from programmes.models import HealthPolicy, Portfolio, Programme
 from projects.models import Project
 from tests.conftest import Cast
@@ -323,18 +321,18 @@ def test_a_failing_row_leaves_nothing_saved(cast: Cast) -> None:
 def test_a_database_refusal_rolls_back_every_row_already_written(
     cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from portfolio.imports import importing
+    from portfolio.imports import services
 
-    real = importing.bulk_update_with_history
+    real = services.bulk_update_with_history
 
     def create_then_fail(*args: Any, **kwargs: Any) -> Any:
-        raise importing.DatabaseError("simulated failure after the creates")
+        raise services.DatabaseError("simulated failure after the creates")
 
     job = make_job(us_bytes(), columns=US_COLUMNS)
     PortfolioFactory(code="005", external_id="")  # adopted, so the update step runs
-    monkeypatch.setattr(importing, "bulk_update_with_history", create_then_fail)
+    monkeypatch.setattr(services, "bulk_update_with_history", create_then_fail)
     job = commit(job)
-    monkeypatch.setattr(importing, "bulk_update_with_history", real)
+    monkeypatch.setattr(services, "bulk_update_with_history", real)
 
     assert job.status == ImportJob.Status.FAILED
     assert "simulated failure" in job.error
@@ -592,7 +590,7 @@ def test_the_upload_still_checks_the_csrf_token(cast: Cast) -> None:
 def test_the_job_page_polls_a_named_partial_while_the_job_runs(cast: Cast) -> None:
     job = make_job(us_bytes(), columns=US_COLUMNS)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
-    _set_progress(job.pk, 500, 1547, "Saving projects")
+    record_progress(job.pk, 500, 1547, "Saving projects")
     client = cast.client_for(cast.pmo)
 
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()

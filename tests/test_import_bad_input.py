@@ -12,15 +12,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from portfolio.imports import importing
-from portfolio.imports.importing import (
-    MAX_UPLOAD_BYTES,
-    TARGETS,
-    FileProblem,
-    import_dry_run,
-    parse_file,
-)
+from portfolio.imports import reading
+from portfolio.imports.columns import TARGETS
 from portfolio.imports.models import ImportJob
+from portfolio.imports.planning import import_dry_run
+from portfolio.imports.reading import MAX_UPLOAD_BYTES, FileProblem, parse_file
 from projects.models import Project
 from tests.conftest import Cast
 from tests.test_import import (
@@ -316,7 +312,7 @@ def test_parsing_refuses_more_bytes_than_the_limit_too() -> None:
 
 
 def test_a_file_with_too_many_rows_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importing, "MAX_ROWS", 2)
+    monkeypatch.setattr(reading, "MAX_ROWS", 2)
     with pytest.raises(FileProblem, match="more than 2 rows"):
         parse_file(rows_file({}, {}, {}))
 

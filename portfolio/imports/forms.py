@@ -7,15 +7,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from portfolio.imports.importing import (
-    MAX_UPLOAD_BYTES,
-    TARGETS,
-    FileProblem,
-    ParsedFile,
-    mapping_problems,
-    parse_file,
-)
+from portfolio.imports.columns import TARGETS, mapping_problems
 from portfolio.imports.models import ImportMapping
+from portfolio.imports.reading import MAX_UPLOAD_BYTES, FileProblem, ParsedFile, parse_file
 
 _LIMIT = f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
 

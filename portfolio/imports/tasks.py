@@ -3,10 +3,10 @@
 from celery import shared_task
 
 from portfolio.core.queue import publish
-from portfolio.imports.importing import import_job_run, pending_jobs_to_resend
+from portfolio.imports.services import RUN_TASK, import_job_run, pending_jobs_to_resend
 
 
-@shared_task(name="imports.run")
+@shared_task(name=RUN_TASK)
 def run_import(job_id: int) -> None:
     import_job_run(job_id=job_id)
 

@@ -15,21 +15,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from portfolio.imports.columns import TARGETS, mapping_initial
 from portfolio.imports.forms import MappingForm, UploadForm
-from portfolio.imports.importing import (
-    MAX_UPLOAD_BYTES,
-    PREVIEW_ROWS,
-    TARGETS,
-    import_dry_run,
+from portfolio.imports.models import ImportJob
+from portfolio.imports.planning import PREVIEW_ROWS, import_dry_run
+from portfolio.imports.progress import import_progress
+from portfolio.imports.reading import MAX_UPLOAD_BYTES
+from portfolio.imports.services import (
     import_job_create,
     import_job_request,
     import_job_resend,
     import_job_set_mapping,
-    import_progress,
     is_stale,
-    mapping_initial,
 )
-from portfolio.imports.models import ImportJob
 from programmes.models import sees_everything
 
 MAX_ISSUES_SHOWN = 200

@@ -1,0 +1,195 @@
+"""Stage 2, columns: which column of the file feeds which field.
+
+`TARGETS` are the fields a column can feed, with the header names that usually hold them;
+a file's headers are matched to them (`guess_columns`), or a saved mapping is applied
+(`columns_for`), and `mapping_problems` says why a mapping cannot be used. The mapping
+(target key -> column header) and the cost unit go on to `cleaning`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from portfolio.imports.models import ImportJob, ImportMapping
+
+
+@dataclass(frozen=True)
+class Target:
+    """A field the importer can fill, and the header names that usually hold it."""
+
+    key: str
+    label: str
+    required: bool
+    aliases: tuple[str, ...]
+    help_text: str = ""
+
+
+TARGETS: tuple[Target, ...] = (
+    Target(
+        "portfolio_code",
+        "Portfolio code",
+        True,
+        ("agencycode", "portfoliocode", "portfolioid", "agencyid", "portfolio"),
+        "Identifies the portfolio from one import to the next.",
+    ),
+    Target("portfolio_name", "Portfolio name", False, ("agencyname", "portfolioname", "agency")),
+    Target(
+        "programme_code",
+        "Programme code",
+        False,
+        (
+            "uniqueinvestmentidentifier",
+            "investmentid",
+            "programmecode",
+            "programcode",
+            "programmeid",
+            "programid",
+        ),
+        "Leave empty for standalone projects.",
+    ),
+    Target(
+        "programme_name",
+        "Programme name",
+        False,
+        (
+            "investmenttitle",
+            "investmentname",
+            "programmename",
+            "programname",
+            "programme",
+            "program",
+        ),
+    ),
+    Target(
+        "project_code",
+        "Project code (external id)",
+        True,
+        ("projectid", "projectcode", "externalid", "id", "code"),
+        "Identifies the project from one import to the next.",
+    ),
+    Target("project_name", "Project name", True, ("projectname", "project", "name", "title")),
+    Target(
+        "start_date",
+        "Start date",
+        True,
+        ("startdate", "baselinestart", "plannedstart", "start"),
+        "YYYY-MM-DD, or Excel date cells.",
+    ),
+    Target(
+        "finish_date",
+        "Finish date",
+        False,
+        ("finishdate", "enddate", "baselinefinish", "plannedfinish", "finish", "end"),
+        "Or map the planned duration instead.",
+    ),
+    Target(
+        "planned_duration",
+        "Planned duration (days)",
+        False,
+        ("plannedduration", "durationdays", "duration"),
+        "Finish = start + duration, when there is no finish date.",
+    ),
+    Target(
+        "planned_cost",
+        "Planned cost",
+        False,
+        ("plannedcost", "budget", "plannedbudget", "cost"),
+        "Becomes the project's budget, in the cost unit below.",
+    ),
+    Target(
+        "cost_variance",
+        "Cost variance",
+        False,
+        ("costvariance", "variance"),
+        "Planned minus forecast cost; gives the forecast at completion.",
+    ),
+    Target(
+        "delay_days",
+        "Delay (days)",
+        False,
+        ("projectdelay", "delaydays", "delay", "slippagedays", "slippage"),
+        "Forecast finish = finish + delay.",
+    ),
+)
+TARGETS_BY_KEY = {target.key: target for target in TARGETS}
+
+# The US IT Dashboard's file gives its costs in millions without saying so in the header.
+_IT_DASHBOARD_HEADERS = {"uniqueinvestmentidentifier", "plannedcost", "costvariance"}
+
+
+def _normalise(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.casefold())
+
+
+def guess_columns(headers: list[str]) -> dict[str, str]:
+    """Target key -> header, for the headers whose names say what they hold."""
+    by_name = {_normalise(header): header for header in reversed(headers)}
+    guessed: dict[str, str] = {}
+    used: set[str] = set()
+    for target in TARGETS:
+        for alias in target.aliases:
+            header = by_name.get(alias)
+            if header is not None and header not in used:
+                guessed[target.key] = header
+                used.add(header)
+                break
+    return guessed
+
+
+def guess_cost_unit(headers: list[str]) -> str:
+    normalised = {_normalise(header) for header in headers}
+    if normalised >= _IT_DASHBOARD_HEADERS or any("million" in name for name in normalised):
+        return ImportMapping.CostUnit.MILLIONS
+    return ImportMapping.CostUnit.UNITS
+
+
+def columns_for(mapping: ImportMapping, headers: list[str]) -> dict[str, str]:
+    """A saved mapping applied to a file: only the columns this file has."""
+    return {
+        key: column
+        for key, column in mapping.columns.items()
+        if key in TARGETS_BY_KEY and column in headers
+    }
+
+
+def mapping_problems(columns: dict[str, str], headers: list[str]) -> dict[str, str]:
+    """Target key -> why this mapping cannot be used; empty when it can."""
+    problems: dict[str, str] = {}
+    for target in TARGETS:
+        column = columns.get(target.key, "")
+        if column and column not in headers:
+            problems[target.key] = f'The file has no column "{column}".'
+        elif target.required and not column:
+            problems[target.key] = f"Choose the column that holds the {target.label.lower()}."
+    if not columns.get("finish_date") and not columns.get("planned_duration"):
+        problems.setdefault(
+            "finish_date", "Choose a finish date column or a planned duration column."
+        )
+    if columns.get("cost_variance") and not columns.get("planned_cost"):
+        problems.setdefault(
+            "planned_cost", "The cost variance is read against the planned cost: map it too."
+        )
+    return problems
+
+
+def mapping_initial(job: ImportJob) -> dict[str, str]:
+    """The mapping form's starting point: the job's own, a saved mapping's, or a guess."""
+    if job.columns:
+        columns, unit = dict(job.columns), job.cost_unit
+    elif job.mapping is not None:
+        columns, unit = columns_for(job.mapping, job.headers), job.mapping.cost_unit
+    else:
+        columns, unit = guess_columns(job.headers), guess_cost_unit(job.headers)
+    return {**columns, "cost_unit": unit, "save_as": job.mapping.name if job.mapping else ""}
+
+
+def mapping_refusal(columns: dict[str, str], headers: list[str]) -> str:
+    """Why a file cannot be read with this mapping, in one message; "" when it can."""
+    problems = mapping_problems(columns, headers)
+    if not problems:
+        return ""
+    return "The column mapping is incomplete: " + " ".join(
+        f"{TARGETS_BY_KEY[key].label}: {message}" if key in TARGETS_BY_KEY else message
+        for key, message in problems.items()
+    )
