@@ -15,6 +15,7 @@ rows affects. Written once, here, so that no write path can forget to recompute:
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,7 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from portfolio.health.models import HealthRequest
-from portfolio.health.requests import health_request
+from portfolio.health.requests import health_request_many
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -55,40 +56,40 @@ class Subjects:
         )
 
     def request(self) -> None:
-        for subject, ids in (
-            (Subject.PROJECT, self.projects),
-            (Subject.PROGRAMME, self.programmes),
-            (Subject.PORTFOLIO, self.portfolios),
-        ):
-            for subject_id in sorted(i for i in ids if i is not None):
-                health_request(subject=subject, subject_id=subject_id)
+        health_request_many(
+            [
+                *((Subject.PROJECT, pk) for pk in sorted(self.projects)),
+                *((Subject.PROGRAMME, pk) for pk in sorted(self.programmes)),
+                *((Subject.PORTFOLIO, pk) for pk in sorted(self.portfolios)),
+            ]
+        )
 
 
-def _ids(*values: int | None) -> set[int]:
+def _ids(values: Iterable[int | None]) -> set[int]:
     return {v for v in values if v is not None}
 
 
 def _with_downstream(project_ids: set[int]) -> set[int]:
     """The projects and every project that depends on one of them (its dependency
     dimension reads their dates)."""
+    if not project_ids:
+        return project_ids
     downstream = Dependency.objects.filter(upstream__in=project_ids).values_list(
         "downstream_id", flat=True
     )
     return project_ids | set(downstream)
 
 
-def _whole_portfolio(portfolio_id: int | None) -> Subjects:
-    """A change to the portfolio's scale or policy: every subject in it."""
-    if portfolio_id is None:
+def _whole_portfolios(portfolio_ids: set[int]) -> Subjects:
+    """A change to a portfolio's scale or policy: every subject in it."""
+    if not portfolio_ids:
         return Subjects()
+    projects = Project.objects.filter(portfolio__in=portfolio_ids)
+    programmes = Programme.objects.filter(portfolio__in=portfolio_ids)
     return Subjects(
-        projects=set(
-            Project.objects.filter(portfolio_id=portfolio_id).values_list("pk", flat=True)
-        ),
-        programmes=set(
-            Programme.objects.filter(portfolio_id=portfolio_id).values_list("pk", flat=True)
-        ),
-        portfolios={portfolio_id},
+        projects=set(projects.values_list("pk", flat=True)),
+        programmes=set(programmes.values_list("pk", flat=True)),
+        portfolios=portfolio_ids,
     )
 
 
@@ -101,87 +102,96 @@ def _programmes_booking(person_ids: set[int]) -> set[int]:
     )
 
 
-def _project(row: Project) -> Subjects:
+def _projects(rows: list[Project]) -> Subjects:
     return Subjects(
-        projects=_with_downstream({row.pk}),
+        projects=_with_downstream(_ids(r.pk for r in rows)),
         # Its own parents too: a project that moves leaves the old ones (pre_save).
-        programmes=_ids(row.programme_id),
-        portfolios=_ids(row.portfolio_id),
+        programmes=_ids(r.programme_id for r in rows),
+        portfolios=_ids(r.portfolio_id for r in rows),
     )
 
 
-def _milestone(row: Milestone) -> Subjects:
-    return Subjects(projects=_with_downstream(_ids(row.project_id)))
+def _milestones(rows: list[Milestone]) -> Subjects:
+    return Subjects(projects=_with_downstream(_ids(r.project_id for r in rows)))
 
 
-def _dependency(row: Dependency) -> Subjects:
-    return Subjects(projects=_ids(row.upstream_id, row.downstream_id))
+def _dependencies(rows: list[Dependency]) -> Subjects:
+    return Subjects(
+        projects=_ids([*(r.upstream_id for r in rows), *(r.downstream_id for r in rows)])
+    )
 
 
-def _allocation(row: Allocation) -> Subjects:
-    project = Project.objects.filter(pk=row.project_id).values_list("programme_id").first()
-    own = _ids(project[0]) if project else set()
-    return Subjects(programmes=own | _programmes_booking(_ids(row.person_id)))
+def _allocations(rows: list[Allocation]) -> Subjects:
+    own = Project.objects.filter(pk__in=_ids(r.project_id for r in rows)).values_list(
+        "programme_id", flat=True
+    )
+    booking = _programmes_booking(_ids(r.person_id for r in rows))
+    return Subjects(programmes=_ids(own) | booking)
 
 
-def _person(row: Person) -> Subjects:
-    return Subjects(programmes=_programmes_booking({row.pk}))
+def _people(rows: list[Person]) -> Subjects:
+    return Subjects(programmes=_programmes_booking(_ids(r.pk for r in rows)))
 
 
-def _register_item(row: Risk | Issue) -> Subjects:
-    return Subjects(projects=_ids(row.project_id), programmes=_ids(row.programme_id))
+def _register_items(rows: list[Risk] | list[Issue]) -> Subjects:
+    return Subjects(
+        projects=_ids(r.project_id for r in rows), programmes=_ids(r.programme_id for r in rows)
+    )
 
 
-def _status_report(row: StatusReport) -> Subjects:
-    # A submit copies its forecasts onto the project, which downstream projects read.
-    if row.state != StatusReport.State.SUBMITTED:
-        return Subjects()
-    return Subjects(projects=_with_downstream(_ids(row.project_id)))
+def _status_reports(rows: list[StatusReport]) -> Subjects:
+    # Only records count; a submit copies its forecasts onto the project, which downstream
+    # projects read.
+    submitted = [r for r in rows if r.state == StatusReport.State.SUBMITTED]
+    return Subjects(projects=_with_downstream(_ids(r.project_id for r in submitted)))
 
 
-def _benefit(row: Benefit) -> Subjects:
-    return Subjects(programmes=_ids(row.programme_id))
+def _benefits(rows: list[Benefit]) -> Subjects:
+    return Subjects(programmes=_ids(r.programme_id for r in rows))
 
 
-def _measurement(row: BenefitMeasurement) -> Subjects:
-    programme = Benefit.objects.filter(pk=row.benefit_id).values_list("programme_id").first()
-    return Subjects(programmes=_ids(programme[0]) if programme else set())
+def _measurements(rows: list[BenefitMeasurement]) -> Subjects:
+    benefits = Benefit.objects.filter(pk__in=_ids(r.benefit_id for r in rows))
+    return Subjects(programmes=_ids(benefits.values_list("programme_id", flat=True)))
 
 
-def _programme(row: Programme) -> Subjects:
-    return Subjects(programmes={row.pk}, portfolios=_ids(row.portfolio_id))
+def _programmes(rows: list[Programme]) -> Subjects:
+    return Subjects(
+        programmes=_ids(r.pk for r in rows), portfolios=_ids(r.portfolio_id for r in rows)
+    )
 
 
-def _policy(row: HealthPolicy) -> Subjects:
-    return _whole_portfolio(row.portfolio_id)
+def _policies(rows: list[HealthPolicy]) -> Subjects:
+    return _whole_portfolios(_ids(r.portfolio_id for r in rows))
 
 
-def _portfolio(row: Portfolio) -> Subjects:
-    return _whole_portfolio(row.pk)
+def _portfolios(rows: list[Portfolio]) -> Subjects:
+    return _whole_portfolios(_ids(r.pk for r in rows))
 
 
 @dataclass(frozen=True)
 class HealthInput:
     model: type[Model]
+    # The subjects a list of its rows affects, in a fixed number of queries.
     affected: Callable[[Any], Subjects]
     # True when a saved row can leave the subjects it affected (the old ones are read first).
     moves: bool = False
 
 
 REGISTRY: tuple[HealthInput, ...] = (
-    HealthInput(Project, _project, moves=True),
-    HealthInput(Milestone, _milestone),
-    HealthInput(Dependency, _dependency, moves=True),
-    HealthInput(Allocation, _allocation, moves=True),
-    HealthInput(Person, _person),
-    HealthInput(Risk, _register_item, moves=True),
-    HealthInput(Issue, _register_item, moves=True),
-    HealthInput(StatusReport, _status_report),
-    HealthInput(Benefit, _benefit, moves=True),
-    HealthInput(BenefitMeasurement, _measurement),
-    HealthInput(Programme, _programme, moves=True),
-    HealthInput(HealthPolicy, _policy),
-    HealthInput(Portfolio, _portfolio),
+    HealthInput(Project, _projects, moves=True),
+    HealthInput(Milestone, _milestones),
+    HealthInput(Dependency, _dependencies, moves=True),
+    HealthInput(Allocation, _allocations, moves=True),
+    HealthInput(Person, _people),
+    HealthInput(Risk, _register_items, moves=True),
+    HealthInput(Issue, _register_items, moves=True),
+    HealthInput(StatusReport, _status_reports),
+    HealthInput(Benefit, _benefits, moves=True),
+    HealthInput(BenefitMeasurement, _measurements),
+    HealthInput(Programme, _programmes, moves=True),
+    HealthInput(HealthPolicy, _policies),
+    HealthInput(Portfolio, _portfolios),
 )
 _BY_MODEL = {entry.model: entry for entry in REGISTRY}
 _BEFORE = "_health_subjects_before"
@@ -189,9 +199,12 @@ _BEFORE = "_health_subjects_before"
 
 def request_for_rows(rows: Iterable[Model]) -> None:
     """Request a recomputation of every subject these rows affect (after commit)."""
-    affected = Subjects()
+    by_model: dict[type[Model], list[Model]] = defaultdict(list)
     for row in rows:
-        affected = affected | _BY_MODEL[type(row)].affected(row)
+        by_model[type(row)].append(row)
+    affected = Subjects()
+    for model, group in by_model.items():
+        affected = affected | _BY_MODEL[model].affected(group)
     affected.request()
 
 
@@ -200,13 +213,13 @@ def _before_save(sender: type[Model], instance: Model, raw: bool = False, **_: A
         return
     old = sender._default_manager.filter(pk=instance.pk).first()
     if old is not None:
-        setattr(instance, _BEFORE, _BY_MODEL[sender].affected(old))
+        setattr(instance, _BEFORE, _BY_MODEL[sender].affected([old]))
 
 
 def _after_write(sender: type[Model], instance: Model, raw: bool = False, **_: Any) -> None:
     if raw:  # fixtures: loaddata
         return
-    affected = _BY_MODEL[sender].affected(instance) | getattr(instance, _BEFORE, Subjects())
+    affected = _BY_MODEL[sender].affected([instance]) | getattr(instance, _BEFORE, Subjects())
     affected.request()
 
 

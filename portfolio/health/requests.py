@@ -13,6 +13,7 @@ and `portfolio.health.receivers` turns it into requests here.
 """
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -31,25 +32,44 @@ COALESCE_SECONDS = {"project": 0.0, "programme": 1.0, "portfolio": 0.5}
 # A request older than this whose job never ran (or died) is sent again by the sweep.
 SWEEP_AFTER = timedelta(seconds=30)
 
+# The name of `portfolio.health.tasks.recompute_pending_health`: one job for a large batch.
+RECOMPUTE_PENDING_TASK = "health.recompute_pending"
+# More new requests than this in one transaction (an import) go to one batch job.
+BATCH_ABOVE = 50
+
+_TABLE = HealthRequest._meta.db_table
 _UPSERT = f"""
-    INSERT INTO {HealthRequest._meta.db_table} (subject, subject_id, requested_at, generation)
-    VALUES (%s, %s, %s, 1)
-    ON CONFLICT (subject, subject_id)
-    DO UPDATE SET generation = {HealthRequest._meta.db_table}.generation + 1
-    RETURNING generation
+    INSERT INTO {_TABLE} (subject, subject_id, requested_at, generation)
+    SELECT subject, subject_id, %s, 1 FROM unnest(%s::varchar[], %s::bigint[])
+        AS requested(subject, subject_id)
+    ON CONFLICT (subject, subject_id) DO UPDATE SET generation = {_TABLE}.generation + 1
+    RETURNING subject, subject_id, generation
 """
 
 
 def health_request(*, subject: str, subject_id: int) -> None:
-    """Ask for a recomputation of the subject once the caller's transaction commits.
+    """Ask for a recomputation of the subject once the caller's transaction commits."""
+    health_request_many([(subject, subject_id)])
+
+
+def health_request_many(subjects: list[tuple[str, int]]) -> None:
+    """Ask for a recomputation of each (subject, id) once the caller's transaction commits,
+    in one statement.
 
     Coalesced: while a mark is pending, another request only moves its generation (the
-    pending job reads the newest rows, or runs again if it had already read them)."""
+    pending job reads the newest rows, or runs again if it had already read them). New
+    marks publish a job each, or one batch job when there are many (an import)."""
+    if not subjects:
+        return
+    kinds, ids = [kind for kind, _ in subjects], [pk for _, pk in subjects]
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT, [subject, subject_id, timezone.now()])
-        (generation,) = cursor.fetchone()
-    if generation == 1:
-        transaction.on_commit(lambda: _send_health_job(subject, subject_id))
+        cursor.execute(_UPSERT, [timezone.now(), kinds, ids])
+        new = [(kind, pk) for kind, pk, generation in cursor.fetchall() if generation == 1]
+    if len(new) > BATCH_ABOVE:
+        transaction.on_commit(lambda: publish(RECOMPUTE_PENDING_TASK))
+    else:
+        for kind, pk in new:
+            transaction.on_commit(partial(_send_health_job, kind, pk))
 
 
 def health_begin(*, subject: str, subject_id: int) -> int | None:
@@ -74,6 +94,34 @@ def health_done(*, subject: str, subject_id: int, generation: int) -> None:
     still_pending = HealthRequest.objects.filter(subject=subject, subject_id=subject_id)
     if not deleted and still_pending.exists():
         transaction.on_commit(lambda: _send_health_job(subject, subject_id))
+
+
+def health_pending_generations(subject: str) -> dict[int, int]:
+    """Every pending mark of one kind of subject: id -> generation (for a batch job)."""
+    return dict(
+        HealthRequest.objects.filter(subject=subject).values_list("subject_id", "generation")
+    )
+
+
+def health_done_many(*, subject: str, generations: dict[int, int]) -> None:
+    """`health_done` for a batch, in one statement: marks whose generation moved stay, and
+    are sent again after commit."""
+    ids, numbers = list(generations), list(generations.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""DELETE FROM {_TABLE} AS mark
+                USING unnest(%s::bigint[], %s::integer[]) AS done(subject_id, generation)
+                WHERE mark.subject = %s AND mark.subject_id = done.subject_id
+                  AND mark.generation = done.generation
+                RETURNING mark.subject_id""",
+            [ids, numbers, subject],
+        )
+        deleted = {row[0] for row in cursor.fetchall()}
+    moved = HealthRequest.objects.filter(
+        subject=subject, subject_id__in=[pk for pk in ids if pk not in deleted]
+    ).values_list("subject_id", flat=True)
+    for subject_id in moved:
+        transaction.on_commit(partial(_send_health_job, subject, subject_id))
 
 
 def health_sweep(*, now: datetime | None = None) -> int:

@@ -46,7 +46,13 @@ from portfolio.health.models import (
     ProjectHealth,
 )
 from portfolio.health.project import assess_project, project_facts
-from portfolio.health.requests import health_begin, health_done, health_request
+from portfolio.health.requests import (
+    health_begin,
+    health_done,
+    health_done_many,
+    health_pending_generations,
+    health_request_many,
+)
 from programmes.models import Benefit, Person, Portfolio, Programme
 from projects.models import Allocation, Dependency, Project, Risk
 
@@ -72,26 +78,48 @@ def recompute_requested(subject: str, subject_id: int, today: date | None = None
     return True
 
 
+def recompute_pending(today: date | None = None) -> int:
+    """The batch job (an import asked for many subjects): every pending request, projects
+    first, then programmes, then portfolios; each kind in one transaction. Returns how many
+    subjects were recomputed."""
+    done = 0
+    for subject in (Subject.PROJECT, Subject.PROGRAMME, Subject.PORTFOLIO):
+        generations = health_pending_generations(subject)
+        if not generations:
+            continue
+        with transaction.atomic():
+            recompute_many(subject, list(generations), today)
+            health_done_many(subject=subject, generations=generations)
+        done += len(generations)
+    return done
+
+
 def recompute(subject: str, subject_id: int, today: date | None = None) -> None:
     """Recompute the subject, then ask for its parent (coalesced)."""
-    today = today or timezone.localdate()
     logger.info("Recomputed %s %s", subject, subject_id)
+    recompute_many(subject, [subject_id], today)
+
+
+def recompute_many(subject: str, ids: list[int], today: date | None = None) -> None:
+    """Recompute these subjects of one kind, then ask for their parents (coalesced)."""
+    today = today or timezone.localdate()
     if subject == Subject.PROJECT:
-        recompute_projects([subject_id], today)
-        parent = Project.objects.filter(pk=subject_id).values_list("programme_id", "portfolio_id")
-        for programme_id, portfolio_id in parent:
-            if programme_id:
-                health_request(subject=Subject.PROGRAMME, subject_id=programme_id)
-            else:
-                health_request(subject=Subject.PORTFOLIO, subject_id=portfolio_id)
+        recompute_projects(ids, today)
+        parents = Project.objects.filter(pk__in=ids).values_list("programme_id", "portfolio_id")
+        health_request_many(
+            [
+                (Subject.PROGRAMME, programme_id)
+                if programme_id
+                else (Subject.PORTFOLIO, portfolio_id)
+                for programme_id, portfolio_id in set(parents)
+            ]
+        )
     elif subject == Subject.PROGRAMME:
-        recompute_programmes([subject_id], today)
-        for portfolio_id in Programme.objects.filter(pk=subject_id).values_list(
-            "portfolio_id", flat=True
-        ):
-            health_request(subject=Subject.PORTFOLIO, subject_id=portfolio_id)
+        recompute_programmes(ids, today)
+        portfolios = Programme.objects.filter(pk__in=ids).values_list("portfolio_id", flat=True)
+        health_request_many([(Subject.PORTFOLIO, pk) for pk in set(portfolios)])
     else:
-        recompute_portfolios([subject_id], today)
+        recompute_portfolios(ids, today)
 
 
 # Storing ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from portfolio.health import rollup
-from portfolio.health.requests import RECOMPUTE_TASK, health_sweep
+from portfolio.health.requests import RECOMPUTE_PENDING_TASK, RECOMPUTE_TASK, health_sweep
 
 # At least once: a job whose worker dies is delivered again (acks_late with
 # reject_on_worker_lost; the broker's visibility timeout covers a whole worker group), and a
@@ -26,6 +26,12 @@ AT_LEAST_ONCE: dict[str, Any] = {
 def recompute_health(subject: str, subject_id: int) -> None:
     """Recompute one subject's health, if still asked for, and ask for its parent's."""
     rollup.recompute_requested(subject, subject_id)
+
+
+@shared_task(name=RECOMPUTE_PENDING_TASK, **AT_LEAST_ONCE)
+def recompute_pending_health() -> None:
+    """Every pending request in batches (asked for by an import)."""
+    rollup.recompute_pending()
 
 
 @shared_task(name="health.sweep_requests")

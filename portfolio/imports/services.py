@@ -21,6 +21,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from portfolio.core.queue import enqueue_on_commit, publish
+from portfolio.core.signals import health_inputs_changed
 from portfolio.imports.cleaning import RowIssue, clean_rows
 from portfolio.imports.columns import mapping_refusal
 from portfolio.imports.models import ImportJob, ImportMapping
@@ -274,6 +275,19 @@ def apply_plan(
         bulk_update_with_history(batch, Project, project_fields, batch_size=BATCH_SIZE, **history)
         done += len(batch)
         _report(progress, done, total)
+    # Bulk writes send no model signals: name what was written, so that its health is
+    # computed as soon as the import commits.
+    health_inputs_changed.send(
+        sender=Project,
+        rows=[
+            *plan.portfolios.new,
+            *plan.portfolios.changed,
+            *plan.programmes.new,
+            *plan.programmes.changed,
+            *plan.projects.new,
+            *plan.projects.changed,
+        ],
+    )
     return plan.counts()
 
 
