@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portfolio.core.periods import Period
@@ -25,6 +26,7 @@ from projects.models import Milestone, Project, Risk, Totals
 TREND_WEEKS = 12
 ATTENTION_LIMIT = 12
 LIST_LIMIT = 8
+UPCOMING_DAYS = 45
 
 
 @dataclass
@@ -111,14 +113,10 @@ def overview(user: Any, moment: datetime | None = None) -> Overview:
         sections=list(sections.values()),
         attention=_attention(programmes, programme_health, projects, moment),
         milestones=list(
-            Milestone.objects.filter(
-                project__in=projects,
-                actual_date__isnull=True,
-                baseline_date__gte=today,
-                baseline_date__lte=today + timedelta(days=45),
-            )
+            Milestone.objects.filter(project__in=projects)
+            .expected_between(today, today + timedelta(days=UPCOMING_DAYS))
             .select_related("project")
-            .order_by("baseline_date")[:LIST_LIMIT]
+            .order_by(Coalesce("forecast_date", "baseline_date"), "name")[:LIST_LIMIT]
         ),
         risks=list(
             Risk.objects.visible_to(user)

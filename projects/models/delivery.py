@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
 
 from portfolio.core.periods import Period, ReportingStatus, reporting_status
@@ -259,6 +260,26 @@ class MilestoneQuerySet(models.QuerySet):
     def editable_by(self, user: AnyUser) -> Self:
         return self.filter(project__in=Project.objects.delivered_by(user))
 
+    def open(self) -> Self:
+        """Not reached yet: no actual date."""
+        return self.filter(actual_date__isnull=True)
+
+    def expected_between(self, first: date, last: date) -> Self:
+        """Open milestones expected (forecast, else baseline) on a day of first..last."""
+        return (
+            self.open()
+            .alias(expected=Coalesce("forecast_date", "baseline_date"))
+            .filter(expected__gte=first, expected__lte=last)
+        )
+
+    def overdue(self, today: date) -> Self:
+        """Milestone.is_overdue, table-wide."""
+        return (
+            self.open()
+            .alias(expected=Coalesce("forecast_date", "baseline_date"))
+            .filter(expected__lt=today)
+        )
+
 
 class Milestone(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
@@ -278,6 +299,12 @@ class Milestone(models.Model):
 
     def expected_date(self) -> date:
         return self.actual_date or self.forecast_date or self.baseline_date
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        """Past its forecast (its baseline when it has none) and not reached. Without a
+        day given, today (so a template can ask)."""
+        today = today or timezone.localdate()
+        return self.actual_date is None and self.expected_date() < today
 
     @property
     def slippage_days(self) -> int:
@@ -560,6 +587,12 @@ class RegisterQuerySet(models.QuerySet):
         return self.exclude(status="closed")
 
 
+class IssueQuerySet(RegisterQuerySet):
+    def overdue(self, today: date) -> Self:
+        """Issue.is_overdue, table-wide: open and past the due date."""
+        return self.open().filter(due_date__lt=today)
+
+
 class RegisterItem(models.Model):
     """Shared shape of risks and issues.
 
@@ -580,8 +613,6 @@ class RegisterItem(models.Model):
     )
     raised_on = models.DateField(default=date.today)
     escalated_at = models.DateTimeField(null=True, blank=True)
-
-    objects = RegisterQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -636,6 +667,7 @@ class Risk(RegisterItem):
     proximity = models.CharField(max_length=10, choices=Proximity, default=Proximity.NEAR)
     status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
 
+    objects = RegisterQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -676,6 +708,7 @@ class Issue(RegisterItem):
     status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
     resolution = models.TextField(blank=True)
 
+    objects = IssueQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -693,9 +726,12 @@ class Issue(RegisterItem):
     def __str__(self) -> str:
         return self.title
 
-    def is_overdue(self, today: date) -> bool:
+    def is_overdue(self, today: date | None = None) -> bool:
+        """Past its due date and not closed (IssueQuerySet.overdue is the same rule for a
+        table). Without a day given, today (so a template can ask)."""
+        today = today or timezone.localdate()
         return (
             self.status != self.Status.CLOSED
             and self.due_date is not None
-            and (self.due_date < today)
+            and self.due_date < today
         )
