@@ -1,19 +1,34 @@
-"""Each rule once: "overdue" (Issue, Milestone), and the pages and health that use it
-agreeing about the same issue or milestone."""
+"""Each rule once: over-booking (portfolio.core.capacity, AllocationQuerySet.weekly_load)
+and "overdue" (Issue, Milestone), and the pages and health that use them agreeing about
+the same person, issue or milestone."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
+import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from portfolio.core.capacity import (
+    LOAD_WINDOW_WEEKS,
+    WeekLoad,
+    is_overbooked,
+    load_percent,
+    load_window,
+)
 from portfolio.dashboards.executive import overview
-from projects.models import Issue, Milestone
+from portfolio.health import rollup
+from portfolio.health.models import ProgrammeHealth
+from programmes.models import Person
+from projects.models import Allocation, Issue, Milestone
 from tests.conftest import Cast
-from tests.factories import IssueFactory, MilestoneFactory
+from tests.factories import AllocationFactory, IssueFactory, MilestoneFactory, PersonFactory
 
-TODAY = date(2026, 3, 2)  # a Monday
+# A Monday: the capacity window runs from the week of 2 Mar 2026 to that of 18 May 2026.
+TODAY = date(2026, 3, 2)
+BOOKED_WEEK = date(2026, 3, 9)
 
 
 def on_day(day: date) -> Any:
@@ -24,6 +39,188 @@ def on_day(day: date) -> Any:
 def get(client: Client, url: str, day: date = TODAY) -> Any:
     with on_day(day):
         return client.get(url)
+
+
+# Over-booking: the rule ------------------------------------------------------------------
+
+
+def test_a_load_shown_as_100_percent_is_not_over_booked() -> None:
+    hours, capacity = Decimal("40.16"), Decimal(40)  # 100.4 %
+    assert (load_percent(hours, capacity), is_overbooked(hours, capacity)) == (100, False)
+
+
+def test_a_load_shown_as_101_percent_is_over_booked() -> None:
+    hours, capacity = Decimal("40.2"), Decimal(40)  # 100.5 %
+    assert (load_percent(hours, capacity), is_overbooked(hours, capacity)) == (101, True)
+
+
+def test_hours_booked_against_no_capacity_are_over_booked_with_no_percentage() -> None:
+    assert (load_percent(Decimal(5), Decimal(0)), is_overbooked(Decimal(5), Decimal(0))) == (
+        None,
+        True,
+    )
+
+
+def test_nothing_booked_against_no_capacity_is_not_over_booked() -> None:
+    week = WeekLoad(TODAY, Decimal(0), Decimal(0))
+    assert (week.is_overbooked, week.level) == (False, "free")
+
+
+def test_the_window_is_the_iso_week_of_today_and_the_eleven_after_it() -> None:
+    mondays = load_window(date(2026, 3, 4))  # a Wednesday
+    assert (len(mondays), mondays[0], mondays[-1]) == (12, date(2026, 3, 2), date(2026, 5, 18))
+
+
+# Over-booking: the table-wide read ---------------------------------------------------------
+
+
+@pytest.fixture
+def ada(cast: Cast) -> Person:
+    return PersonFactory(name="Ada", user=None, weekly_capacity_hours=Decimal(40))
+
+
+def book(person: Person, project: Any, percent: int) -> Allocation:
+    """Two weeks from Monday 9 March, Monday to Friday."""
+    return AllocationFactory(
+        person=person,
+        project=project,
+        start_date=BOOKED_WEEK,
+        finish_date=BOOKED_WEEK + timedelta(days=11),
+        percent=percent,
+    )
+
+
+def test_weekly_load_adds_up_a_persons_bookings_on_every_project(cast: Cast, ada: Person) -> None:
+    book(ada, cast.project_a1, 70)
+    book(ada, cast.project_b1, 60)  # another portfolio altogether
+    week = Allocation.objects.weekly_load(TODAY)[ada.pk].weeks[1]
+    assert (week.monday, week.booked_hours, week.percent) == (BOOKED_WEEK, Decimal(52), 130)
+
+
+def test_weekly_load_has_every_week_of_the_window_with_nothing_booked_as_zero(
+    cast: Cast, ada: Person
+) -> None:
+    book(ada, cast.project_a1, 50)
+    load = Allocation.objects.weekly_load(TODAY)[ada.pk]
+    assert [w.percent for w in load.weeks] == [0, 50, 50] + [0] * (LOAD_WINDOW_WEEKS - 3)
+
+
+def test_weekly_load_leaves_out_people_booked_only_outside_the_window(
+    cast: Cast, ada: Person
+) -> None:
+    AllocationFactory(
+        person=ada, start_date=date(2026, 1, 5), finish_date=date(2026, 2, 27), percent=100
+    )
+    assert Allocation.objects.weekly_load(TODAY) == {}
+
+
+def test_weekly_load_of_everyone_comes_from_one_query(
+    cast: Cast, django_assert_num_queries: Any
+) -> None:
+    for _ in range(5):
+        AllocationFactory(project=cast.project_a1, start_date=TODAY, percent=50)
+    with django_assert_num_queries(1):
+        loads = Allocation.objects.weekly_load(TODAY)
+    assert len(loads) == 5
+
+
+def test_a_persons_peak_is_the_week_with_the_most_hours(cast: Cast, ada: Person) -> None:
+    book(ada, cast.project_a1, 40)
+    AllocationFactory(
+        person=ada,
+        project=cast.project_a2,
+        start_date=date(2026, 3, 16),
+        finish_date=date(2026, 3, 20),
+        percent=30,
+    )
+    peak = Allocation.objects.weekly_load(TODAY)[ada.pk].peak
+    assert (peak.monday, peak.percent) == (date(2026, 3, 16), 70)
+
+
+# Over-booking: heat map, person page and programme health agree ----------------------------
+
+
+def heat_map_cell(cast: Cast, person: Person) -> Any:
+    url = reverse("dashboards:programme", args=[cast.programme_a1.pk])
+    grid = get(cast.client_for(cast.pmo), url).context["dashboard"].load
+    [row] = [r for r in grid.rows if r.person == person]
+    return row.cells[1], grid.over_allocated
+
+
+def person_page_week(cast: Cast, person: Person) -> Any:
+    response = get(cast.client_for(cast.pmo), person.get_absolute_url())
+    return response.context["load"].weeks[1], response.content.decode()
+
+
+def resources_health(cast: Cast) -> tuple[str, list[dict[str, str]]]:
+    rollup.recompute_programmes([cast.programme_a1.pk], TODAY)
+    health = ProgrammeHealth.objects.get(programme=cast.programme_a1, is_current=True)
+    reasons = [r for r in health.reasons if r["dimension"] == "resources"]
+    return health.dimensions["resources"]["computed"], reasons
+
+
+def test_heat_map_person_page_and_resources_health_all_say_130_percent_and_over_booked(
+    cast: Cast, ada: Person
+) -> None:
+    book(ada, cast.project_a1, 70)
+    book(ada, cast.project_a1_sibling, 60)
+
+    cell, over_allocated = heat_map_cell(cast, ada)
+    week, page = person_page_week(cast, ada)
+    rating, reasons = resources_health(cast)
+
+    assert (cell.percent, cell.is_over, [r.person for r in over_allocated]) == (130, True, [ada])
+    assert (week.monday, week.percent, week.is_overbooked) == (BOOKED_WEEK, 130, True)
+    assert "130%" in page and "Over capacity in 2 weeks." in page
+    assert rating == "amber"
+    assert [(r["observed"], r["message"]) for r in reasons] == [
+        (
+            "130%",
+            "Ada booked at 130% of capacity in the week of 9 Mar, over capacity in 2 of "
+            "the next 12 weeks",
+        ),
+    ]
+
+
+def test_heat_map_person_page_and_resources_health_all_leave_a_person_at_50_percent_alone(
+    cast: Cast, ada: Person
+) -> None:
+    book(ada, cast.project_a1, 50)
+
+    cell, over_allocated = heat_map_cell(cast, ada)
+    week, page = person_page_week(cast, ada)
+    rating, reasons = resources_health(cast)
+
+    assert (cell.percent, cell.is_over, over_allocated) == (50, False, [])
+    assert (week.percent, week.is_overbooked) == (50, False)
+    assert 'data-testid="over-booked"' not in page and "load-flag" not in page
+    assert (rating, reasons) == ("green", [])
+
+
+def test_the_person_page_counts_bookings_on_projects_the_viewer_may_not_see(
+    cast: Cast, ada: Person
+) -> None:
+    book(ada, cast.project_a1, 70)
+    book(ada, cast.project_b1, 60)  # portfolio B: the programme manager of A1 cannot see it
+
+    response = get(cast.client_for(cast.programme_manager), ada.get_absolute_url())
+
+    assert response.context["load"].weeks[1].percent == 130
+    assert "Project B1" not in response.content.decode()
+
+
+def test_a_person_booked_with_no_capacity_makes_the_programme_red(cast: Cast, ada: Person) -> None:
+    ada.weekly_capacity_hours = Decimal(0)
+    ada.save()
+    AllocationFactory(
+        person=ada,
+        project=cast.project_a1,
+        start_date=BOOKED_WEEK,
+        finish_date=BOOKED_WEEK + timedelta(days=4),
+        percent=None,
+        hours_per_week=Decimal(8),
+    )
+    assert resources_health(cast)[0] == "red"
 
 
 # Overdue -----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import dateformat
 
+from portfolio.core.capacity import LOAD_WINDOW_WEEKS, WeekLoad, load_window
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -38,11 +39,6 @@ from projects.models import (
 
 if TYPE_CHECKING:
     from portfolio.core.roles import AnyUser
-
-HEATMAP_WEEKS = 12
-# Load bands of the resource heat map, in percent of weekly capacity.
-LOAD_FULL_ABOVE = 80
-LOAD_OVER_ABOVE = 100
 
 
 def _day(value: date) -> str:
@@ -244,34 +240,37 @@ def roadmap(rows: list[ProjectRow], checks: list[DependencyCheck]) -> dict[str, 
 
 @dataclass(frozen=True)
 class LoadCell:
-    """One person's bookings in one ISO week, across all projects."""
+    """One person's bookings in one ISO week, across all projects; whether that is over
+    capacity is the capacity rule's (`WeekLoad`)."""
 
     person: Person
-    monday: date
-    hours: Decimal
+    load: WeekLoad
     on_projects: tuple[tuple[str, Decimal], ...]  # projects the viewer may see, with hours
     elsewhere: Decimal  # hours on projects the viewer may not see
 
     @property
+    def monday(self) -> date:
+        return self.load.monday
+
+    @property
+    def hours(self) -> Decimal:
+        return self.load.booked_hours
+
+    @property
     def capacity(self) -> Decimal:
-        return self.person.weekly_capacity_hours
+        return self.load.capacity_hours
 
     @property
     def percent(self) -> int | None:
-        return _percent(self.hours, self.capacity) if self.capacity > 0 else None
+        return self.load.percent
 
     @property
     def is_over(self) -> bool:
-        return self.hours > self.capacity * LOAD_OVER_ABOVE / 100
+        return self.load.is_overbooked
 
     @property
     def level(self) -> str:
-        """free (nothing booked), ok (≤ 80%), full (≤ 100%) or over (> 100%)."""
-        if self.hours <= 0:
-            return "free"
-        if self.is_over:
-            return "over"
-        return "full" if self.hours > self.capacity * LOAD_FULL_ABOVE / 100 else "ok"
+        return self.load.level
 
     @property
     def title(self) -> str:
@@ -307,30 +306,34 @@ class LoadGrid:
 
 
 def load_grid(
-    project_ids: list[int], *, visible: QuerySet[Project], today: date, weeks: int = HEATMAP_WEEKS
+    project_ids: list[int],
+    *,
+    visible: QuerySet[Project],
+    today: date,
+    weeks: int = LOAD_WINDOW_WEEKS,
 ) -> LoadGrid:
-    """Everyone booked on these projects in the coming weeks, with their total load on every
-    project (so the same person wanted by two projects shows): two queries.
+    """Everyone booked on these projects in the capacity window, with their total load on
+    every project (so the same person wanted by two projects shows): two queries.
 
-    1. The hours per person per week come from Allocation.weekly_booked_hours.
+    1. Each person's load per week comes from Allocation.weekly_load, the same read the
+       programme's resources health and the person page use.
     2. The same bookings, with their projects, name who wants the hours in each cell; hours on
        projects the viewer may not see are summed as "other work" without a name.
     """
-    first = today - timedelta(days=today.weekday())
-    mondays = [first + timedelta(weeks=n) for n in range(weeks)]
+    mondays = load_window(today, weeks)
     last_day = mondays[-1] + timedelta(days=6)
     booked_here = (
         Allocation.objects.filter(project_id__in=project_ids)
-        .overlapping(first, last_day)
+        .overlapping(mondays[0], last_day)
         .values("person_id")
     )
     bookings = Allocation.objects.filter(person__in=booked_here)
-    totals = bookings.weekly_booked_hours(first, mondays[-1])
+    loads = bookings.weekly_load(today, weeks)
     people: dict[int, Person] = {}
     named: dict[tuple[int, date], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     elsewhere: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
     details = (
-        bookings.overlapping(first, last_day)
+        bookings.overlapping(mondays[0], last_day)
         .select_related("person", "project")
         .annotate(viewer_sees=Exists(visible.filter(pk=OuterRef("project_id"))))
         .order_by("project__name", "start_date")
@@ -346,18 +349,25 @@ def load_grid(
                 named[booking.person_id, monday][booking.project.name] += hours
             else:
                 elsewhere[booking.person_id, monday] += hours
+
+    def week(person: Person, n: int) -> WeekLoad:
+        found = loads.get(person.pk)
+        if found is not None:
+            return found.weeks[n]
+        # Booked only on days outside Monday to Friday: nothing to count.
+        return WeekLoad(mondays[n], Decimal(0), person.weekly_capacity_hours)
+
     rows = [
         LoadRow(
             person=person,
             cells=[
                 LoadCell(
                     person=person,
-                    monday=monday,
-                    hours=totals.get(person.pk, {}).get(monday, Decimal(0)),
+                    load=week(person, n),
                     on_projects=tuple(named[person.pk, monday].items()),
                     elsewhere=elsewhere[person.pk, monday],
                 )
-                for monday in mondays
+                for n, monday in enumerate(mondays)
             ],
         )
         for person in sorted(people.values(), key=lambda p: (p.name, p.pk))

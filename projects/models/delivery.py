@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
 
+from portfolio.core.capacity import LOAD_WINDOW_WEEKS, Load, WeekLoad, load_window
 from portfolio.core.periods import Period, ReportingStatus, reporting_status
 from programmes.models import (
     Archivable,
@@ -453,11 +454,38 @@ class AllocationQuerySet(models.QuerySet["Allocation"]):
            working days (Monday to Friday) it covers in each: a booking ending on a Wednesday
            and another starting on the Thursday do not both count in full that week.
         """
+        hours, _ = self._booked(start, finish)
+        return hours
+
+    def weekly_load(self, today: date, weeks: int = LOAD_WINDOW_WEEKS) -> dict[int, Load]:
+        """Each person with these bookings in the capacity window (`capacity.load_window`:
+        this ISO week and the next eleven), with their load in every week of it, from one
+        query. Whether a week is over-booked is `capacity.is_overbooked`; start from all of
+        a person's bookings (`person.allocations`, or `filter(person__in=…)`) to count every
+        project they are on."""
+        mondays = load_window(today, weeks)
+        hours, capacity = self._booked(mondays[0], mondays[-1])
+        return {
+            person: Load(
+                tuple(
+                    WeekLoad(monday, booked.get(monday, Decimal(0)), capacity[person])
+                    for monday in mondays
+                )
+            )
+            for person, booked in hours.items()
+        }
+
+    def _booked(
+        self, start: date, finish: date
+    ) -> tuple[dict[int, dict[date, Decimal]], dict[int, Decimal]]:
+        """The hours of weekly_booked_hours, and each booked person's weekly capacity."""
         first_monday = start - timedelta(days=start.weekday())
         last_monday = finish - timedelta(days=finish.weekday())
         bookings = self.overlapping(first_monday, last_monday + timedelta(days=6))
         hours: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        capacity: dict[int, Decimal] = {}
         for booking in bookings.select_related("person"):
+            capacity[booking.person_id] = booking.person.weekly_capacity_hours
             weekly = booking.weekly_hours()
             own_first_monday = booking.start_date - timedelta(days=booking.start_date.weekday())
             monday = max(first_monday, own_first_monday)
@@ -466,7 +494,7 @@ class AllocationQuerySet(models.QuerySet["Allocation"]):
                 if days:
                     hours[booking.person_id][monday] += weekly * days / 5
                 monday += timedelta(weeks=1)
-        return {person: dict(weeks) for person, weeks in hours.items()}
+        return {person: dict(weeks) for person, weeks in hours.items()}, capacity
 
 
 class Allocation(models.Model):
