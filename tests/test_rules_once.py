@@ -1,6 +1,6 @@
-"""Each rule once: over-booking (portfolio.core.capacity, AllocationQuerySet.weekly_load)
-and "overdue" (Issue, Milestone), and the pages and health that use them agreeing about
-the same person, issue or milestone."""
+"""Each rule once: over-booking (portfolio.core.capacity, AllocationQuerySet.weekly_load),
+benefit progress (Benefit) and "overdue" (Issue, Milestone), and the pages and health that
+use them agreeing about the same person, benefit, issue or milestone."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -21,7 +21,7 @@ from portfolio.core.capacity import (
 from portfolio.dashboards.executive import overview
 from portfolio.health import rollup
 from portfolio.health.models import ProgrammeHealth
-from programmes.models import Person
+from programmes.models import Benefit, BenefitMeasurement, Person
 from projects.models import Allocation, Issue, Milestone
 from tests.conftest import Cast
 from tests.factories import AllocationFactory, IssueFactory, MilestoneFactory, PersonFactory
@@ -221,6 +221,130 @@ def test_a_person_booked_with_no_capacity_makes_the_programme_red(cast: Cast, ad
         hours_per_week=Decimal(8),
     )
     assert resources_health(cast)[0] == "red"
+
+
+# Benefit progress ------------------------------------------------------------------------
+
+
+def benefit(cast: Cast, *measured: tuple[date, int], **fields: Any) -> Benefit:
+    """Calls answered online, from 100 to 200 by the end of 2026, measured as given."""
+    values = {"baseline": Decimal(100), "target": Decimal(200), **fields}
+    created = Benefit.objects.create(
+        programme=cast.programme_a1,
+        name="Calls answered online",
+        measure="calls",
+        target_date=date(2026, 12, 31),
+        **values,
+    )
+    for day, value in measured:
+        BenefitMeasurement.objects.create(benefit=created, measured_on=day, value=value)
+    return Benefit.objects.select_related("programme").get(pk=created.pk)
+
+
+def test_a_benefit_without_measurements_has_unknown_progress_not_zero(cast: Cast) -> None:
+    assert benefit(cast).realised_percent is None
+
+
+def test_realised_progress_is_the_latest_measurements_share_of_the_way_to_target(
+    cast: Cast,
+) -> None:
+    measured = benefit(cast, (date(2026, 5, 1), 150), (date(2026, 2, 1), 120))
+    assert measured.realised_percent == 50
+
+
+def test_a_reduction_towards_a_lower_target_counts_as_progress(cast: Cast) -> None:
+    fewer = benefit(cast, (date(2026, 6, 1), 75), baseline=Decimal(100), target=Decimal(50))
+    assert fewer.realised_percent == 50
+
+
+def test_a_benefit_whose_target_is_its_baseline_has_no_share_of_target(cast: Cast) -> None:
+    flat = benefit(cast, (date(2026, 6, 1), 100), target=Decimal(100))
+    assert flat.realised_percent is None
+
+
+def test_the_plan_starts_at_the_programmes_start_even_when_measured_later(cast: Cast) -> None:
+    cast.programme_a1.start_date = date(2026, 1, 1)
+    cast.programme_a1.save()
+    measured = benefit(cast, (date(2026, 7, 1), 140))
+    assert (measured.plan_start(), measured.planned_percent(date(2026, 7, 2))) == (
+        date(2026, 1, 1),
+        50,
+    )
+
+
+def test_the_plan_starts_at_the_first_measurement_when_the_programme_has_no_start(
+    cast: Cast,
+) -> None:
+    measured = benefit(cast, (date(2026, 7, 2), 110), (date(2026, 12, 1), 150))
+    assert (measured.plan_start(), measured.planned_percent(date(2026, 7, 2))) == (
+        date(2026, 7, 2),
+        0,
+    )
+
+
+def test_a_benefit_with_neither_a_programme_start_nor_a_measurement_has_no_plan(
+    cast: Cast,
+) -> None:
+    assert benefit(cast).planned_percent(date(2026, 7, 2)) is None
+
+
+def test_a_benefit_past_its_target_date_short_of_its_target_missed_it(cast: Cast) -> None:
+    measured = benefit(cast, (date(2026, 12, 1), 190))
+    assert (
+        measured.missed_target(date(2026, 12, 31)),
+        measured.missed_target(date(2027, 1, 1)),
+    ) == (
+        False,
+        True,
+    )
+
+
+def test_a_benefit_trailing_its_plan_by_20_points_makes_the_programme_amber(cast: Cast) -> None:
+    cast.programme_a1.start_date = date(2026, 1, 1)
+    cast.programme_a1.save()
+    benefit(cast, (date(2026, 7, 1), 130))  # 30 % realised, 50 % planned on 2 July
+    rollup.recompute_programmes([cast.programme_a1.pk], date(2026, 7, 2))
+    health = ProgrammeHealth.objects.get(programme=cast.programme_a1, is_current=True)
+    assert health.dimensions["benefits"]["computed"] == "amber"
+
+
+def test_an_unmeasured_benefit_leaves_the_programmes_benefits_green(cast: Cast) -> None:
+    cast.programme_a1.start_date = date(2026, 1, 1)
+    cast.programme_a1.save()
+    benefit(cast)
+    rollup.recompute_programmes([cast.programme_a1.pk], date(2026, 11, 2))
+    health = ProgrammeHealth.objects.get(programme=cast.programme_a1, is_current=True)
+    assert health.dimensions["benefits"]["computed"] == "green"
+
+
+def test_dashboards_programme_page_and_health_show_the_same_benefit_progress(cast: Cast) -> None:
+    # Measured first in July, half a year after the programme started: the plan runs from
+    # the start, wherever the figure is shown.
+    cast.programme_a1.start_date = date(2026, 1, 1)
+    cast.programme_a1.save()
+    benefit(cast, (date(2026, 7, 1), 130))
+    day = date(2026, 7, 2)
+    pmo = cast.client_for(cast.pmo)
+
+    dashboard = get(pmo, reverse("dashboards:programme", args=[cast.programme_a1.pk]), day)
+    [row] = dashboard.context["dashboard"].benefits
+    programme_page = get(pmo, cast.programme_a1.get_absolute_url(), day).content.decode()
+    with on_day(day):
+        [card] = [
+            c
+            for s in overview(cast.pmo.user).sections
+            for c in s.cards
+            if c.programme == cast.programme_a1
+        ]
+    rollup.recompute_programmes([cast.programme_a1.pk], day)
+    health = ProgrammeHealth.objects.get(programme=cast.programme_a1, is_current=True)
+    [reason] = [r for r in health.reasons if r["dimension"] == "benefits"]
+
+    assert (row.realised_percent, row.planned_percent) == (30, 50)
+    assert '30% <span class="small text-secondary">(50% planned)</span>' in programme_page
+    assert card.benefits is not None
+    assert (card.benefits.realised, card.benefits.planned) == (30, 50)
+    assert (reason["observed"], reason["threshold"]) == ("30%", "50% planned")
 
 
 # Overdue -----------------------------------------------------------------------------------

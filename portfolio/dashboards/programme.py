@@ -438,28 +438,18 @@ def risk_matrix(risks: QuerySet[Risk], policy: HealthPolicy) -> list[list[RiskCe
 # Benefits --------------------------------------------------------------------------------
 
 
-def planned_value(
-    *, baseline: Decimal, target: Decimal, start: date, target_date: date, on: date
-) -> Decimal:
-    """The straight line from the baseline on `start` to the target on `target_date`."""
-    if on <= start:
-        return baseline
-    if on >= target_date:
-        return target
-    share = Decimal((on - start).days) / Decimal((target_date - start).days)
-    return baseline + (target - baseline) * share
-
-
 @dataclass(frozen=True)
 class BenefitProgress:
-    """A benefit's measurements against the plan: a straight line from its baseline, on the
-    day of its first measurement (or the programme's start), to its target on the target
-    date. Percentages are of the way from baseline to target, so a reduction reads as well."""
+    """A benefit's measurements against its plan, for the table and the chart. The figures
+    are the Benefit's own (its progress rule); this adds the chart's series."""
 
     benefit: Benefit
     measurements: list[BenefitMeasurement]  # oldest first
-    start: date | None
     today: date
+
+    @property
+    def start(self) -> date | None:
+        return self.benefit.plan_start()
 
     @property
     def latest(self) -> BenefitMeasurement | None:
@@ -467,31 +457,18 @@ class BenefitProgress:
 
     @property
     def planned_today(self) -> Decimal | None:
-        if self.start is None:
+        planned = self.benefit.planned_value(self.today)
+        if planned is None:
             return None
-        b = self.benefit
-        planned = planned_value(
-            baseline=b.baseline,
-            target=b.target,
-            start=self.start,
-            target_date=b.target_date,
-            on=self.today,
-        )
         return planned.quantize(Decimal("0.01"), ROUND_HALF_UP)  # as precise as a measurement
-
-    def share_of_target(self, value: Decimal | None) -> int | None:
-        b = self.benefit
-        if value is None or b.target == b.baseline:
-            return None
-        return _percent(value - b.baseline, b.target - b.baseline)
 
     @property
     def realised_percent(self) -> int | None:
-        return self.share_of_target(self.latest.value if self.latest else None)
+        return self.benefit.realised_percent
 
     @property
     def planned_percent(self) -> int | None:
-        return self.share_of_target(self.planned_today)
+        return self.benefit.planned_percent(self.today)
 
     def series(self) -> dict[str, Any]:
         """Chart.js points, as percentages of the target (floats: display only)."""
@@ -505,9 +482,10 @@ class BenefitProgress:
             for m in self.measurements
             if span
         ]
+        start = self.start
         planned = (
-            [{"x": self.start.isoformat(), "y": 0}, {"x": b.target_date.isoformat(), "y": 100}]
-            if self.start is not None and span
+            [{"x": start.isoformat(), "y": 0}, {"x": b.target_date.isoformat(), "y": 100}]
+            if start is not None and span
             else []
         )
         return {"label": b.name, "unit": b.unit, "actual": actual, "planned": planned}
@@ -516,12 +494,12 @@ class BenefitProgress:
 def benefit_progress(programme: Programme, today: date) -> list[BenefitProgress]:
     """Each benefit of the programme with its measurements: two queries."""
     benefits = programme.benefits.select_related("owner").prefetch_related("measurements")
-    progress = []
-    for benefit in benefits:
-        measurements = sorted(benefit.measurements.all(), key=lambda m: m.measured_on)
-        start = measurements[0].measured_on if measurements else programme.start_date
-        progress.append(BenefitProgress(benefit, measurements, start, today))
-    return progress
+    return [
+        BenefitProgress(
+            benefit, sorted(benefit.measurements.all(), key=lambda m: m.measured_on), today
+        )
+        for benefit in benefits
+    ]
 
 
 # Stakeholders ----------------------------------------------------------------------------

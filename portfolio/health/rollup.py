@@ -22,7 +22,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -56,6 +55,8 @@ from projects.models import Allocation, Dependency, Project, Risk
 logger = logging.getLogger(__name__)
 # Over-booked (portfolio.core.capacity) is amber; half as much again is red.
 OVER_CAPACITY_RED_PERCENT = 150
+# Percentage points a benefit's realised share may trail its plan before amber, and red.
+BENEFIT_BEHIND_AMBER, BENEFIT_BEHIND_RED = 20, 50
 Subject = HealthRequest.Subject
 
 
@@ -256,36 +257,31 @@ def assess_programmes(
 
 
 def _benefit_signals(ids: list[int], today: date, signal: Any) -> None:
-    """A benefit is behind when its latest value falls short of the straight line from its
-    baseline (at the first measurement) to its target (at the target date)."""
-    for benefit in Benefit.objects.filter(programme__in=ids).prefetch_related("measurements"):
-        measurements = sorted(benefit.measurements.all(), key=lambda m: m.measured_on)
-        if not measurements:
+    """A benefit is behind by how far its realised share trails the plan today (Benefit's
+    progress rule), and red once its target date has passed short of the target."""
+    benefits = (
+        Benefit.objects.filter(programme__in=ids)
+        .select_related("programme")
+        .prefetch_related("measurements")
+    )
+    for benefit in benefits:
+        behind = benefit.behind_percent(today)
+        if behind is None:
             continue
-        start, latest = measurements[0].measured_on, measurements[-1]
-        span = (benefit.target_date - start).days
-        share = (
-            Decimal(1)
-            if span <= 0
-            else min(Decimal(1), Decimal((latest.measured_on - start).days) / span)
+        rating = (
+            Rating.RED
+            if benefit.missed_target(today)
+            else grade(behind, BENEFIT_BEHIND_AMBER, BENEFIT_BEHIND_RED)
         )
-        planned = benefit.baseline + (benefit.target - benefit.baseline) * share
-        gap = benefit.target - benefit.baseline
-        if gap == 0:
-            continue
-        realised = (latest.value - benefit.baseline) / gap * 100
-        expected = (planned - benefit.baseline) / gap * 100
-        shortfall = expected - realised
-        overdue = today > benefit.target_date and latest.value < benefit.target
-        rating = Rating.RED if overdue else grade(shortfall, 20, 50)
+        realised, planned = benefit.realised_percent, benefit.planned_percent(today)
         signal(
             benefit.programme_id,
             "benefits",
             rating,
             "benefit.behind",
-            f"“{benefit.name}” at {realised:.0f}% of target, {expected:.0f}% planned by now",
-            f"{realised:.0f}%",
-            f"{expected:.0f}% planned",
+            f"“{benefit.name}” at {realised}% of target, {planned}% planned by now",
+            f"{realised}%",
+            f"{planned}% planned",
         )
 
 
