@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
 
+from portfolio.core import benefits as progress
 from portfolio.core.roles import Role
 
 if TYPE_CHECKING:
@@ -449,9 +450,69 @@ class Benefit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Progress: one rule for the dashboards, the programme page and the health roll-up.
+    # 1. Realised: the latest measurement's share of the way from baseline to target, in
+    #    whole percent; no measurement is unknown (None), never 0.
+    # 2. Planned: a straight line from the baseline on the programme's start date (else,
+    #    when the programme has none, on the first measurement) to the target on the target
+    #    date; unknown when neither date is known.
+    # 3. Behind: the planned share today minus the realised share.
+    # Measurements are read through `measurements.all()`, so prefetch them for many rows;
+    # the programme comes free from `programme.benefits`, else select_related("programme").
+
     def latest_measurement(self) -> BenefitMeasurement | None:
         """The most recent measurement; reads prefetched rows when the page prefetched them."""
         return max(self.measurements.all(), key=lambda m: m.measured_on, default=None)
+
+    def plan_start(self) -> date | None:
+        """The day the plan leaves the baseline: the programme's start, else the first
+        measurement."""
+        if self.programme.start_date is not None:
+            return self.programme.start_date
+        first = min(self.measurements.all(), key=lambda m: m.measured_on, default=None)
+        return first.measured_on if first else None
+
+    def planned_value(self, on: date | None = None) -> Decimal | None:
+        """Where the plan says the measure should be on that day (today by default)."""
+        start = self.plan_start()
+        if start is None:
+            return None
+        return progress.planned_value(
+            baseline=self.baseline,
+            target=self.target,
+            start=start,
+            target_date=self.target_date,
+            on=on or timezone.localdate(),
+        )
+
+    def share_of_target(self, value: Decimal | None) -> int | None:
+        """A value as a whole percentage of the way from baseline to target."""
+        if value is None:
+            return None
+        return progress.share_of_target(value=value, baseline=self.baseline, target=self.target)
+
+    @property
+    def realised_percent(self) -> int | None:
+        """The latest measurement's share of the target; None without a measurement."""
+        latest = self.latest_measurement()
+        return self.share_of_target(latest.value if latest else None)
+
+    def planned_percent(self, on: date | None = None) -> int | None:
+        """The plan's share of the target on that day (today by default)."""
+        return self.share_of_target(self.planned_value(on))
+
+    def behind_percent(self, on: date | None = None) -> int | None:
+        """Percentage points the realised share trails the plan (negative: ahead)."""
+        realised, planned = self.realised_percent, self.planned_percent(on)
+        if realised is None or planned is None:
+            return None
+        return planned - realised
+
+    def missed_target(self, on: date | None = None) -> bool:
+        """Past its target date with the target not reached (as far as measured)."""
+        realised = self.realised_percent
+        on = on or timezone.localdate()
+        return realised is not None and on > self.target_date and realised < 100
 
 
 class BenefitMeasurement(models.Model):

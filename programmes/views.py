@@ -5,7 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 
+from portfolio.core.capacity import load_window
 from portfolio.core.editing import handle_form, require, toggle_archive
 from portfolio.core.http import HtmxHttpRequest
 from portfolio.core.listing import Listing
@@ -251,10 +253,19 @@ def person_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         Person.objects.visible_to(request.user).select_related("team"), pk=pk
     )
     allocations = person.allocations.visible_to(request.user).select_related("project")
+    today = timezone.localdate()
     return render(
         request,
         "programmes/person_detail.html",
-        {"person": person, "allocations": allocations, "can_edit": sees_everything(request.user)},
+        {
+            "person": person,
+            "allocations": allocations,
+            # Every booking counts towards the load, also on projects this viewer may not
+            # see: the same figure as the programme dashboard's heat map and health.
+            "load": person.allocations.weekly_load(today).get(person.pk),
+            "weeks": load_window(today),
+            "can_edit": sees_everything(request.user),
+        },
     )
 
 

@@ -16,10 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from portfolio.core.benefits import planned_value
 from portfolio.dashboards.programme import (
     DependencyCheck,
     benefit_progress,
-    planned_value,
     programme_risks,
     risk_matrix,
 )

@@ -9,11 +9,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portfolio.core.periods import Period
@@ -25,6 +26,15 @@ from projects.models import Milestone, Project, Risk, Totals
 TREND_WEEKS = 12
 ATTENTION_LIMIT = 12
 LIST_LIMIT = 8
+UPCOMING_DAYS = 45
+
+
+@dataclass(frozen=True)
+class BenefitsSummary:
+    """A programme's measured benefits, averaged: realised and planned shares of target."""
+
+    realised: int
+    planned: int | None
 
 
 @dataclass
@@ -33,7 +43,7 @@ class ProgrammeCard:
     health: HealthRecord | None
     trend: list[tuple[date, str]]
     totals: Totals
-    benefits_realised: Decimal | None  # % of target realised, across the programme's benefits
+    benefits: BenefitsSummary | None  # None until one of its benefits is measured
 
     @property
     def spend_percent(self) -> Decimal | None:
@@ -89,7 +99,7 @@ def overview(user: Any, moment: datetime | None = None) -> Overview:
     trends = _trends(programmes, today)
     totals = projects.totals_by("programme")
     standalone = projects.filter(programme__isnull=True).totals_by("portfolio")
-    realised = _benefits_realised(programmes, today)
+    benefits = _benefits(programmes, today)
 
     sections = {
         p.pk: PortfolioSection(
@@ -104,21 +114,17 @@ def overview(user: Any, moment: datetime | None = None) -> Overview:
                 health=programme_health.get(programme.pk),
                 trend=trends.get(programme.pk, []),
                 totals=totals.get(programme.pk, Totals()),
-                benefits_realised=realised.get(programme.pk),
+                benefits=benefits.get(programme.pk),
             )
         )
     return Overview(
         sections=list(sections.values()),
         attention=_attention(programmes, programme_health, projects, moment),
         milestones=list(
-            Milestone.objects.filter(
-                project__in=projects,
-                actual_date__isnull=True,
-                baseline_date__gte=today,
-                baseline_date__lte=today + timedelta(days=45),
-            )
+            Milestone.objects.filter(project__in=projects)
+            .expected_between(today, today + timedelta(days=UPCOMING_DAYS))
             .select_related("project")
-            .order_by("baseline_date")[:LIST_LIMIT]
+            .order_by(Coalesce("forecast_date", "baseline_date"), "name")[:LIST_LIMIT]
         ),
         risks=list(
             Risk.objects.visible_to(user)
@@ -169,18 +175,34 @@ def _trends(programmes: list[Programme], today: date) -> dict[int, list[tuple[da
     return trends
 
 
-def _benefits_realised(programmes: list[Programme], today: date) -> dict[int, Decimal]:
-    """Realised share of target, averaged over each programme's measured benefits."""
-    benefits = Benefit.objects.filter(programme__in=programmes).prefetch_related("measurements")
-    shares: dict[int, list[Decimal]] = defaultdict(list)
+def _benefits(programmes: list[Programme], today: date) -> dict[int, BenefitsSummary]:
+    """Each programme's measured benefits (Benefit's progress rule), averaged: one query for
+    the benefits and their programmes, one for the measurements."""
+    benefits = (
+        Benefit.objects.filter(programme__in=programmes)
+        .select_related("programme")
+        .prefetch_related("measurements")
+    )
+    realised: dict[int, list[int]] = defaultdict(list)
+    planned: dict[int, list[int]] = defaultdict(list)
     for benefit in benefits:
-        latest = benefit.latest_measurement()
-        gap = benefit.target - benefit.baseline
-        if latest is not None and gap:
-            shares[benefit.programme_id].append((latest.value - benefit.baseline) * 100 / gap)
+        share = benefit.realised_percent
+        if share is None:  # not measured yet: unknown, left out rather than counted as 0
+            continue
+        realised[benefit.programme_id].append(share)
+        plan = benefit.planned_percent(today)
+        if plan is not None:
+            planned[benefit.programme_id].append(plan)
     return {
-        pk: (sum(s, Decimal(0)) / len(s)).quantize(Decimal("1")) for pk, s in shares.items() if s
+        pk: BenefitsSummary(
+            realised=_mean(shares), planned=_mean(planned[pk]) if planned[pk] else None
+        )
+        for pk, shares in realised.items()
     }
+
+
+def _mean(values: list[int]) -> int:
+    return int((Decimal(sum(values)) / len(values)).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def _attention(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import dateformat
 
+from portfolio.core.capacity import LOAD_WINDOW_WEEKS, WeekLoad, load_window
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -38,11 +39,6 @@ from projects.models import (
 
 if TYPE_CHECKING:
     from portfolio.core.roles import AnyUser
-
-HEATMAP_WEEKS = 12
-# Load bands of the resource heat map, in percent of weekly capacity.
-LOAD_FULL_ABOVE = 80
-LOAD_OVER_ABOVE = 100
 
 
 def _day(value: date) -> str:
@@ -244,34 +240,37 @@ def roadmap(rows: list[ProjectRow], checks: list[DependencyCheck]) -> dict[str, 
 
 @dataclass(frozen=True)
 class LoadCell:
-    """One person's bookings in one ISO week, across all projects."""
+    """One person's bookings in one ISO week, across all projects; whether that is over
+    capacity is the capacity rule's (`WeekLoad`)."""
 
     person: Person
-    monday: date
-    hours: Decimal
+    load: WeekLoad
     on_projects: tuple[tuple[str, Decimal], ...]  # projects the viewer may see, with hours
     elsewhere: Decimal  # hours on projects the viewer may not see
 
     @property
+    def monday(self) -> date:
+        return self.load.monday
+
+    @property
+    def hours(self) -> Decimal:
+        return self.load.booked_hours
+
+    @property
     def capacity(self) -> Decimal:
-        return self.person.weekly_capacity_hours
+        return self.load.capacity_hours
 
     @property
     def percent(self) -> int | None:
-        return _percent(self.hours, self.capacity) if self.capacity > 0 else None
+        return self.load.percent
 
     @property
     def is_over(self) -> bool:
-        return self.hours > self.capacity * LOAD_OVER_ABOVE / 100
+        return self.load.is_overbooked
 
     @property
     def level(self) -> str:
-        """free (nothing booked), ok (≤ 80%), full (≤ 100%) or over (> 100%)."""
-        if self.hours <= 0:
-            return "free"
-        if self.is_over:
-            return "over"
-        return "full" if self.hours > self.capacity * LOAD_FULL_ABOVE / 100 else "ok"
+        return self.load.level
 
     @property
     def title(self) -> str:
@@ -307,30 +306,34 @@ class LoadGrid:
 
 
 def load_grid(
-    project_ids: list[int], *, visible: QuerySet[Project], today: date, weeks: int = HEATMAP_WEEKS
+    project_ids: list[int],
+    *,
+    visible: QuerySet[Project],
+    today: date,
+    weeks: int = LOAD_WINDOW_WEEKS,
 ) -> LoadGrid:
-    """Everyone booked on these projects in the coming weeks, with their total load on every
-    project (so the same person wanted by two projects shows): two queries.
+    """Everyone booked on these projects in the capacity window, with their total load on
+    every project (so the same person wanted by two projects shows): two queries.
 
-    1. The hours per person per week come from Allocation.weekly_booked_hours.
+    1. Each person's load per week comes from Allocation.weekly_load, the same read the
+       programme's resources health and the person page use.
     2. The same bookings, with their projects, name who wants the hours in each cell; hours on
        projects the viewer may not see are summed as "other work" without a name.
     """
-    first = today - timedelta(days=today.weekday())
-    mondays = [first + timedelta(weeks=n) for n in range(weeks)]
+    mondays = load_window(today, weeks)
     last_day = mondays[-1] + timedelta(days=6)
     booked_here = (
         Allocation.objects.filter(project_id__in=project_ids)
-        .overlapping(first, last_day)
+        .overlapping(mondays[0], last_day)
         .values("person_id")
     )
     bookings = Allocation.objects.filter(person__in=booked_here)
-    totals = bookings.weekly_booked_hours(first, mondays[-1])
+    loads = bookings.weekly_load(today, weeks)
     people: dict[int, Person] = {}
     named: dict[tuple[int, date], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     elsewhere: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
     details = (
-        bookings.overlapping(first, last_day)
+        bookings.overlapping(mondays[0], last_day)
         .select_related("person", "project")
         .annotate(viewer_sees=Exists(visible.filter(pk=OuterRef("project_id"))))
         .order_by("project__name", "start_date")
@@ -346,18 +349,25 @@ def load_grid(
                 named[booking.person_id, monday][booking.project.name] += hours
             else:
                 elsewhere[booking.person_id, monday] += hours
+
+    def week(person: Person, n: int) -> WeekLoad:
+        found = loads.get(person.pk)
+        if found is not None:
+            return found.weeks[n]
+        # Booked only on days outside Monday to Friday: nothing to count.
+        return WeekLoad(mondays[n], Decimal(0), person.weekly_capacity_hours)
+
     rows = [
         LoadRow(
             person=person,
             cells=[
                 LoadCell(
                     person=person,
-                    monday=monday,
-                    hours=totals.get(person.pk, {}).get(monday, Decimal(0)),
+                    load=week(person, n),
                     on_projects=tuple(named[person.pk, monday].items()),
                     elsewhere=elsewhere[person.pk, monday],
                 )
-                for monday in mondays
+                for n, monday in enumerate(mondays)
             ],
         )
         for person in sorted(people.values(), key=lambda p: (p.name, p.pk))
@@ -428,28 +438,18 @@ def risk_matrix(risks: QuerySet[Risk], policy: HealthPolicy) -> list[list[RiskCe
 # Benefits --------------------------------------------------------------------------------
 
 
-def planned_value(
-    *, baseline: Decimal, target: Decimal, start: date, target_date: date, on: date
-) -> Decimal:
-    """The straight line from the baseline on `start` to the target on `target_date`."""
-    if on <= start:
-        return baseline
-    if on >= target_date:
-        return target
-    share = Decimal((on - start).days) / Decimal((target_date - start).days)
-    return baseline + (target - baseline) * share
-
-
 @dataclass(frozen=True)
 class BenefitProgress:
-    """A benefit's measurements against the plan: a straight line from its baseline, on the
-    day of its first measurement (or the programme's start), to its target on the target
-    date. Percentages are of the way from baseline to target, so a reduction reads as well."""
+    """A benefit's measurements against its plan, for the table and the chart. The figures
+    are the Benefit's own (its progress rule); this adds the chart's series."""
 
     benefit: Benefit
     measurements: list[BenefitMeasurement]  # oldest first
-    start: date | None
     today: date
+
+    @property
+    def start(self) -> date | None:
+        return self.benefit.plan_start()
 
     @property
     def latest(self) -> BenefitMeasurement | None:
@@ -457,31 +457,18 @@ class BenefitProgress:
 
     @property
     def planned_today(self) -> Decimal | None:
-        if self.start is None:
+        planned = self.benefit.planned_value(self.today)
+        if planned is None:
             return None
-        b = self.benefit
-        planned = planned_value(
-            baseline=b.baseline,
-            target=b.target,
-            start=self.start,
-            target_date=b.target_date,
-            on=self.today,
-        )
         return planned.quantize(Decimal("0.01"), ROUND_HALF_UP)  # as precise as a measurement
-
-    def share_of_target(self, value: Decimal | None) -> int | None:
-        b = self.benefit
-        if value is None or b.target == b.baseline:
-            return None
-        return _percent(value - b.baseline, b.target - b.baseline)
 
     @property
     def realised_percent(self) -> int | None:
-        return self.share_of_target(self.latest.value if self.latest else None)
+        return self.benefit.realised_percent
 
     @property
     def planned_percent(self) -> int | None:
-        return self.share_of_target(self.planned_today)
+        return self.benefit.planned_percent(self.today)
 
     def series(self) -> dict[str, Any]:
         """Chart.js points, as percentages of the target (floats: display only)."""
@@ -495,9 +482,10 @@ class BenefitProgress:
             for m in self.measurements
             if span
         ]
+        start = self.start
         planned = (
-            [{"x": self.start.isoformat(), "y": 0}, {"x": b.target_date.isoformat(), "y": 100}]
-            if self.start is not None and span
+            [{"x": start.isoformat(), "y": 0}, {"x": b.target_date.isoformat(), "y": 100}]
+            if start is not None and span
             else []
         )
         return {"label": b.name, "unit": b.unit, "actual": actual, "planned": planned}
@@ -506,12 +494,12 @@ class BenefitProgress:
 def benefit_progress(programme: Programme, today: date) -> list[BenefitProgress]:
     """Each benefit of the programme with its measurements: two queries."""
     benefits = programme.benefits.select_related("owner").prefetch_related("measurements")
-    progress = []
-    for benefit in benefits:
-        measurements = sorted(benefit.measurements.all(), key=lambda m: m.measured_on)
-        start = measurements[0].measured_on if measurements else programme.start_date
-        progress.append(BenefitProgress(benefit, measurements, start, today))
-    return progress
+    return [
+        BenefitProgress(
+            benefit, sorted(benefit.measurements.all(), key=lambda m: m.measured_on), today
+        )
+        for benefit in benefits
+    ]
 
 
 # Stakeholders ----------------------------------------------------------------------------

@@ -59,20 +59,12 @@ def project_facts(
     for report in StatusReport.objects.filter(pk__in=[r for r in report_ids if r]):
         facts[report.project_id].report = report
 
-    open_milestones = (
-        Milestone.objects.filter(
-            project__in=ids, actual_date__isnull=True, forecast_date__isnull=False
-        )
-        .values_list("project_id", "name", "baseline_date", "forecast_date")
-        .order_by("pk")
-    )
-    for project_id, name, baseline, forecast in open_milestones:
-        slip = (forecast - baseline).days if forecast else 0
-        if slip > facts[project_id].milestone_slip_days:
-            facts[project_id].milestone_slip_days, facts[project_id].milestone_slipping = (
-                slip,
-                name,
-            )
+    # In id order, as below: the reasons come out the same whichever projects are assessed.
+    for milestone in Milestone.objects.open().filter(project__in=ids).order_by("pk"):
+        found = facts[milestone.project_id]
+        if milestone.slippage_days > found.milestone_slip_days:
+            found.milestone_slip_days = milestone.slippage_days
+            found.milestone_slipping = milestone.name
 
     risks = (
         Risk.objects.filter(project__in=ids)
@@ -85,8 +77,8 @@ def project_facts(
         facts[row["project_id"]].top_risk_score = row["top"]
 
     overdue = (
-        Issue.objects.filter(project__in=ids, severity__gte=Issue.Severity.HIGH, due_date__lt=today)
-        .exclude(status=Issue.Status.CLOSED)
+        Issue.objects.overdue(today)
+        .filter(project__in=ids, severity__gte=Issue.Severity.HIGH)
         .values_list("project_id", "title")
         .order_by("pk")
     )

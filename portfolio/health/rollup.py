@@ -20,13 +20,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Max, Model, Q
 from django.utils import timezone
 
+from portfolio.core.capacity import OVERBOOKED_ABOVE_PERCENT, load_window
 from portfolio.core.health_rules import (
     Assessment,
     Dimension,
@@ -57,9 +57,10 @@ from programmes.models import Benefit, Person, Portfolio, Programme
 from projects.models import Allocation, Dependency, Project, Risk
 
 logger = logging.getLogger(__name__)
-OVER_ALLOCATION_WEEKS = 4
-# Booked above capacity is amber; half as much again is red.
-OVER_CAPACITY_AMBER, OVER_CAPACITY_RED = Decimal("100.5"), Decimal(150)
+# Over-booked (portfolio.core.capacity) is amber; half as much again is red.
+OVER_CAPACITY_RED_PERCENT = 150
+# Percentage points a benefit's realised share may trail its plan before amber, and red.
+BENEFIT_BEHIND_AMBER, BENEFIT_BEHIND_RED = 20, 50
 Subject = HealthRequest.Subject
 
 
@@ -296,49 +297,44 @@ def assess_programmes(
 
 
 def _benefit_signals(ids: list[int], today: date, signal: Any) -> None:
-    """A benefit is behind when its latest value falls short of the straight line from its
-    baseline (at the first measurement) to its target (at the target date)."""
-    benefits = Benefit.objects.filter(programme__in=ids).prefetch_related("measurements")
-    for benefit in benefits.order_by("pk"):
-        measurements = sorted(benefit.measurements.all(), key=lambda m: m.measured_on)
-        if not measurements:
+    """A benefit is behind by how far its realised share trails the plan today (Benefit's
+    progress rule), and red once its target date has passed short of the target."""
+    benefits = (
+        Benefit.objects.filter(programme__in=ids)
+        .select_related("programme")
+        .prefetch_related("measurements")
+        .order_by("pk")
+    )
+    for benefit in benefits:
+        behind = benefit.behind_percent(today)
+        if behind is None:
             continue
-        start, latest = measurements[0].measured_on, measurements[-1]
-        span = (benefit.target_date - start).days
-        share = (
-            Decimal(1)
-            if span <= 0
-            else min(Decimal(1), Decimal((latest.measured_on - start).days) / span)
+        rating = (
+            Rating.RED
+            if benefit.missed_target(today)
+            else grade(behind, BENEFIT_BEHIND_AMBER, BENEFIT_BEHIND_RED)
         )
-        planned = benefit.baseline + (benefit.target - benefit.baseline) * share
-        gap = benefit.target - benefit.baseline
-        if gap == 0:
-            continue
-        realised = (latest.value - benefit.baseline) / gap * 100
-        expected = (planned - benefit.baseline) / gap * 100
-        shortfall = expected - realised
-        overdue = today > benefit.target_date and latest.value < benefit.target
-        rating = Rating.RED if overdue else grade(shortfall, 20, 50)
+        realised, planned = benefit.realised_percent, benefit.planned_percent(today)
         signal(
             benefit.programme_id,
             "benefits",
             rating,
             "benefit.behind",
-            f"“{benefit.name}” at {realised:.0f}% of target, {expected:.0f}% planned by now",
-            f"{realised:.0f}%",
-            f"{expected:.0f}% planned",
+            f"“{benefit.name}” at {realised}% of target, {planned}% planned by now",
+            f"{realised}%",
+            f"{planned}% planned",
         )
 
 
 def _allocation_signals(ids: list[int], today: date, signal: Any) -> None:
-    """People booked on the programme's projects beyond their capacity in the coming weeks
-    (counting all their bookings, in every programme)."""
-    start = today - timedelta(days=today.weekday())
-    finish = start + timedelta(weeks=OVER_ALLOCATION_WEEKS, days=-1)
+    """People booked on the programme's active projects in the capacity window who are
+    over-booked in a week of it, counting all their bookings in every programme (the
+    capacity rule, as the programme dashboard's heat map shows it): amber, red from
+    OVER_CAPACITY_RED_PERCENT or with no capacity at all."""
+    mondays = load_window(today)
     booked = (
-        Allocation.objects.filter(
-            project__programme__in=ids, start_date__lte=finish, finish_date__gte=start
-        )
+        Allocation.objects.filter(project__programme__in=ids, project__archived_at__isnull=True)
+        .overlapping(mondays[0], mondays[-1] + timedelta(days=6))
         .values_list("person_id", "project__programme_id")
         .distinct()
     )
@@ -347,24 +343,28 @@ def _allocation_signals(ids: list[int], today: date, signal: Any) -> None:
         programmes_of[person_id].add(programme_id)
     if not programmes_of:
         return
-    hours = Allocation.objects.filter(person__in=programmes_of).weekly_booked_hours(start, finish)
+    loads = Allocation.objects.filter(person__in=programmes_of).weekly_load(today)
     people = Person.objects.in_bulk(list(programmes_of))
-    for person_id, weeks in sorted(hours.items()):
-        person = people[person_id]
-        if not person.weekly_capacity_hours:
-            continue
-        monday, peak = max(weeks.items(), key=lambda item: item[1])
-        load = peak * 100 / person.weekly_capacity_hours
-        rating = grade(load, OVER_CAPACITY_AMBER, OVER_CAPACITY_RED)
+    for person_id, load in sorted(loads.items()):
+        person, peak = people[person_id], load.peak
+        if not load.is_overbooked:
+            rating = Rating.GREEN
+        elif peak.percent is None or peak.percent >= OVER_CAPACITY_RED_PERCENT:
+            rating = Rating.RED
+        else:
+            rating = Rating.AMBER
+        weeks = len(load.over_weeks)
+        share = f"{peak.percent}% of capacity" if peak.percent is not None else "no capacity"
         for programme_id in programmes_of[person_id]:
             signal(
                 programme_id,
                 "resources",
                 rating,
                 "resources.over_capacity",
-                f"{person.name} booked at {load:.0f}% of capacity in the week of {monday:%-d %b}",
-                f"{load:.0f}%",
-                "100% capacity",
+                f"{person.name} booked at {share} in the week of {peak.monday:%-d %b}, "
+                f"over capacity in {weeks} of the next {len(load.weeks)} weeks",
+                f"{peak.percent}%" if peak.percent is not None else f"{peak.booked_hours} h",
+                f"over {OVERBOOKED_ABOVE_PERCENT}% of capacity",
             )
 
 

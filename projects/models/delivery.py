@@ -12,10 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
 
+from portfolio.core.capacity import LOAD_WINDOW_WEEKS, Load, WeekLoad, load_window
 from portfolio.core.periods import Period, ReportingStatus, reporting_status
 from programmes.models import (
     Archivable,
@@ -259,6 +261,26 @@ class MilestoneQuerySet(models.QuerySet):
     def editable_by(self, user: AnyUser) -> Self:
         return self.filter(project__in=Project.objects.delivered_by(user))
 
+    def open(self) -> Self:
+        """Not reached yet: no actual date."""
+        return self.filter(actual_date__isnull=True)
+
+    def expected_between(self, first: date, last: date) -> Self:
+        """Open milestones expected (forecast, else baseline) on a day of first..last."""
+        return (
+            self.open()
+            .alias(expected=Coalesce("forecast_date", "baseline_date"))
+            .filter(expected__gte=first, expected__lte=last)
+        )
+
+    def overdue(self, today: date) -> Self:
+        """Milestone.is_overdue, table-wide."""
+        return (
+            self.open()
+            .alias(expected=Coalesce("forecast_date", "baseline_date"))
+            .filter(expected__lt=today)
+        )
+
 
 class Milestone(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
@@ -278,6 +300,12 @@ class Milestone(models.Model):
 
     def expected_date(self) -> date:
         return self.actual_date or self.forecast_date or self.baseline_date
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        """Past its forecast (its baseline when it has none) and not reached. Without a
+        day given, today (so a template can ask)."""
+        today = today or timezone.localdate()
+        return self.actual_date is None and self.expected_date() < today
 
     @property
     def slippage_days(self) -> int:
@@ -426,11 +454,38 @@ class AllocationQuerySet(models.QuerySet["Allocation"]):
            working days (Monday to Friday) it covers in each: a booking ending on a Wednesday
            and another starting on the Thursday do not both count in full that week.
         """
+        hours, _ = self._booked(start, finish)
+        return hours
+
+    def weekly_load(self, today: date, weeks: int = LOAD_WINDOW_WEEKS) -> dict[int, Load]:
+        """Each person with these bookings in the capacity window (`capacity.load_window`:
+        this ISO week and the next eleven), with their load in every week of it, from one
+        query. Whether a week is over-booked is `capacity.is_overbooked`; start from all of
+        a person's bookings (`person.allocations`, or `filter(person__in=…)`) to count every
+        project they are on."""
+        mondays = load_window(today, weeks)
+        hours, capacity = self._booked(mondays[0], mondays[-1])
+        return {
+            person: Load(
+                tuple(
+                    WeekLoad(monday, booked.get(monday, Decimal(0)), capacity[person])
+                    for monday in mondays
+                )
+            )
+            for person, booked in hours.items()
+        }
+
+    def _booked(
+        self, start: date, finish: date
+    ) -> tuple[dict[int, dict[date, Decimal]], dict[int, Decimal]]:
+        """The hours of weekly_booked_hours, and each booked person's weekly capacity."""
         first_monday = start - timedelta(days=start.weekday())
         last_monday = finish - timedelta(days=finish.weekday())
         bookings = self.overlapping(first_monday, last_monday + timedelta(days=6))
         hours: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        capacity: dict[int, Decimal] = {}
         for booking in bookings.select_related("person"):
+            capacity[booking.person_id] = booking.person.weekly_capacity_hours
             weekly = booking.weekly_hours()
             own_first_monday = booking.start_date - timedelta(days=booking.start_date.weekday())
             monday = max(first_monday, own_first_monday)
@@ -439,7 +494,7 @@ class AllocationQuerySet(models.QuerySet["Allocation"]):
                 if days:
                     hours[booking.person_id][monday] += weekly * days / 5
                 monday += timedelta(weeks=1)
-        return {person: dict(weeks) for person, weeks in hours.items()}
+        return {person: dict(weeks) for person, weeks in hours.items()}, capacity
 
 
 class Allocation(models.Model):
@@ -560,6 +615,12 @@ class RegisterQuerySet(models.QuerySet):
         return self.exclude(status="closed")
 
 
+class IssueQuerySet(RegisterQuerySet):
+    def overdue(self, today: date) -> Self:
+        """Issue.is_overdue, table-wide: open and past the due date."""
+        return self.open().filter(due_date__lt=today)
+
+
 class RegisterItem(models.Model):
     """Shared shape of risks and issues.
 
@@ -580,8 +641,6 @@ class RegisterItem(models.Model):
     )
     raised_on = models.DateField(default=date.today)
     escalated_at = models.DateTimeField(null=True, blank=True)
-
-    objects = RegisterQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -636,6 +695,7 @@ class Risk(RegisterItem):
     proximity = models.CharField(max_length=10, choices=Proximity, default=Proximity.NEAR)
     status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
 
+    objects = RegisterQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -676,6 +736,7 @@ class Issue(RegisterItem):
     status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
     resolution = models.TextField(blank=True)
 
+    objects = IssueQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -693,9 +754,12 @@ class Issue(RegisterItem):
     def __str__(self) -> str:
         return self.title
 
-    def is_overdue(self, today: date) -> bool:
+    def is_overdue(self, today: date | None = None) -> bool:
+        """Past its due date and not closed (IssueQuerySet.overdue is the same rule for a
+        table). Without a day given, today (so a template can ask)."""
+        today = today or timezone.localdate()
         return (
             self.status != self.Status.CLOSED
             and self.due_date is not None
-            and (self.due_date < today)
+            and self.due_date < today
         )
