@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portfolio.core.resilience.RetryReadsOnLostConnection",
     # Before the session and the user are read: see portfolio.core.pagecache.
     "portfolio.core.pagecache.ContentVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,9 +127,13 @@ DATABASES = {
 if not DATABASES["default"].get("ENGINE"):
     raise ImproperlyConfigured("DATABASE_URL is set but names no known database scheme")
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
-# A kept connection is checked before each request reuses it, so a database restart costs
-# a reconnect, not a failed request.
+# A kept connection is checked before each request reuses it, and a new one is retried
+# while the server restarts (portfolio.core.postgresql), so a restart costs time, not
+# failed requests.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_CONNECT_RETRY_SECONDS = env_int("DATABASE_CONNECT_RETRY_SECONDS", 10)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "portfolio.core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue for the lock up front instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"

@@ -28,7 +28,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":
         raise pytest.UsageError(
             "The tests run on PostgreSQL: use `make test`, which starts a throwaway server, "
             "or set DATABASE_URL=postgres://… yourself."
