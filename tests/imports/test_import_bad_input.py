@@ -23,7 +23,7 @@ from portfolio.imports.importing import (
 from portfolio.imports.models import ImportJob
 from projects.models import Project
 from tests.conftest import Cast
-from tests.test_import import (
+from tests.imports.test_import import (
     MILLIONS,
     US_COLUMNS,
     commit,
