@@ -9,13 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db.models import Model
 from django.forms import modelform_factory
 from django.utils import timezone
 
-from programmes.models import HealthPolicy
 from projects.models import Dependency, Issue, Milestone, Project, Risk
+from tests.conftest import errors_of
 from tests.factories import (
     AllocationFactory,
     IssueFactory,
@@ -32,13 +30,7 @@ pytestmark = pytest.mark.django_db
 ESCALATED_AT = timezone.make_aware(datetime(2026, 3, 2, 9, 0))
 
 
-def errors_of(instance: Model) -> dict[str, list[str]]:
-    with pytest.raises(ValidationError) as excinfo:
-        instance.full_clean()
-    return excinfo.value.message_dict
-
-
-# Projects and programmes ---------------------------------------------------------------
+# Projects ---------------------------------------------------------------------------
 
 
 def unsaved_project(**fields: Any) -> Project:
@@ -96,21 +88,6 @@ def test_a_project_form_shows_the_date_error_next_to_the_field_and_nowhere_else(
     assert form.errors == {
         "baseline_finish": ["The baseline finish cannot be before the baseline start (1 May 2026)."]
     }
-
-
-def test_a_programme_finishing_before_it_starts_is_refused_on_its_finish_date() -> None:
-    programme = ProgrammeFactory.build(
-        portfolio=PortfolioFactory(), start_date=date(2026, 5, 1), finish_date=date(2026, 4, 1)
-    )
-    assert errors_of(programme) == {
-        "finish_date": ["The finish date cannot be before the start (1 May 2026)."]
-    }
-
-
-def test_a_programme_without_dates_is_valid() -> None:
-    ProgrammeFactory.build(
-        portfolio=PortfolioFactory(), start_date=None, finish_date=None
-    ).full_clean()
 
 
 # Milestones ---------------------------------------------------------------------------
@@ -313,36 +290,4 @@ def test_project_programme_and_escalated_items_are_valid(
     factory.build(project=None, programme=ProgrammeFactory()).full_clean()
     factory.build(
         project=project, programme=project.programme, escalated_at=ESCALATED_AT
-    ).full_clean()
-
-
-# Health policy ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "amber_field, red_field, amber, red, threshold",
-    [
-        ("schedule_amber_days", "schedule_red_days", 30, 14, "30 days"),
-        ("cost_amber_percent", "cost_red_percent", 10, 5, "10%"),
-        ("risk_amber_score", "risk_red_score", 20, 12, "20"),
-    ],
-)
-def test_a_red_threshold_short_of_amber_is_refused_on_the_red_field(
-    amber_field: str, red_field: str, amber: int, red: int, threshold: str
-) -> None:
-    policy = HealthPolicy(portfolio=PortfolioFactory(), **{amber_field: amber, red_field: red})
-    assert errors_of(policy) == {
-        red_field: [f"Red must be at least the amber threshold ({threshold})."]
-    }
-
-
-def test_red_thresholds_equal_to_amber_are_accepted() -> None:
-    HealthPolicy(
-        portfolio=PortfolioFactory(),
-        schedule_amber_days=20,
-        schedule_red_days=20,
-        cost_amber_percent=8,
-        cost_red_percent=8,
-        risk_amber_score=16,
-        risk_red_score=16,
     ).full_clean()

@@ -1,6 +1,6 @@
 """Every page route against every role: the page side of the role x route matrix (the API
-side is tests/test_api_access.py). A route missing from the table fails the build, so a
-new page cannot ship without saying who may open it.
+side is tests/access/test_api_access.py). A route missing from the table fails the build,
+so a new page cannot ship without saying who may open it.
 
 Columns: PMO, executive (of portfolio A), manager of programme A1, manager of project A1,
 manager of project B1, an outsider with a login, and an anonymous visitor.
@@ -20,7 +20,7 @@ from portfolio.accounts.models import ApiToken
 from portfolio.imports.models import ImportJob
 from programmes.models import Benefit, BenefitMeasurement, Stakeholder
 from projects.models import StatusReport
-from tests.conftest import Cast
+from tests.conftest import ROLES_AND_ANONYMOUS, Cast
 from tests.factories import (
     AllocationFactory,
     DependencyFactory,
@@ -29,15 +29,6 @@ from tests.factories import (
     TeamFactory,
 )
 
-ROLES = (
-    "pmo",
-    "executive",
-    "programme_manager",
-    "project_manager",
-    "other_project_manager",
-    "outsider",
-    "anonymous",
-)
 LOGIN = 302  # anonymous visitors are sent to log in
 
 EVERYONE = (200, 200, 200, 200, 200, 200, LOGIN)
@@ -212,7 +203,7 @@ def test_every_page_route_is_in_the_matrix() -> None:
 def test_every_role_gets_the_expected_answer_from_every_page(world: World) -> None:
     """One sweep, reporting every mismatch at once."""
     clients = {}
-    for role in ROLES:
+    for role in ROLES_AND_ANONYMOUS:
         client = Client()
         if role != "anonymous":
             client.force_login(getattr(world.cast, role).user)
@@ -220,7 +211,7 @@ def test_every_role_gets_the_expected_answer_from_every_page(world: World) -> No
     wrong = []
     for name, (args, query, expected) in PAGES.items():
         url = reverse(name, args=args(world)) + query.format(project_a1=world.project_a1.pk)
-        for role, status in zip(ROLES, expected, strict=True):
+        for role, status in zip(ROLES_AND_ANONYMOUS, expected, strict=True):
             got = clients[role].get(url).status_code
             if got != status:
                 wrong.append(f"{name} as {role}: {got}, expected {status}")

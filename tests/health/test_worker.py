@@ -9,11 +9,10 @@ from portfolio.core.periods import Period
 from portfolio.health.models import HealthRequest, PortfolioHealth, ProgrammeHealth, ProjectHealth
 from projects.reporting import status_report_open, status_report_submit
 from tests.conftest import WORKER_LOG, Cast, wait_for
-from tests.factories import ProjectFactory
+from tests.factories import GREEN, ProjectFactory
 
 pytestmark = pytest.mark.worker
 WEEK = Period.containing(date.today())
-GREEN = {name: "green" for name in ("schedule", "cost", "scope", "resources", "risk", "overall")}
 
 
 def _submit(project, **ratings: str) -> None:  # type: ignore[no-untyped-def]

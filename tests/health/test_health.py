@@ -17,6 +17,8 @@ from programmes.models import HealthPolicy
 from projects.models import Issue, StatusReport
 from tests.conftest import Cast
 from tests.factories import (
+    GREEN,
+    AllocationFactory,
     DependencyFactory,
     IssueFactory,
     MilestoneFactory,
@@ -25,7 +27,6 @@ from tests.factories import (
 )
 
 TODAY = date(2026, 11, 20)
-GREEN = {name: "green" for name in ("schedule", "cost", "scope", "resources", "risk", "overall")}
 
 
 def _report(project, **fields) -> StatusReport:  # type: ignore[no-untyped-def]
@@ -167,7 +168,6 @@ def test_programme_rolls_up_its_projects_by_the_portfolio_policy(cast: Cast) -> 
 
 
 def test_people_booked_beyond_capacity_make_the_programme_amber(cast: Cast) -> None:
-    from tests.factories import AllocationFactory
 
     person = cast.outsider
     for project in (cast.project_a1, cast.project_a2):
@@ -202,6 +202,16 @@ def test_ten_requests_for_one_programme_send_one_job(
     assert HealthRequest.objects.count() == 1
     assert health_claim(subject="programme", subject_id=cast.programme_a1.pk)
     assert not health_claim(subject="programme", subject_id=cast.programme_a1.pk)
+
+
+def test_a_health_request_is_sent_only_when_the_transaction_commits(
+    db: None, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        health_request(subject="project", subject_id=1)
+        assert HealthRequest.objects.count() == 1  # the pending mark is part of the write
+    jobs = [hook for hook in callbacks if hook is not content_changed]  # not the page cache's
+    assert len(jobs) == 1  # the job itself leaves after commit
 
 
 def test_the_sweep_resends_requests_whose_job_never_left(cast: Cast, settings) -> None:

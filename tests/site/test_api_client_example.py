@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,10 +10,9 @@ from portfolio.accounts.models import ApiToken
 from portfolio.core.periods import Period
 from programmes.models import Person, Programme
 from projects.models import Dependency, StatusReport
-from tests import api_client_example
+from tests.conftest import ROOT
 from tests.factories import PersonFactory, PortfolioFactory
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.site import api_client_example
 
 
 @pytest.mark.worker
@@ -48,5 +46,5 @@ def test_the_example_client_builds_a_programme_and_reads_back_its_health(
 
 def test_the_readme_prints_the_example_as_it_is_tested() -> None:
     readme = (ROOT / "README.md").read_text()
-    script = (ROOT / "tests" / "api_client_example.py").read_text()
+    script = (ROOT / "tests" / "site" / "api_client_example.py").read_text()
     assert script.strip() in readme

@@ -3,34 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import Cast
+from tests.conftest import ROLES, VISIBLE_PROGRAMMES, VISIBLE_PROJECTS, Cast
 
-ROLES = [
-    "pmo",
-    "executive",
-    "programme_manager",
-    "project_manager",
-    "other_project_manager",
-    "outsider",
-]
-
-# role -> projects whose pages answer 200 (all others answer 404)
-VISIBLE_PROJECTS = {
-    "pmo": {"project_a1", "project_a1_sibling", "project_a2", "project_b1"},
-    "executive": {"project_a1", "project_a1_sibling", "project_a2"},
-    "programme_manager": {"project_a1", "project_a1_sibling"},
-    "project_manager": {"project_a1", "project_a1_sibling"},
-    "other_project_manager": {"project_b1"},
-    "outsider": set(),
-}
-VISIBLE_PROGRAMMES = {
-    "pmo": {"programme_a1", "programme_a2", "programme_b1"},
-    "executive": {"programme_a1", "programme_a2"},
-    "programme_manager": {"programme_a1"},
-    "project_manager": {"programme_a1"},
-    "other_project_manager": {"programme_b1"},
-    "outsider": set(),
-}
 LANDING = {
     "pmo": "dashboards:portfolio-list",
     "executive": "dashboards:portfolio",

@@ -1,5 +1,5 @@
-"""The programme dashboard: who sees it, and the numbers it shows (programmes/dashboard.py,
-programmes/dashboard_data.py)."""
+"""The programme dashboard: who sees it, and the numbers it shows
+(portfolio/dashboards/programme.py)."""
 
 import json
 import re

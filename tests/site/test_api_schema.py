@@ -48,7 +48,7 @@ from programmes.models import (
     sees_everything,
 )
 from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk, StatusReport
-from tests.test_api_access import World, make_world
+from tests.api_world import World, make_world
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
-"""Publishing jobs: only after commit, and never hanging or failing the write when the broker
-is unreachable."""
+"""Publishing jobs never hangs, nor fails the write, when the broker is unreachable (that a
+health request leaves only after commit is in tests/health/test_health.py)."""
 
 import os
 import socket
@@ -8,8 +8,6 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-
-from portfolio.core.pagecache import content_changed
 
 PUBLISH = (
     "import django; django.setup();"
@@ -50,16 +48,3 @@ def test_publishing_to_a_refused_port_reports_failure_instead_of_raising() -> No
 
 def test_publishing_to_a_broker_that_never_answers_gives_up(silent_broker: int) -> None:
     assert _publish_with_broker(f"redis://127.0.0.1:{silent_broker}/0") == "False"
-
-
-def test_a_health_request_is_sent_only_when_the_transaction_commits(
-    db: None, django_capture_on_commit_callbacks
-) -> None:
-    from portfolio.health.models import HealthRequest
-    from portfolio.health.requests import health_request
-
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        health_request(subject="project", subject_id=1)
-        assert HealthRequest.objects.count() == 1  # the pending mark is part of the write
-    jobs = [hook for hook in callbacks if hook is not content_changed]  # not the page cache's
-    assert len(jobs) == 1  # the job itself leaves after commit

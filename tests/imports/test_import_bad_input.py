@@ -19,7 +19,7 @@ from portfolio.imports.planning import import_dry_run
 from portfolio.imports.reading import MAX_UPLOAD_BYTES, FileProblem, parse_file
 from projects.models import Project
 from tests.conftest import Cast
-from tests.test_import import (
+from tests.imports.test_import import (
     MILLIONS,
     US_COLUMNS,
     commit,

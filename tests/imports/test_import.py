@@ -8,7 +8,6 @@ import io
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,11 +32,11 @@ from portfolio.imports.services import (
 )
 from programmes.models import HealthPolicy, Portfolio, Programme
 from projects.models import Project
-from tests.conftest import Cast
+from tests.conftest import ROOT, Cast
 from tests.conftest import wait_for as _wait_for
 from tests.factories import PortfolioFactory, ProjectFactory
 
-US_FILE = Path(__file__).resolve().parent / "data" / "us-it-dashboard-projects.csv"
+US_FILE = ROOT / "tests" / "data" / "us-it-dashboard-projects.csv"
 US_COLUMNS = {
     "portfolio_code": "Agency_Code",
     "portfolio_name": "Agency_Name",

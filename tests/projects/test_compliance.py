@@ -20,7 +20,7 @@ from portfolio.core.periods import Period
 from programmes.models import HealthPolicy, Person, Portfolio, Programme
 from projects.models import Project, ReminderLog, StatusReport
 from tests.conftest import Cast
-from tests.factories import PersonFactory, ProjectFactory
+from tests.factories import ProjectFactory
 
 TZ = timezone.get_default_timezone()
 WEEK = Period.parse("2026-W47")  # Mon 16 – Sun 22 Nov 2026; due Fri 20, chased Mon 23
@@ -58,22 +58,6 @@ def counts(response: Any) -> dict[str, int]:
 @pytest.fixture
 def pmo(cast: Cast) -> Client:
     return cast.client_for(cast.pmo)
-
-
-@pytest.fixture
-def emails(cast: Cast) -> Cast:
-    """Managers with addresses on three projects; Project A2's manager has none."""
-    for person, email in [
-        (cast.project_manager, "pam@example.org"),
-        (cast.other_project_manager, "otto@example.org"),
-    ]:
-        person.email = email
-        person.save()
-    cast.project_a1_sibling.manager = PersonFactory(name="Sid Sibling", email="sid@example.org")
-    cast.project_a1_sibling.save()
-    cast.project_a2.manager = PersonFactory(name="Nora Noemail", email="")
-    cast.project_a2.save()
-    return cast
 
 
 # Statuses -----------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def test_the_benchmark_page_is_not_mounted_unless_the_benchmark_asks() -> None:
         reverse("bench-hello")
 
 
-@pytest.mark.urls("tests.urls_with_bench")
+@pytest.mark.urls("tests.bench.urls_with_bench")
 def test_every_bench_page_answers_and_its_queries_are_counted(tiny: dict[str, int]) -> None:
     counts = count_queries(page_targets())
     assert set(counts) == {

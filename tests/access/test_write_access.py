@@ -12,17 +12,8 @@ from django.urls import reverse
 
 from programmes.models import Benefit, Portfolio, Programme, Stakeholder
 from projects.models import Allocation, Dependency, Milestone, Project, Risk
-from tests.conftest import Cast
+from tests.conftest import ROLES, Cast
 from tests.factories import DependencyFactory, MilestoneFactory, RiskFactory
-
-ROLES = [
-    "pmo",
-    "executive",
-    "programme_manager",
-    "project_manager",
-    "other_project_manager",
-    "outsider",
-]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ import subprocess
 import sys
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -16,12 +15,11 @@ from django.utils import timezone
 from portfolio.core.periods import Period
 from projects.models import Project, StatusReport
 from projects.reporting import StaleDraft, status_report_open, status_report_save
-from tests.conftest import Cast
-from tests.factories import MilestoneFactory, RiskFactory
+from tests.conftest import ROOT, Cast, database_url
+from tests.factories import GREEN, MilestoneFactory, RiskFactory
 
 THIS_WEEK = Period.containing(date(2026, 11, 18))  # Mon 16 – Sun 22 Nov 2026
 WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=timezone.get_default_timezone())
-GREEN = {name: "green" for name in ("schedule", "cost", "scope", "resources", "risk", "overall")}
 
 
 def _url(project: Project, period: Period = THIS_WEEK) -> str:
@@ -255,9 +253,6 @@ def test_my_projects_shows_each_projects_status_for_the_week(cast: Cast, pm) -> 
 def test_submitting_survives_a_broker_that_is_down(transactional_db: None, cast: Cast) -> None:
     """Run the submit in a process whose broker is a closed port: the report is saved."""
     report, _ = status_report_open(project=cast.project_a1, period=THIS_WEEK, author=None)
-    from django.db import connection
-
-    db = connection.settings_dict
     script = (
         "import django; django.setup();"
         "from projects.models import StatusReport;"
@@ -270,7 +265,7 @@ def test_submitting_survives_a_broker_that_is_down(transactional_db: None, cast:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portfolio.settings",
         "REDIS_URL": "redis://127.0.0.1:9/0",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
     }
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -278,7 +273,7 @@ def test_submitting_survives_a_broker_that_is_down(transactional_db: None, cast:
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=Path(__file__).parent.parent,
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
     assert "submitted" in result.stdout

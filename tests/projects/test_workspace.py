@@ -1,5 +1,5 @@
 """The PMO workspace: building a programme from nothing through the pages, with errors
-next to the fields, archive, lists that filter, search, sort and export, and history."""
+next to the fields, archive, and lists that filter, search, sort and export."""
 
 import csv
 import io
@@ -8,24 +8,10 @@ from datetime import date
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from programmes.models import HealthPolicy, Portfolio, Programme
+from programmes.models import Programme
 from projects.models import Milestone, Project
 from tests.conftest import Cast
 from tests.factories import ProjectFactory
-
-
-def _post(client, url: str, data: dict) -> object:  # type: ignore[no-untyped-def]
-    return client.post(url, data)
-
-
-def test_a_new_portfolio_comes_with_a_health_policy(cast: Cast) -> None:
-    response = cast.client_for(cast.pmo).post(
-        reverse("programmes:portfolio-create"),
-        {"code": "HLTH", "name": "Health Services", "rating_scale": "dca5"},
-    )
-    assert response.status_code == 302
-    portfolio = Portfolio.objects.get(code="HLTH")
-    assert HealthPolicy.objects.filter(portfolio=portfolio).exists()
 
 
 def test_pmo_builds_a_programme_with_a_project_and_a_milestone(cast: Cast) -> None:
@@ -189,54 +175,3 @@ def test_the_project_list_downloads_as_xlsx_with_only_visible_rows(cast: Cast) -
     sheet = load_workbook(io.BytesIO(response.content)).active
     names = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert names == {"Project A1", "Project A1 sibling", "Project A2"}
-
-
-def test_the_history_tab_says_who_changed_what(cast: Cast) -> None:
-    client = cast.client_for(cast.pmo)
-    project = cast.project_a1
-    client.post(
-        reverse("projects:edit", args=[project.pk]),
-        {
-            "portfolio": project.portfolio_id,
-            "programme": project.programme_id,
-            "code": project.code,
-            "name": "Renamed Project",
-            "manager": project.manager_id,
-            "baseline_start": "2026-01-05",
-            "baseline_finish": "2026-12-18",
-            "budget": "250000",
-            "spend_to_date": "100000",
-            "priority": 3,
-            "stage": "delivery",
-        },
-    )
-    response = client.get(reverse("history", args=["project", project.pk]))
-    timeline = response.context["timeline"]
-    change = timeline[0]
-    assert change.who == "pmo" and change.action == "changed"
-    fields = {c.field: (c.old, c.new) for c in change.changes}
-    assert fields["Name"] == ("Project A1", "Renamed Project")
-    assert fields["Stage"] == ("Planning", "Delivery")
-
-
-def test_opening_the_health_policy_writes_nothing_and_saving_stores_it(cast: Cast) -> None:
-    url = reverse("programmes:health-policy", args=[cast.portfolio_b.pk])
-    client = cast.client_for(cast.pmo)
-    assert client.get(url).status_code == 200
-    assert not HealthPolicy.objects.filter(portfolio=cast.portfolio_b).exists()
-    fields = {
-        "rollup": "red_share",
-        "red_share_percent": 40,
-        "schedule_amber_days": 10,
-        "schedule_red_days": 20,
-        "cost_amber_percent": 5,
-        "cost_red_percent": 10,
-        "risk_amber_score": 12,
-        "risk_red_score": 20,
-        "stale_after_days": 14,
-        "report_due_weekday": 4,
-        "report_grace_days": 2,
-    }
-    assert client.post(url, fields).status_code == 302
-    policy = HealthPolicy.objects.get(portfolio=cast.portfolio_b)
-    assert (policy.rollup, policy.red_share_percent) == ("red_share", 40)

@@ -22,7 +22,6 @@ from projects.reminders import reminders_due_on, reporting_reminders_send
 from projects.tasks import send_reporting_reminders
 from tests.concurrency import run_at_once as _run_at_once
 from tests.conftest import Cast
-from tests.factories import PersonFactory
 
 TZ = timezone.get_default_timezone()
 WEEK = Period.parse("2026-W47")  # Mon 16 – Sun 22 Nov 2026
@@ -37,27 +36,17 @@ def site_url(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def emails(cast: Cast) -> Cast:
-    """Pam (A1) and Otto (B1) have addresses; A1's sibling has submitted; A2's manager has
-    no address."""
-    for person, email in [
-        (cast.project_manager, "pam@example.org"),
-        (cast.other_project_manager, "otto@example.org"),
-    ]:
-        person.email = email
-        person.save()
-    cast.project_a1_sibling.manager = PersonFactory(name="Sid Sibling", email="sid@example.org")
-    cast.project_a1_sibling.save()
-    cast.project_a2.manager = PersonFactory(name="Nora Noemail", email="")
-    cast.project_a2.save()
-    StatusReport.objects.create(project=cast.project_a1, period_start=WEEK.start)  # a draft
+def emails(emails: Cast) -> Cast:
+    """The managers with their addresses (tests/projects/conftest.py), and this week A1 has
+    a draft and its sibling has submitted."""
+    StatusReport.objects.create(project=emails.project_a1, period_start=WEEK.start)  # a draft
     StatusReport.objects.create(
-        project=cast.project_a1_sibling,
+        project=emails.project_a1_sibling,
         period_start=WEEK.start,
         state=StatusReport.State.SUBMITTED,
         submitted_at=datetime(2026, 11, 19, 15, 0, tzinfo=TZ),
     )
-    return cast
+    return emails
 
 
 def recipients() -> list[str]:
