@@ -88,7 +88,7 @@ from projects.access import (
 from projects.filters import ProjectFilter
 from projects.models import StatusReport
 from projects.services import risk_escalate
-from tests.conftest import Cast
+from tests.conftest import ROLES_AND_ANONYMOUS, Cast
 from tests.factories import (
     AllocationFactory,
     DependencyFactory,
@@ -100,15 +100,7 @@ from tests.factories import (
     UserFactory,
 )
 
-ROLES = (
-    "pmo",
-    "executive",
-    "programme_manager",
-    "project_manager",
-    "other_project_manager",
-    "outsider",
-    "anonymous",
-)
+ROLES = ROLES_AND_ANONYMOUS
 
 
 def user_of(cast: Cast, role: str) -> Any:
