@@ -1,5 +1,6 @@
 """API of the strategic layer: the same rules as programmes/views.py, from the same
-QuerySet methods (see portfolio/api.py for how reads, writes and refusals map)."""
+QuerySet methods and access predicates (programmes/access.py; see portfolio/core/api.py for
+how reads, writes and refusals map)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.db.models import QuerySet
-from rest_framework.exceptions import PermissionDenied
 
 from portfolio.core.api import (
     ArchiveMixin,
@@ -16,7 +16,26 @@ from portfolio.core.api import (
     ScopedViewSet,
     UpdateMixin,
 )
-from portfolio.core.filtering import SearchFilter, StateFilter
+from portfolio.core.filtering import ScopedFilterSet, SearchFilter, StateFilter
+from programmes.access import (
+    benefit_choices,
+    may_add_people,
+    may_add_programme_records,
+    may_add_records_to,
+    may_archive_programmes,
+    may_create_portfolio,
+    may_create_programme,
+    may_edit_person,
+    may_edit_portfolio,
+    may_edit_programme,
+    may_edit_programme_record,
+    may_edit_team,
+    may_manage_teams,
+    may_measure,
+    may_measure_benefits,
+    people_choices,
+    programme_choices,
+)
 from programmes.filters import PersonFilter, ProgrammeFilter
 from programmes.models import (
     Benefit,
@@ -26,7 +45,6 @@ from programmes.models import (
     Programme,
     Stakeholder,
     Team,
-    sees_everything,
 )
 from programmes.serializers import (
     BenefitMeasurementSerializer,
@@ -36,8 +54,6 @@ from programmes.serializers import (
     ProgrammeSerializer,
     StakeholderSerializer,
     TeamSerializer,
-    visible_programmes,
-    visible_teams,
 )
 from programmes.services import portfolio_create
 
@@ -68,15 +84,16 @@ class TeamFilter(django_filters.FilterSet):
         fields = ["q", "state"]
 
 
-class ProgrammeRecordFilter(django_filters.FilterSet):
+class ProgrammeRecordFilter(ScopedFilterSet):
     """Benefits and stakeholders, by the programme they belong to."""
 
-    programme = django_filters.ModelChoiceFilter(
-        queryset=lambda request: visible_programmes(request.user)
-    )
+    scoped_fields = {"programme": programme_choices}
+    programme = django_filters.ModelChoiceFilter()
 
 
 class BenefitFilter(ProgrammeRecordFilter):
+    scoped_fields = {**ProgrammeRecordFilter.scoped_fields, "owner": people_choices}
+
     class Meta:
         model = Benefit
         fields = ["programme", "owner"]
@@ -88,10 +105,9 @@ class StakeholderFilter(ProgrammeRecordFilter):
         fields = ["programme", "current_engagement", "desired_engagement"]
 
 
-class MeasurementFilter(django_filters.FilterSet):
-    benefit = django_filters.ModelChoiceFilter(
-        queryset=lambda request: Benefit.objects.visible_to(request.user)
-    )
+class MeasurementFilter(ScopedFilterSet):
+    scoped_fields = {"benefit": benefit_choices}
+    benefit = django_filters.ModelChoiceFilter()
     measured_after = django_filters.DateFilter(field_name="measured_on", lookup_expr="gte")
     measured_before = django_filters.DateFilter(field_name="measured_on", lookup_expr="lte")
 
@@ -112,16 +128,11 @@ class PortfolioViewSet(ReadMixin, CreateMixin, UpdateMixin, ArchiveMixin, Scoped
     filterset_class = PortfolioFilter
     ordering_fields = ["id", "code", "name"]
     ordering = ["name"]
-    create_refusal = "Only PMO creates portfolios."
+    create_rule = may_create_portfolio
+    write_rule = may_edit_portfolio
 
     def visible(self, user: AnyUser) -> QuerySet[Any]:
         return Portfolio.objects.visible_to(user).prefetch_related("executives")
-
-    def writable(self, user: AnyUser) -> QuerySet[Any]:
-        return Portfolio.objects.editable_by(user)
-
-    def may_create(self, user: AnyUser) -> bool:
-        return sees_everything(user)
 
     def perform_create(self, serializer: serializers.ModelSerializer) -> Portfolio:
         data = dict(serializer.validated_data)
@@ -151,19 +162,14 @@ class ProgrammeViewSet(ReadMixin, CreateMixin, UpdateMixin, ArchiveMixin, Scoped
     filterset_class = ProgrammeFilter
     ordering_fields = ["id", "code", "name", "start_date", "finish_date", "budget", "stage"]
     ordering = ["portfolio__name", "name"]
-    create_refusal = "Only PMO creates programmes."
+    create_rule = may_create_programme
+    write_rule = may_edit_programme
 
     def visible(self, user: AnyUser) -> QuerySet[Any]:
         return Programme.objects.visible_to(user)
 
-    def writable(self, user: AnyUser) -> QuerySet[Any]:
-        return Programme.objects.managed_by(user)
-
-    def archivable(self, user: AnyUser) -> QuerySet[Any]:
-        return Programme.objects.all() if sees_everything(user) else Programme.objects.none()
-
-    def may_create(self, user: AnyUser) -> bool:
-        return sees_everything(user)
+    def check_archive(self, instance: Programme) -> None:
+        may_archive_programmes.require(self.request.user)
 
 
 # People and teams ---------------------------------------------------------------------------
@@ -176,16 +182,11 @@ class PersonViewSet(ReadMixin, CreateMixin, UpdateMixin, ArchiveMixin, ScopedVie
     filterset_class = PersonFilter
     ordering_fields = ["id", "name", "weekly_capacity_hours"]
     ordering = ["name"]
-    create_refusal = "Only PMO adds people."
+    create_rule = may_add_people
+    write_rule = may_edit_person
 
     def visible(self, user: AnyUser) -> QuerySet[Any]:
         return Person.objects.visible_to(user)
-
-    def writable(self, user: AnyUser) -> QuerySet[Any]:
-        return Person.objects.editable_by(user)
-
-    def may_create(self, user: AnyUser) -> bool:
-        return sees_everything(user)
 
 
 class TeamViewSet(ReadMixin, CreateMixin, UpdateMixin, ScopedViewSet):
@@ -193,16 +194,11 @@ class TeamViewSet(ReadMixin, CreateMixin, UpdateMixin, ScopedViewSet):
     filterset_class = TeamFilter
     ordering_fields = ["id", "name"]
     ordering = ["name"]
-    create_refusal = "Only PMO creates teams."
+    create_rule = may_manage_teams
+    write_rule = may_edit_team
 
     def visible(self, user: AnyUser) -> QuerySet[Any]:
-        return visible_teams(user)
-
-    def writable(self, user: AnyUser) -> QuerySet[Any]:
-        return Team.objects.editable_by(user)
-
-    def may_create(self, user: AnyUser) -> bool:
-        return sees_everything(user)
+        return Team.objects.visible_to(user)
 
 
 # Benefits, measurements, stakeholders ------------------------------------------------------
@@ -211,25 +207,15 @@ class TeamViewSet(ReadMixin, CreateMixin, UpdateMixin, ScopedViewSet):
 class ProgrammeRecordViewSet(ScopedViewSet):
     """Benefits and stakeholders: read with their programme, written by its manager."""
 
-    create_refusal = "Only a programme's manager (or PMO) adds to its records."
+    create_rule = may_add_programme_records
+    write_rule = may_edit_programme_record
     model: type[Benefit] | type[Stakeholder]
 
     def visible(self, user: AnyUser) -> QuerySet[Any]:
         return self.model.objects.visible_to(user)
 
-    def writable(self, user: AnyUser) -> QuerySet[Any]:
-        return self.model.objects.editable_by(user)
-
-    def may_create(self, user: AnyUser) -> bool:
-        return Programme.objects.managed_by(user).exists()
-
     def check_create(self, data: dict[str, Any]) -> None:
-        if (
-            not Programme.objects.managed_by(self.request.user)
-            .filter(pk=data["programme"].pk)
-            .exists()
-        ):
-            raise PermissionDenied("You may add to the records of your own programmes only.")
+        may_add_records_to.require(self.request.user, data["programme"])
 
 
 class BenefitViewSet(ReadMixin, CreateMixin, UpdateMixin, ProgrammeRecordViewSet):
@@ -256,21 +242,13 @@ class BenefitMeasurementViewSet(ReadMixin, CreateMixin, ScopedViewSet):
     filterset_class = MeasurementFilter
     ordering_fields = ["id", "measured_on", "value"]
     ordering = ["benefit", "measured_on"]
-    create_refusal = "Only a programme's manager (or PMO) records measurements."
+    create_rule = may_measure_benefits
 
     def visible(self, user: AnyUser) -> QuerySet[Any]:
         return BenefitMeasurement.objects.filter(benefit__in=Benefit.objects.visible_to(user))
 
-    def may_create(self, user: AnyUser) -> bool:
-        return Programme.objects.managed_by(user).exists()
-
     def check_create(self, data: dict[str, Any]) -> None:
-        if (
-            not Benefit.objects.editable_by(self.request.user)
-            .filter(pk=data["benefit"].pk)
-            .exists()
-        ):
-            raise PermissionDenied("You may measure the benefits of your own programmes only.")
+        may_measure.require(self.request.user, data["benefit"])
 
 
 ROUTES: list[tuple[str, type[ScopedViewSet], str]] = [

@@ -1,29 +1,23 @@
+"""Filters of the strategic layer's lists; their dropdowns offer only what the user may see
+(`scoped_fields`, from programmes/access.py), so a filter never leaks another portfolio's
+names."""
+
 import django_filters
 from django import forms
 
-from portfolio.core.filtering import SearchFilter, StateFilter
-from programmes.models import Person, Portfolio, Programme, Team
+from portfolio.core.filtering import ScopedFilterSet, SearchFilter, StateFilter
+from programmes.access import people_choices, portfolio_choices, team_choices
+from programmes.models import Person, Programme
 
 
-# Choices are scoped to what the user may see, so a filter never leaks another portfolio's names.
-def _portfolios(request):  # type: ignore[no-untyped-def]
-    return Portfolio.objects.visible_to(request.user).active()
+class ProgrammeFilter(ScopedFilterSet):
+    scoped_fields = {"portfolio": portfolio_choices, "manager": people_choices}
 
-
-def _people(request):  # type: ignore[no-untyped-def]
-    return Person.objects.visible_to(request.user).active()
-
-
-def _teams(request):  # type: ignore[no-untyped-def]
-    return Team.objects.active()
-
-
-class ProgrammeFilter(django_filters.FilterSet):
     q = SearchFilter(
         ["name", "code", "objective"], widget=forms.TextInput(attrs={"type": "search"})
     )
-    portfolio = django_filters.ModelChoiceFilter(queryset=_portfolios)
-    manager = django_filters.ModelChoiceFilter(queryset=_people)
+    portfolio = django_filters.ModelChoiceFilter()
+    manager = django_filters.ModelChoiceFilter()
     stage = django_filters.ChoiceFilter(choices=Programme.Stage.choices)
     state = StateFilter()
 
@@ -32,11 +26,13 @@ class ProgrammeFilter(django_filters.FilterSet):
         fields = ["q", "portfolio", "manager", "stage", "state"]
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(ScopedFilterSet):
+    scoped_fields = {"team": team_choices}
+
     q = SearchFilter(
         ["name", "email", "job_title"], widget=forms.TextInput(attrs={"type": "search"})
     )
-    team = django_filters.ModelChoiceFilter(queryset=_teams)
+    team = django_filters.ModelChoiceFilter()
     state = StateFilter()
 
     class Meta:

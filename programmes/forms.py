@@ -1,6 +1,12 @@
+"""Forms of the strategic layer. Each is built with `user=`: its dropdowns offer only what
+that user may see (`scoped_fields`, from programmes/access.py)."""
+
+from typing import Any
+
 from django import forms
 
-from portfolio.core.forms import date_widgets
+from portfolio.core.forms import ScopedChoicesForm, date_widgets
+from programmes.access import executive_choices, people_choices, portfolio_choices, team_choices
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -13,27 +19,32 @@ from programmes.models import (
 )
 
 
-def _active_people() -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(queryset=Person.objects.active(), required=False)
+def _person() -> forms.ModelChoiceField:
+    # The choices come from scoped_fields (people_choices).
+    return forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
 
 
-class PortfolioForm(forms.ModelForm):
+class PortfolioForm(ScopedChoicesForm, forms.ModelForm):
+    scoped_fields = {"executives": executive_choices}
+
     class Meta:
         model = Portfolio
         fields = ["code", "name", "description", "rating_scale", "executives"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["executives"].queryset = Person.objects.active().filter(  # type: ignore[attr-defined]
-            access=Person.Access.EXECUTIVE
-        )
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["executives"].required = False
 
 
-class ProgrammeForm(forms.ModelForm):
-    manager = _active_people()
-    sponsor = _active_people()
+class ProgrammeForm(ScopedChoicesForm, forms.ModelForm):
+    scoped_fields = {
+        "portfolio": portfolio_choices,
+        "manager": people_choices,
+        "sponsor": people_choices,
+    }
+    manager = _person()
+    sponsor = _person()
 
     class Meta:
         model = Programme
@@ -54,19 +65,13 @@ class ProgrammeForm(forms.ModelForm):
             "objective": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["portfolio"].queryset = Portfolio.objects.active()  # type: ignore[attr-defined]
 
+class PersonForm(ScopedChoicesForm, forms.ModelForm):
+    scoped_fields = {"team": team_choices}
 
-class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = ["name", "email", "job_title", "team", "weekly_capacity_hours", "access"]
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["team"].queryset = Team.objects.active()  # type: ignore[attr-defined]
 
 
 class TeamForm(forms.ModelForm):
@@ -94,8 +99,9 @@ class HealthPolicyForm(forms.ModelForm):
         ]
 
 
-class BenefitForm(forms.ModelForm):
-    owner = _active_people()
+class BenefitForm(ScopedChoicesForm, forms.ModelForm):
+    scoped_fields = {"owner": people_choices}
+    owner = _person()
 
     class Meta:
         model = Benefit

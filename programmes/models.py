@@ -1,7 +1,8 @@
 """The strategic layer: portfolios, programmes, people and teams, benefits, stakeholders.
 
-Who may see what is decided here, in QuerySet methods (`visible_to`, `managed_by`), and
-nowhere else: pages, fragments, exports and the API all start from them.
+Who may see what is decided here, in QuerySet methods (`visible_to`, `editable_by`,
+`managed_by`, `led_by`), and nowhere else: pages, fragments, exports and the API all start
+from them, and the action predicates of programmes/access.py are built from them.
 """
 
 from __future__ import annotations
@@ -88,11 +89,21 @@ class PmoEditableQuerySet(ArchivableQuerySet):
         return self if sees_everything(user) else self.none()
 
 
+class PoolQuerySet(PmoEditableQuerySet):
+    """People and teams: the shared resource pool."""
+
+    def visible_to(self, user: AnyUser) -> Self:
+        # The pool is shared organisation-wide: anyone with a role may see it.
+        if sees_everything(user) or person_for(user) is not None:
+            return self
+        return self.none()
+
+
 class Team(Archivable):
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
 
-    objects = PmoEditableQuerySet.as_manager()
+    objects = PoolQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -108,14 +119,6 @@ class Team(Archivable):
             (m.weekly_capacity_hours for m in self.members.all() if m.archived_at is None),
             Decimal(0),
         )
-
-
-class PersonQuerySet(PmoEditableQuerySet):
-    def visible_to(self, user: AnyUser) -> Self:
-        # The resource pool is shared organisation-wide: anyone with a role may see it.
-        if sees_everything(user) or person_for(user) is not None:
-            return self
-        return self.none()
 
 
 class Person(Archivable):
@@ -147,7 +150,7 @@ class Person(Archivable):
     )
     access = models.CharField(max_length=16, choices=Access, default=Access.STAFF)
 
-    objects = PersonQuerySet.as_manager()
+    objects = PoolQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

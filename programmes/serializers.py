@@ -1,13 +1,22 @@
 """API representations of the strategic layer. Related rows are chosen among those the user
-may see (ScopedRelatedField); who may write is the viewsets' business (programmes/api.py)."""
+may see (`scoped_fields`, from programmes/access.py); who may write is the viewsets' business
+(programmes/api.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rest_framework import serializers
 
-from portfolio.core.api import ScopedModelSerializer, ScopedRelatedField
+from portfolio.core.api import ScopedModelSerializer, related
+from programmes.access import (
+    benefit_choices,
+    executive_choices,
+    people_choices,
+    portfolio_choices,
+    programme_choices,
+    team_choices,
+)
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -16,44 +25,11 @@ from programmes.models import (
     Programme,
     Stakeholder,
     Team,
-    person_for,
-    sees_everything,
 )
 
-if TYPE_CHECKING:
-    from django.db.models import QuerySet
 
-    from portfolio.core.roles import AnyUser
-
-
-def visible_portfolios(user: AnyUser) -> QuerySet[Portfolio]:
-    return Portfolio.objects.visible_to(user).active()
-
-
-def visible_programmes(user: AnyUser) -> QuerySet[Programme]:
-    return Programme.objects.visible_to(user).active()
-
-
-def visible_people(user: AnyUser) -> QuerySet[Person]:
-    return Person.objects.visible_to(user).active()
-
-
-def visible_teams(user: AnyUser) -> QuerySet[Team]:
-    """Teams are part of the shared resource pool: seen by whoever sees its people (as
-    PersonQuerySet.visible_to; Team has no visible_to of its own yet)."""
-    if sees_everything(user) or person_for(user) is not None:
-        return Team.objects.all()
-    return Team.objects.none()
-
-
-def _executives(user: AnyUser) -> QuerySet[Person]:
-    return visible_people(user).filter(access=Person.Access.EXECUTIVE)
-
-
-def _person(**kwargs: Any) -> ScopedRelatedField:
-    return ScopedRelatedField(
-        visible_people, queryset=Person.objects.all(), required=False, allow_null=True, **kwargs
-    )
+def optional_person() -> serializers.PrimaryKeyRelatedField:
+    return related(Person, required=False, allow_null=True)
 
 
 class CodeInPortfolioMixin:
@@ -78,9 +54,8 @@ class CodeInPortfolioMixin:
 
 
 class PortfolioSerializer(ScopedModelSerializer):
-    executives = ScopedRelatedField(
-        _executives, queryset=Person.objects.all(), many=True, required=False
-    )
+    scoped_fields = {"executives": executive_choices}
+    executives = related(Person, many=True, required=False)
 
     class Meta:
         model = Portfolio
@@ -98,9 +73,14 @@ class PortfolioSerializer(ScopedModelSerializer):
 
 
 class ProgrammeSerializer(CodeInPortfolioMixin, ScopedModelSerializer):
-    portfolio = ScopedRelatedField(visible_portfolios, queryset=Portfolio.objects.all())
-    manager = _person()
-    sponsor = _person()
+    scoped_fields = {
+        "portfolio": portfolio_choices,
+        "manager": people_choices,
+        "sponsor": people_choices,
+    }
+    portfolio = related(Portfolio)
+    manager = optional_person()
+    sponsor = optional_person()
 
     class Meta:
         model = Programme
@@ -124,12 +104,8 @@ class ProgrammeSerializer(CodeInPortfolioMixin, ScopedModelSerializer):
 
 
 class PersonSerializer(ScopedModelSerializer):
-    team = ScopedRelatedField(
-        lambda user: visible_teams(user).filter(archived_at__isnull=True),
-        queryset=Team.objects.all(),
-        required=False,
-        allow_null=True,
-    )
+    scoped_fields = {"team": team_choices}
+    team = related(Team, required=False, allow_null=True)
     has_login = serializers.SerializerMethodField()
 
     class Meta:
@@ -159,8 +135,9 @@ class TeamSerializer(ScopedModelSerializer):
 
 
 class BenefitSerializer(ScopedModelSerializer):
-    programme = ScopedRelatedField(visible_programmes, queryset=Programme.objects.all())
-    owner = _person()
+    scoped_fields = {"programme": programme_choices, "owner": people_choices}
+    programme = related(Programme)
+    owner = optional_person()
 
     class Meta:
         model = Benefit
@@ -180,9 +157,8 @@ class BenefitSerializer(ScopedModelSerializer):
 
 
 class BenefitMeasurementSerializer(ScopedModelSerializer):
-    benefit = ScopedRelatedField(
-        lambda user: Benefit.objects.visible_to(user), queryset=Benefit.objects.all()
-    )
+    scoped_fields = {"benefit": benefit_choices}
+    benefit = related(Benefit)
 
     class Meta:
         model = BenefitMeasurement
@@ -193,7 +169,8 @@ class BenefitMeasurementSerializer(ScopedModelSerializer):
 
 
 class StakeholderSerializer(ScopedModelSerializer):
-    programme = ScopedRelatedField(visible_programmes, queryset=Programme.objects.all())
+    scoped_fields = {"programme": programme_choices}
+    programme = related(Programme)
 
     class Meta:
         model = Stakeholder

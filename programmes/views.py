@@ -1,5 +1,6 @@
 """Pages of the strategic layer. Each view starts from a permission-scoped queryset:
-`visible_to` for reading, `editable_by` / `managed_by` for writing (404 otherwise)."""
+`visible_to` for reading, `editable_by` / `managed_by` for writing (404 otherwise); an action
+the role never has is refused (403) by the predicate the API asks (programmes/access.py)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -8,9 +9,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portfolio.core.capacity import load_window
-from portfolio.core.editing import handle_form, require, toggle_archive
+from portfolio.core.editing import handle_form, toggle_archive
 from portfolio.core.http import HtmxHttpRequest
 from portfolio.core.listing import Listing
+from programmes.access import (
+    may_add_people,
+    may_archive_programmes,
+    may_create_portfolio,
+    may_create_programme,
+    may_edit_person,
+    may_edit_portfolio,
+    may_edit_programme,
+    may_manage_teams,
+)
 from programmes.filters import PersonFilter, ProgrammeFilter
 from programmes.forms import (
     BenefitForm,
@@ -29,7 +40,6 @@ from programmes.models import (
     Programme,
     Stakeholder,
     Team,
-    sees_everything,
 )
 from programmes.services import portfolio_create
 from programmes.tables import PersonTable, ProgrammeTable
@@ -52,15 +62,15 @@ def portfolio_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         {
             "portfolio": portfolio,
             "programmes": programmes,
-            "can_edit": sees_everything(request.user),
+            "can_edit": may_edit_portfolio(request.user, portfolio),
         },
     )
 
 
 @login_required
 def portfolio_create_view(request: HtmxHttpRequest) -> HttpResponse:
-    require(sees_everything(request.user))
-    form = PortfolioForm(request.POST or None)
+    may_create_portfolio.require(request.user)
+    form = PortfolioForm(request.POST or None, user=request.user)
     return handle_form(
         request,
         form,
@@ -75,7 +85,7 @@ def portfolio_create_view(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def portfolio_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     portfolio = get_object_or_404(Portfolio.objects.editable_by(request.user), pk=pk)
-    form = PortfolioForm(request.POST or None, instance=portfolio)
+    form = PortfolioForm(request.POST or None, instance=portfolio, user=request.user)
     return handle_form(
         request, form, title=f"Edit {portfolio}", cancel_url=portfolio.get_absolute_url()
     )
@@ -111,7 +121,7 @@ def programme_list(request: HtmxHttpRequest) -> HttpResponse:
         queryset=Programme.objects.visible_to(request.user).select_related("portfolio", "manager"),
         filterset_class=ProgrammeFilter,
         table_class=ProgrammeTable,
-        create_url=reverse("programmes:create") if sees_everything(request.user) else None,
+        create_url=reverse("programmes:create") if may_create_programme(request.user) else None,
         create_label="New programme",
     ).respond(request)
 
@@ -149,24 +159,26 @@ def programme_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "dependencies": programme.projects.incoming_dependencies().select_related(
                 "upstream", "downstream", "upstream_milestone", "downstream_milestone"
             ),
-            "can_manage": Programme.objects.managed_by(user).filter(pk=pk).exists(),
-            "can_administer": sees_everything(user),
+            "can_manage": may_edit_programme(user, programme),
+            # PMO's buttons: archive, and add a project (projects.access.may_create_project,
+            # which this layer cannot import, is PMO's as well).
+            "can_administer": may_archive_programmes(user),
         },
     )
 
 
 @login_required
 def programme_create(request: HtmxHttpRequest) -> HttpResponse:
-    require(sees_everything(request.user))
+    may_create_programme.require(request.user)
     initial = {"portfolio": request.GET.get("portfolio")}
-    form = ProgrammeForm(request.POST or None, initial=initial)
+    form = ProgrammeForm(request.POST or None, initial=initial, user=request.user)
     return handle_form(request, form, title="New programme", cancel_url=reverse("programmes:list"))
 
 
 @login_required
 def programme_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.managed_by(request.user), pk=pk)
-    form = ProgrammeForm(request.POST or None, instance=programme)
+    form = ProgrammeForm(request.POST or None, instance=programme, user=request.user)
     return handle_form(
         request, form, title=f"Edit {programme}", cancel_url=programme.get_absolute_url()
     )
@@ -174,7 +186,7 @@ def programme_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def programme_archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    require(sees_everything(request.user))
+    may_archive_programmes.require(request.user)
     programme = get_object_or_404(Programme.objects.all(), pk=pk)
     return toggle_archive(request, programme, success_url=programme.get_absolute_url())
 
@@ -185,7 +197,9 @@ def programme_archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def benefit_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.managed_by(request.user), pk=pk)
-    form = BenefitForm(request.POST or None, instance=Benefit(programme=programme))
+    form = BenefitForm(
+        request.POST or None, instance=Benefit(programme=programme), user=request.user
+    )
     return handle_form(
         request,
         form,
@@ -198,7 +212,7 @@ def benefit_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def benefit_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     benefit = get_object_or_404(Benefit.objects.editable_by(request.user), pk=pk)
-    form = BenefitForm(request.POST or None, instance=benefit)
+    form = BenefitForm(request.POST or None, instance=benefit, user=request.user)
     url = benefit.programme.get_absolute_url()
     return handle_form(request, form, title=f"Edit {benefit}", success_url=url, cancel_url=url)
 
@@ -242,7 +256,7 @@ def person_list(request: HtmxHttpRequest) -> HttpResponse:
         queryset=Person.objects.visible_to(request.user).select_related("team"),
         filterset_class=PersonFilter,
         table_class=PersonTable,
-        create_url=reverse("programmes:person-create") if sees_everything(request.user) else None,
+        create_url=reverse("programmes:person-create") if may_add_people(request.user) else None,
         create_label="New person",
     ).respond(request)
 
@@ -264,15 +278,15 @@ def person_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             # see: the same figure as the programme dashboard's heat map and health.
             "load": person.allocations.weekly_load(today).get(person.pk),
             "weeks": load_window(today),
-            "can_edit": sees_everything(request.user),
+            "can_edit": may_edit_person(request.user, person),
         },
     )
 
 
 @login_required
 def person_create(request: HtmxHttpRequest) -> HttpResponse:
-    require(sees_everything(request.user))
-    form = PersonForm(request.POST or None)
+    may_add_people.require(request.user)
+    form = PersonForm(request.POST or None, user=request.user)
     return handle_form(
         request, form, title="New person", cancel_url=reverse("programmes:person-list")
     )
@@ -281,7 +295,7 @@ def person_create(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def person_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.editable_by(request.user), pk=pk)
-    form = PersonForm(request.POST or None, instance=person)
+    form = PersonForm(request.POST or None, instance=person, user=request.user)
     return handle_form(request, form, title=f"Edit {person}", cancel_url=person.get_absolute_url())
 
 
@@ -293,14 +307,14 @@ def person_archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def team_list(request: HtmxHttpRequest) -> HttpResponse:
-    require(sees_everything(request.user))
+    may_manage_teams.require(request.user)
     teams = Team.objects.active().prefetch_related("members")
     return render(request, "programmes/team_list.html", {"teams": teams})
 
 
 @login_required
 def team_create(request: HtmxHttpRequest) -> HttpResponse:
-    require(sees_everything(request.user))
+    may_manage_teams.require(request.user)
     form = TeamForm(request.POST or None)
     url = reverse("programmes:team-list")
     return handle_form(request, form, title="New team", success_url=url, cancel_url=url)

@@ -1,6 +1,6 @@
 """API of the delivery layer: the same rules as projects/views.py and report_views.py, from
-the same QuerySet methods, writing through the same services (see portfolio/api.py for how
-reads, writes and refusals map)."""
+the same QuerySet methods and access predicates (projects/access.py), writing through the
+same services (see portfolio/core/api.py for how reads, writes and refusals map)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,10 +27,32 @@ from portfolio.core.api import (
     ScopedViewSet,
     UpdateMixin,
 )
+from portfolio.core.filtering import ScopedFilterSet
 from portfolio.core.periods import Period
-from programmes.models import Programme, sees_everything
-from programmes.serializers import visible_programmes
+from programmes.access import programme_choices
+from programmes.models import Programme
 from projects import services
+from projects.access import (
+    may_add_milestone_to,
+    may_add_milestones,
+    may_book_anyone,
+    may_book_people,
+    may_create_project,
+    may_edit_allocation,
+    may_edit_dependency,
+    may_edit_milestone,
+    may_edit_project,
+    may_edit_register_item,
+    may_edit_report,
+    may_escalate,
+    may_link_projects,
+    may_raise_items,
+    may_raise_on_programme,
+    may_raise_on_project,
+    may_report_on,
+    may_write_reports,
+    project_choices,
+)
 from projects.filters import IssueFilter, ProjectFilter, RiskFilter
 from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk, StatusReport
 from projects.reporting import (
@@ -48,7 +69,6 @@ from projects.serializers import (
     ProjectSerializer,
     RiskSerializer,
     StatusReportSerializer,
-    visible_projects,
 )
 
 if TYPE_CHECKING:
@@ -57,33 +77,29 @@ if TYPE_CHECKING:
     from portfolio.core.roles import AnyUser
 
 
-def _projects(request: Request) -> QuerySet[Project]:
-    return visible_projects(request.user)
-
-
-def _programmes(request: Request) -> QuerySet[Programme]:
-    return visible_programmes(request.user)
-
-
 # Filters the pages do not have --------------------------------------------------------------
 
 
-class MilestoneFilter(django_filters.FilterSet):
-    project = django_filters.ModelChoiceFilter(queryset=_projects)
-    programme = django_filters.ModelChoiceFilter(
-        queryset=_programmes, field_name="project__programme"
-    )
+class MilestoneFilter(ScopedFilterSet):
+    scoped_fields = {"project": project_choices, "programme": programme_choices}
+    project = django_filters.ModelChoiceFilter()
+    programme = django_filters.ModelChoiceFilter(field_name="project__programme")
 
     class Meta:
         model = Milestone
         fields = ["project", "programme"]
 
 
-class DependencyFilter(django_filters.FilterSet):
-    upstream = django_filters.ModelChoiceFilter(queryset=_projects)
-    downstream = django_filters.ModelChoiceFilter(queryset=_projects)
+class DependencyFilter(ScopedFilterSet):
+    scoped_fields = {
+        "upstream": project_choices,
+        "downstream": project_choices,
+        "programme": programme_choices,
+    }
+    upstream = django_filters.ModelChoiceFilter()
+    downstream = django_filters.ModelChoiceFilter()
     programme = django_filters.ModelChoiceFilter(
-        queryset=_programmes, method="filter_programme", label="Either end in this programme"
+        method="filter_programme", label="Either end in this programme"
     )
 
     class Meta:
@@ -96,8 +112,9 @@ class DependencyFilter(django_filters.FilterSet):
         return queryset.filter(Q(upstream__programme=value) | Q(downstream__programme=value))
 
 
-class AllocationFilter(django_filters.FilterSet):
-    project = django_filters.ModelChoiceFilter(queryset=_projects)
+class AllocationFilter(ScopedFilterSet):
+    scoped_fields = {"project": project_choices}
+    project = django_filters.ModelChoiceFilter()
     person = django_filters.NumberFilter(field_name="person_id")
     active_on = django_filters.DateFilter(method="filter_active_on", label="Booked on this day")
 
@@ -111,11 +128,10 @@ class AllocationFilter(django_filters.FilterSet):
         return queryset.filter(start_date__lte=value, finish_date__gte=value)
 
 
-class StatusReportFilter(django_filters.FilterSet):
-    project = django_filters.ModelChoiceFilter(queryset=_projects)
-    programme = django_filters.ModelChoiceFilter(
-        queryset=_programmes, field_name="project__programme"
-    )
+class StatusReportFilter(ScopedFilterSet):
+    scoped_fields = {"project": project_choices, "programme": programme_choices}
+    project = django_filters.ModelChoiceFilter()
+    programme = django_filters.ModelChoiceFilter(field_name="project__programme")
     period_start_after = django_filters.DateFilter(field_name="period_start", lookup_expr="gte")
     period_start_before = django_filters.DateFilter(field_name="period_start", lookup_expr="lte")
     latest = django_filters.BooleanFilter(
@@ -163,16 +179,11 @@ class ProjectViewSet(ReadMixin, CreateMixin, UpdateMixin, ArchiveMixin, ScopedVi
         "stage",
     ]
     ordering = ["name"]
-    create_refusal = "Only PMO creates projects."
+    create_rule = may_create_project
+    write_rule = may_edit_project
 
     def visible(self, user: AnyUser) -> QuerySet[Any]:
         return Project.objects.visible_to(user)
-
-    def writable(self, user: AnyUser) -> QuerySet[Any]:
-        return Project.objects.editable_by(user)
-
-    def may_create(self, user: AnyUser) -> bool:
-        return sees_everything(user)
 
 
 class MilestoneViewSet(ReadMixin, CreateMixin, UpdateMixin, DestroyMixin, ScopedViewSet):
@@ -182,24 +193,14 @@ class MilestoneViewSet(ReadMixin, CreateMixin, UpdateMixin, DestroyMixin, Scoped
     filterset_class = MilestoneFilter
     ordering_fields = ["id", "name", "baseline_date", "forecast_date", "actual_date"]
     ordering = ["baseline_date", "name"]
-    create_refusal = "Only a project's manager (or PMO) adds milestones."
+    create_rule = may_add_milestones
+    write_rule = may_edit_milestone
 
     def visible(self, user: AnyUser) -> QuerySet[Any]:
         return Milestone.objects.filter(project__in=Project.objects.visible_to(user))
 
-    def writable(self, user: AnyUser) -> QuerySet[Any]:
-        return Milestone.objects.editable_by(user)
-
-    def may_create(self, user: AnyUser) -> bool:
-        return Project.objects.delivered_by(user).exists()
-
     def check_create(self, data: dict[str, Any]) -> None:
-        _require_delivered(self.request.user, data["project"])
-
-
-def _require_delivered(user: AnyUser, project: Project) -> None:
-    if not Project.objects.delivered_by(user).filter(pk=project.pk).exists():
-        raise PermissionDenied("Only the project's manager (or PMO) may write to its records.")
+        may_add_milestone_to.require(self.request.user, data["project"])
 
 
 # Dependencies, allocations -----------------------------------------------------------------
@@ -213,16 +214,11 @@ class DependencyViewSet(ReadMixin, CreateMixin, UpdateMixin, DestroyMixin, Scope
     filterset_class = DependencyFilter
     ordering_fields = ["id", "lag_days", "kind"]
     ordering = ["id"]
-    create_refusal = "Only programme managers (and PMO) record dependencies."
+    create_rule = may_link_projects
+    write_rule = may_edit_dependency
 
     def visible(self, user: AnyUser) -> QuerySet[Any]:
         return Dependency.objects.visible_to(user)
-
-    def writable(self, user: AnyUser) -> QuerySet[Any]:
-        return Dependency.objects.editable_by(user)
-
-    def may_create(self, user: AnyUser) -> bool:
-        return sees_everything(user) or Programme.objects.managed_by(user).exists()
 
     def perform_create(self, serializer: serializers.ModelSerializer) -> Dependency:
         data = dict(serializer.validated_data)
@@ -249,24 +245,14 @@ class AllocationViewSet(ReadMixin, CreateMixin, UpdateMixin, DestroyMixin, Scope
     filterset_class = AllocationFilter
     ordering_fields = ["id", "start_date", "finish_date"]
     ordering = ["start_date", "id"]
-    create_refusal = "Only programme managers (and PMO) book people."
+    create_rule = may_book_anyone
+    write_rule = may_edit_allocation
 
     def visible(self, user: AnyUser) -> QuerySet[Any]:
         return Allocation.objects.visible_to(user)
 
-    def writable(self, user: AnyUser) -> QuerySet[Any]:
-        return Allocation.objects.editable_by(user)
-
-    def may_create(self, user: AnyUser) -> bool:
-        return Project.objects.coordinated_by(user).exists()
-
     def check_create(self, data: dict[str, Any]) -> None:
-        if (
-            not Project.objects.coordinated_by(self.request.user)
-            .filter(pk=data["project"].pk)
-            .exists()
-        ):
-            raise PermissionDenied("You may book people onto your own programme's projects only.")
+        may_book_people.require(self.request.user, data["project"])
 
     def perform_create(self, serializer: serializers.ModelSerializer) -> Allocation:
         return services.allocation_save(allocation=Allocation(**serializer.validated_data))
@@ -286,36 +272,25 @@ class RegisterViewSet(ReadMixin, CreateMixin, UpdateMixin, ScopedViewSet):
     is escalated to its programme by the project's manager (POST …/escalate/)."""
 
     model: type[Risk] | type[Issue]
-    create_refusal = "Only project and programme managers (and PMO) raise these."
+    create_rule = may_raise_items
+    write_rule = may_edit_register_item
 
     def visible(self, user: AnyUser) -> QuerySet[Any]:
         return self.model.objects.visible_to(user)
 
-    def writable(self, user: AnyUser) -> QuerySet[Any]:
-        return self.model.objects.editable_by(user)
-
-    def may_create(self, user: AnyUser) -> bool:
-        return (
-            Project.objects.delivered_by(user).exists()
-            or Programme.objects.managed_by(user).exists()
-        )
-
     def check_create(self, data: dict[str, Any]) -> None:
         user = self.request.user
         if data.get("project") is not None:
-            _require_delivered(user, data["project"])
-        elif (
-            data.get("programme") is not None
-            and not Programme.objects.managed_by(user).filter(pk=data["programme"].pk).exists()
-        ):
-            raise PermissionDenied("Only the programme's manager (or PMO) raises items on it.")
+            may_raise_on_project.require(user, data["project"])
+        elif data.get("programme") is not None:
+            may_raise_on_programme.require(user, data["programme"])
+
+    def _check_escalate(self, item: Risk | Issue) -> None:
+        may_escalate.require(self.request.user, item)
 
     def _escalate(self) -> Response:
         with transaction.atomic():
-            delivered = self.model.objects.filter(
-                project__in=Project.objects.delivered_by(self.request.user)
-            )
-            item = self.writable_object(scope=delivered)
+            item = self.writable_object(check=self._check_escalate)
             if isinstance(item, Risk):
                 services.risk_escalate(risk=item)
             else:
@@ -370,16 +345,11 @@ class StatusReportViewSet(ReadMixin, ScopedViewSet):
     filterset_class = StatusReportFilter
     ordering_fields = ["id", "period_start", "revision", "submitted_at", "updated_at"]
     ordering = ["-period_start", "-revision", "id"]
-    create_refusal = "Only a project's manager (or PMO) writes its status reports."
+    create_rule = may_write_reports
+    write_rule = may_edit_report
 
     def visible(self, user: AnyUser) -> QuerySet[Any]:
         return StatusReport.objects.visible_to(user).select_related("author")
-
-    def writable(self, user: AnyUser) -> QuerySet[Any]:
-        return StatusReport.objects.editable_by(user)
-
-    def may_create(self, user: AnyUser) -> bool:
-        return Project.objects.delivered_by(user).exists()
 
     def etag(self, instance: Any) -> str:
         return f'"v{instance.version}"'
@@ -391,7 +361,7 @@ class StatusReportViewSet(ReadMixin, ScopedViewSet):
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         project: Project = changes.pop("project")
-        _require_delivered(request.user, project)
+        may_report_on.require(request.user, project)
         period = changes.pop("period", None) or Period.containing(timezone.localdate())
         with transaction.atomic():
             report, created = status_report_open(
@@ -417,8 +387,7 @@ class StatusReportViewSet(ReadMixin, ScopedViewSet):
         """The draft a write targets, locked: 404 unseen, 403 read-only, 409 submitted,
         412 when If-Match names another version."""
         report: StatusReport = self.get_object()
-        if not self.writable(self.request.user).filter(pk=report.pk).exists():
-            raise PermissionDenied(self.write_refusal)
+        self.check_write(report)
         if report.is_submitted:
             raise Conflict(
                 "A submitted report is a record: to correct it, open a new draft for the "

@@ -12,7 +12,6 @@ from typing import Any
 import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -22,16 +21,12 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.decorators.http import require_POST
 
+from portfolio.core.filtering import ScopedFilterSet
 from portfolio.core.http import HtmxHttpRequest
 from portfolio.core.periods import Period
-from programmes.models import (
-    HealthPolicy,
-    Person,
-    Portfolio,
-    Programme,
-    person_for,
-    sees_everything,
-)
+from programmes.access import portfolio_choices, programme_choices
+from programmes.models import HealthPolicy
+from projects.access import may_read_compliance, may_send_reminders
 from projects.models import Project
 from projects.models.reminders import SUMMARY, Compliance, compliance_for, expected_to_report
 from projects.reminders import ReminderNotSent, reminder_send_manual, reminders_send_overdue
@@ -42,18 +37,10 @@ PER_PAGE = 100
 DEFAULT_DUE_WEEKDAY: int = HealthPolicy._meta.get_field("report_due_weekday").get_default()
 
 
-# Choices are scoped to what the user may see, as in projects.filters.
-def _portfolios(request: HttpRequest) -> QuerySet[Portfolio]:
-    return Portfolio.objects.visible_to(request.user).active()
-
-
-def _programmes(request: HttpRequest) -> QuerySet[Programme]:
-    return Programme.objects.visible_to(request.user).active().select_related("portfolio")
-
-
-class ComplianceFilter(django_filters.FilterSet):
-    portfolio = django_filters.ModelChoiceFilter(queryset=_portfolios)
-    programme = django_filters.ModelChoiceFilter(queryset=_programmes)
+class ComplianceFilter(ScopedFilterSet):
+    scoped_fields = {"portfolio": portfolio_choices, "programme": programme_choices}
+    portfolio = django_filters.ModelChoiceFilter()
+    programme = django_filters.ModelChoiceFilter()
     # A status is worked out in Python from the reports, so the view applies this one to
     # the computed rows; the summary counts stay those of the whole selection.
     status = django_filters.ChoiceFilter(
@@ -68,19 +55,6 @@ class ComplianceFilter(django_filters.FilterSet):
 
     def keep_all(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         return queryset
-
-
-def _require_reader(request: HttpRequest) -> None:
-    """PMO and executives read compliance; project and programme managers do not."""
-    person = person_for(request.user)
-    executive = person is not None and person.access == Person.Access.EXECUTIVE
-    if not (sees_everything(request.user) or executive):
-        raise PermissionDenied("Only the PMO and executives see reporting compliance.")
-
-
-def _require_pmo(request: HttpRequest) -> None:
-    if not sees_everything(request.user):
-        raise PermissionDenied("Only the PMO sends reminders.")
 
 
 def _latest_due(today: date) -> Period:
@@ -163,13 +137,13 @@ def _context(request: HttpRequest, period: Period, data: QueryDict) -> dict[str,
         "all_query": _query(here, status=""),
         "filters_query": _query(here, period=""),
         "hidden_filters": [(name, here.get(name)) for name in FILTERS if here.get(name)],
-        "can_remind": sees_everything(request.user),
+        "can_remind": may_send_reminders(request.user),
     }
 
 
 @login_required
 def reporting_compliance(request: HtmxHttpRequest) -> HttpResponse:
-    _require_reader(request)
+    may_read_compliance.require(request.user)
     period = _period(request.GET.get("period"))
     template = "projects/reporting_compliance.html"
     if request.htmx and not request.htmx.boosted:
@@ -187,7 +161,7 @@ def _back(period: Period, data: QueryDict) -> HttpResponse:
 @require_POST
 def reporting_remind(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """One reminder to one project's manager; the row then says when it went."""
-    _require_pmo(request)
+    may_send_reminders.require(request.user)
     project = get_object_or_404(
         expected_to_report(Project.objects.visible_to(request.user)).select_related(
             "manager", "portfolio__health_policy"
@@ -223,7 +197,7 @@ def reporting_remind(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reporting_remind_overdue(request: HtmxHttpRequest) -> HttpResponse:
     """A reminder to the manager of every overdue project in the page's selection."""
-    _require_pmo(request)
+    may_send_reminders.require(request.user)
     period = _period(request.POST.get("period"))
     before = _context(request, period, request.POST)
     compliance: Compliance = before["compliance"]

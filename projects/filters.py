@@ -1,31 +1,28 @@
+"""Filters of the delivery layer's lists; their dropdowns offer only what the user may see
+(`scoped_fields`, from programmes/access.py), so a filter never leaks another portfolio's
+names."""
+
 import django_filters
 from django import forms
 
-from portfolio.core.filtering import SearchFilter, StateFilter
-from programmes.models import Person, Portfolio, Programme
+from portfolio.core.filtering import ScopedFilterSet, SearchFilter, StateFilter
+from programmes.access import people_choices, portfolio_choices, programme_choices
 from projects.models import Issue, Project, Risk
 
 
-# Choices are scoped to what the user may see, so a filter never leaks another portfolio's names.
-def _portfolios(request):  # type: ignore[no-untyped-def]
-    return Portfolio.objects.visible_to(request.user).active()
+class ProjectFilter(ScopedFilterSet):
+    scoped_fields = {
+        "portfolio": portfolio_choices,
+        "programme": programme_choices,
+        "manager": people_choices,
+    }
 
-
-def _programmes(request):  # type: ignore[no-untyped-def]
-    return Programme.objects.visible_to(request.user).active().select_related("portfolio")
-
-
-def _people(request):  # type: ignore[no-untyped-def]
-    return Person.objects.visible_to(request.user).active()
-
-
-class ProjectFilter(django_filters.FilterSet):
     q = SearchFilter(
         ["name", "code", "objective"], widget=forms.TextInput(attrs={"type": "search"})
     )
-    portfolio = django_filters.ModelChoiceFilter(queryset=_portfolios)
-    programme = django_filters.ModelChoiceFilter(queryset=_programmes)
-    manager = django_filters.ModelChoiceFilter(queryset=_people)
+    portfolio = django_filters.ModelChoiceFilter()
+    programme = django_filters.ModelChoiceFilter()
+    manager = django_filters.ModelChoiceFilter()
     stage = django_filters.ChoiceFilter(choices=Project.Stage.choices)
     state = StateFilter()
 
@@ -34,11 +31,13 @@ class ProjectFilter(django_filters.FilterSet):
         fields = ["q", "portfolio", "programme", "manager", "stage", "state"]
 
 
-class RegisterFilter(django_filters.FilterSet):
+class RegisterFilter(ScopedFilterSet):
     """Shared by the risk and issue registers."""
 
+    scoped_fields = {"programme": programme_choices}
+
     q = SearchFilter(["title", "description"], widget=forms.TextInput(attrs={"type": "search"}))
-    programme = django_filters.ModelChoiceFilter(queryset=_programmes, method="filter_programme")
+    programme = django_filters.ModelChoiceFilter(method="filter_programme")
     escalated = django_filters.BooleanFilter(
         field_name="escalated_at", lookup_expr="isnull", exclude=True, label="Escalated"
     )

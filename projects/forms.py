@@ -1,17 +1,29 @@
+"""Forms of the delivery layer. Each is built with `user=`: its dropdowns offer only what
+that user may see (`scoped_fields`, from the access modules)."""
+
 from django import forms
 
-from portfolio.core.forms import date_widgets
-from programmes.models import Person, Portfolio, Programme
+from portfolio.core.forms import ScopedChoicesForm, date_widgets
+from programmes.access import people_choices, portfolio_choices, programme_choices
+from programmes.models import Person
+from projects.access import active_milestone_choices, active_project_choices
 from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk
 
 
-def _active_people(required: bool = False) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(queryset=Person.objects.active(), required=required)
+def _person(required: bool = False) -> forms.ModelChoiceField:
+    # The choices come from scoped_fields (people_choices).
+    return forms.ModelChoiceField(queryset=Person.objects.none(), required=required)
 
 
-class ProjectForm(forms.ModelForm):
-    manager = _active_people()
-    sponsor = _active_people()
+class ProjectForm(ScopedChoicesForm, forms.ModelForm):
+    scoped_fields = {
+        "portfolio": portfolio_choices,
+        "programme": programme_choices,
+        "manager": people_choices,
+        "sponsor": people_choices,
+    }
+    manager = _person()
+    sponsor = _person()
 
     class Meta:
         model = Project
@@ -39,13 +51,6 @@ class ProjectForm(forms.ModelForm):
             "scope": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["portfolio"].queryset = Portfolio.objects.active()  # type: ignore[attr-defined]
-        self.fields["programme"].queryset = (  # type: ignore[attr-defined]
-            Programme.objects.active().select_related("portfolio")
-        )
-
 
 class MilestoneForm(forms.ModelForm):
     class Meta:
@@ -54,7 +59,14 @@ class MilestoneForm(forms.ModelForm):
         widgets = date_widgets("baseline_date", "forecast_date", "actual_date")
 
 
-class DependencyForm(forms.ModelForm):
+class DependencyForm(ScopedChoicesForm, forms.ModelForm):
+    scoped_fields = {
+        "upstream": active_project_choices,
+        "downstream": active_project_choices,
+        "upstream_milestone": active_milestone_choices,
+        "downstream_milestone": active_milestone_choices,
+    }
+
     class Meta:
         model = Dependency
         fields = [
@@ -67,19 +79,10 @@ class DependencyForm(forms.ModelForm):
             "description",
         ]
 
-    def __init__(self, *args: object, projects=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        if projects is not None:
-            self.fields["upstream"].queryset = projects  # type: ignore[attr-defined]
-            self.fields["downstream"].queryset = projects  # type: ignore[attr-defined]
-        for side in ("upstream_milestone", "downstream_milestone"):
-            self.fields[side].queryset = Milestone.objects.select_related(  # type: ignore[attr-defined]
-                "project"
-            ).filter(project__in=self.fields["upstream"].queryset)  # type: ignore[attr-defined]
 
-
-class AllocationForm(forms.ModelForm):
-    person = _active_people(required=True)
+class AllocationForm(ScopedChoicesForm, forms.ModelForm):
+    scoped_fields = {"person": people_choices}
+    person = _person(required=True)
 
     class Meta:
         model = Allocation
@@ -91,8 +94,9 @@ class AllocationForm(forms.ModelForm):
         }
 
 
-class RiskForm(forms.ModelForm):
-    owner = _active_people()
+class RiskForm(ScopedChoicesForm, forms.ModelForm):
+    scoped_fields = {"owner": people_choices}
+    owner = _person()
 
     class Meta:
         model = Risk
@@ -112,8 +116,9 @@ class RiskForm(forms.ModelForm):
         }
 
 
-class IssueForm(forms.ModelForm):
-    owner = _active_people()
+class IssueForm(ScopedChoicesForm, forms.ModelForm):
+    scoped_fields = {"owner": people_choices}
+    owner = _person()
 
     class Meta:
         model = Issue

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from portfolio.core.editing import show_errors
 from portfolio.core.http import HtmxHttpRequest
 from portfolio.core.periods import Period
+from projects.access import may_edit_report
 from projects.forms import IssueForm, RiskForm
 from projects.models import Milestone, Project, StatusReport, with_reporting
 from projects.models.reporting import field_label
@@ -115,8 +116,16 @@ def report_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             for m in project.milestones.all()
         ],
         registers=[
-            ("risk", project.risks.open().select_related("owner"), RiskForm(prefix="risk")),
-            ("issue", project.issues.open().select_related("owner"), IssueForm(prefix="issue")),
+            (
+                "risk",
+                project.risks.open().select_related("owner"),
+                RiskForm(prefix="risk", user=request.user),
+            ),
+            (
+                "issue",
+                project.issues.open().select_related("owner"),
+                IssueForm(prefix="issue", user=request.user),
+            ),
         ],
     )
     status = 409 if conflict else (400 if form.errors else 200)
@@ -160,11 +169,11 @@ def report_raise(request: HtmxHttpRequest, pk: int, kind: str) -> HttpResponse:
     """Raise a risk or issue from the update page without leaving it."""
     project = get_object_or_404(Project.objects.delivered_by(request.user), pk=pk)
     form_class = RiskForm if kind == "risk" else IssueForm
-    form = form_class(request.POST, prefix=kind)
+    form = form_class(request.POST, prefix=kind, user=request.user)
     form.instance.project = project
     if form.is_valid():
         form.save()
-        form = form_class(prefix=kind)
+        form = form_class(prefix=kind, user=request.user)
     context = {
         "project": project,
         "rform": form,
@@ -189,7 +198,7 @@ def report_escalate(request: HtmxHttpRequest, pk: int, kind: str, item_pk: int) 
     form_class = RiskForm if kind == "risk" else IssueForm
     context = {
         "project": project,
-        "rform": form_class(prefix=kind),
+        "rform": form_class(prefix=kind, user=request.user),
         "error": error,
         "items": getattr(project, f"{kind}s").open().select_related("owner"),
         "kind": kind,
@@ -219,7 +228,6 @@ def report_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "revisions": revisions,
             "earlier": earlier,
             "differences": report.differences(earlier) if earlier else [],
-            "can_correct": report.is_submitted
-            and StatusReport.objects.editable_by(request.user).filter(pk=pk).exists(),
+            "can_correct": report.is_submitted and may_edit_report(request.user, report),
         },
     )

@@ -1,23 +1,21 @@
 """API representations of the delivery layer. Related rows are chosen among those the user
-may see (ScopedRelatedField); who may write is the viewsets' business (projects/api.py)."""
+may see (`scoped_fields`, from the access modules); who may write is the viewsets' business
+(projects/api.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portfolio.core.api import ScopedModelSerializer, ScopedRelatedField
+from portfolio.core.api import ScopedModelSerializer, related
 from portfolio.core.periods import Period
 from portfolio.core.ratings import SCALES
+from programmes.access import people_choices, portfolio_choices, programme_choices
 from programmes.models import Person, Portfolio, Programme
-from programmes.serializers import (
-    CodeInPortfolioMixin,
-    visible_people,
-    visible_portfolios,
-    visible_programmes,
-)
+from programmes.serializers import CodeInPortfolioMixin, optional_person
+from projects.access import active_project_choices, milestone_choices, project_choices
 from projects.models import (
     RATED,
     Allocation,
@@ -30,41 +28,18 @@ from projects.models import (
 )
 from projects.models.reporting import CARRIED_FORWARD
 
-if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
-    from portfolio.core.roles import AnyUser
-
-
-def visible_projects(user: AnyUser) -> QuerySet[Project]:
-    return Project.objects.visible_to(user)
-
-
-def _active_projects(user: AnyUser) -> QuerySet[Project]:
-    return Project.objects.visible_to(user).active()
-
-
-def _visible_milestones(user: AnyUser) -> QuerySet[Milestone]:
-    return Milestone.objects.filter(project__in=Project.objects.visible_to(user))
-
-
-def _person(**kwargs: Any) -> ScopedRelatedField:
-    return ScopedRelatedField(
-        visible_people, queryset=Person.objects.all(), required=False, allow_null=True, **kwargs
-    )
-
-
-def _project(scope: Any = visible_projects, **kwargs: Any) -> ScopedRelatedField:
-    return ScopedRelatedField(scope, queryset=Project.objects.all(), **kwargs)
-
 
 class ProjectSerializer(CodeInPortfolioMixin, ScopedModelSerializer):
-    portfolio = ScopedRelatedField(visible_portfolios, queryset=Portfolio.objects.all())
-    programme = ScopedRelatedField(
-        visible_programmes, queryset=Programme.objects.all(), required=False, allow_null=True
-    )
-    manager = _person()
-    sponsor = _person()
+    scoped_fields = {
+        "portfolio": portfolio_choices,
+        "programme": programme_choices,
+        "manager": people_choices,
+        "sponsor": people_choices,
+    }
+    portfolio = related(Portfolio)
+    programme = related(Programme, required=False, allow_null=True)
+    manager = optional_person()
+    sponsor = optional_person()
     slippage_days = serializers.IntegerField(
         read_only=True, help_text="Days the forecast finish lies beyond the baseline"
     )
@@ -98,7 +73,8 @@ class ProjectSerializer(CodeInPortfolioMixin, ScopedModelSerializer):
 
 
 class MilestoneSerializer(ScopedModelSerializer):
-    project = _project()
+    scoped_fields = {"project": project_choices}
+    project = related(Project)
     slippage_days = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -116,14 +92,16 @@ class MilestoneSerializer(ScopedModelSerializer):
 
 
 class DependencySerializer(ScopedModelSerializer):
-    upstream = _project(_active_projects)
-    downstream = _project(_active_projects)
-    upstream_milestone = ScopedRelatedField(
-        _visible_milestones, queryset=Milestone.objects.all(), required=False, allow_null=True
-    )
-    downstream_milestone = ScopedRelatedField(
-        _visible_milestones, queryset=Milestone.objects.all(), required=False, allow_null=True
-    )
+    scoped_fields = {
+        "upstream": active_project_choices,
+        "downstream": active_project_choices,
+        "upstream_milestone": milestone_choices,
+        "downstream_milestone": milestone_choices,
+    }
+    upstream = related(Project)
+    downstream = related(Project)
+    upstream_milestone = related(Milestone, required=False, allow_null=True)
+    downstream_milestone = related(Milestone, required=False, allow_null=True)
 
     class Meta:
         model = Dependency
@@ -143,8 +121,9 @@ class DependencySerializer(ScopedModelSerializer):
 
 
 class AllocationSerializer(ScopedModelSerializer):
-    person = ScopedRelatedField(visible_people, queryset=Person.objects.all())
-    project = _project()
+    scoped_fields = {"person": people_choices, "project": project_choices}
+    person = related(Person)
+    project = related(Project)
 
     class Meta:
         model = Allocation
@@ -176,11 +155,14 @@ class RegisterItemSerializer(ScopedModelSerializer):
     """Raised on a project or on a programme (one of the two); a project item reaches its
     programme only by escalation (POST …/escalate/)."""
 
-    project = _project(required=False, allow_null=True)
-    programme = ScopedRelatedField(
-        visible_programmes, queryset=Programme.objects.all(), required=False, allow_null=True
-    )
-    owner = _person()
+    scoped_fields = {
+        "project": project_choices,
+        "programme": programme_choices,
+        "owner": people_choices,
+    }
+    project = related(Project, required=False, allow_null=True)
+    programme = related(Programme, required=False, allow_null=True)
+    owner = optional_person()
 
 
 class RiskSerializer(RegisterItemSerializer):
@@ -231,7 +213,8 @@ class StatusReportSerializer(ScopedModelSerializer):
     """A weekly status report. Drafts are changed through the reporting services; a
     submitted report is a record (a correction is a new draft for the same period)."""
 
-    project = _project()
+    scoped_fields = {"project": project_choices}
+    project = related(Project)
     period = PeriodField(required=False, help_text="ISO week; this week when left out")
     author: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username",

@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import dateformat, timezone
 
-from programmes.models import Person, Programme, sees_everything
+from programmes.models import Person
+from projects.access import may_link
 from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk
 
 if TYPE_CHECKING:
@@ -42,14 +43,10 @@ class DependencyChanges(TypedDict, total=False):
 
 
 def dependency_require_own_end(*, user: AnyUser, upstream: Project, downstream: Project) -> None:
-    """A programme manager links only dependencies touching a programme they manage."""
-    if sees_everything(user):
-        return
-    managed = Programme.objects.managed_by(user)
-    if not managed.filter(projects__in=[upstream, downstream]).exists():
-        raise ValidationError(
-            {"downstream": "One end of the dependency must be in a programme you manage."}
-        )
+    """A programme manager links only dependencies touching a programme they manage: refused
+    as invalid input on `downstream`, in the words of the access rule."""
+    if not may_link(user, upstream, downstream):
+        raise ValidationError({"downstream": may_link.refusal})
 
 
 def dependency_create(

@@ -1,5 +1,6 @@
 """Pages of the delivery layer. Reads start from `visible_to`; writes from `editable_by`,
-`delivered_by` or `managed_by`, so a role that may not write gets a 404."""
+`delivered_by` or `managed_by`, so a role that may not write gets a 404; an action the role
+never has is refused (403) by the predicate the API asks (projects/access.py)."""
 
 from typing import Any
 
@@ -14,11 +15,20 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from portfolio.core import live
-from portfolio.core.editing import delete_row, handle_form, require, toggle_archive
+from portfolio.core.access import refuse_unless
+from portfolio.core.editing import delete_row, handle_form, toggle_archive
 from portfolio.core.http import HtmxHttpRequest
 from portfolio.core.listing import Listing
-from programmes.models import Programme, sees_everything
+from programmes.models import Programme
 from projects import services
+from projects.access import (
+    may_book_people,
+    may_create_project,
+    may_edit_project,
+    may_edit_register_item,
+    may_link_projects,
+    may_report_on,
+)
 from projects.filters import IssueFilter, ProjectFilter, RiskFilter
 from projects.forms import (
     AllocationForm,
@@ -48,7 +58,7 @@ def project_list(request: HtmxHttpRequest) -> HttpResponse:
         queryset=_project_rows(Project.objects.visible_to(request.user)),
         filterset_class=ProjectFilter,
         table_class=ProjectTable,
-        create_url=reverse("projects:create") if sees_everything(request.user) else None,
+        create_url=reverse("projects:create") if may_create_project(request.user) else None,
         create_label="New project",
     ).respond(request)
 
@@ -82,30 +92,28 @@ def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "reports": project.status_reports.latest_revisions()
             .select_related("author")
             .order_by("-period_start")[:STATUS_HISTORY_WEEKS],
-            "can_edit": sees_everything(user),
             # Lazy, like the querysets: a cached body (page_cache) never asks.
-            "can_deliver": SimpleLazyObject(
-                lambda: Project.objects.delivered_by(user).filter(pk=pk).exists()
-            ),
-            "can_coordinate": SimpleLazyObject(
-                lambda: Project.objects.coordinated_by(user).filter(pk=pk).exists()
-            ),
+            "can_edit": SimpleLazyObject(lambda: may_edit_project(user, project)),
+            # The manager's buttons (report, milestones, risks, issues) share one rule, and
+            # so do the programme manager's (bookings, dependencies).
+            "can_deliver": SimpleLazyObject(lambda: may_report_on(user, project)),
+            "can_coordinate": SimpleLazyObject(lambda: may_book_people(user, project)),
         },
     )
 
 
 @login_required
 def project_create(request: HtmxHttpRequest) -> HttpResponse:
-    require(sees_everything(request.user))
+    may_create_project.require(request.user)
     initial = {key: request.GET.get(key) for key in ("portfolio", "programme")}
-    form = ProjectForm(request.POST or None, initial=initial)
+    form = ProjectForm(request.POST or None, initial=initial, user=request.user)
     return handle_form(request, form, title="New project", cancel_url=reverse("projects:list"))
 
 
 @login_required
 def project_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
-    form = ProjectForm(request.POST or None, instance=project)
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
     return handle_form(
         request, form, title=f"Edit {project}", cancel_url=project.get_absolute_url()
     )
@@ -149,20 +157,12 @@ def milestone_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # Dependencies --------------------------------------------------------------------------
 
 
-def _dependency_projects(user: Any) -> Any:
-    return Project.objects.visible_to(user).active().select_related("programme")
-
-
 @login_required
 def dependency_create(request: HtmxHttpRequest) -> HttpResponse:
     user = request.user
-    require(sees_everything(user) or Programme.objects.managed_by(user).exists())
+    may_link_projects.require(user)
     downstream = request.GET.get("downstream")
-    form = DependencyForm(
-        request.POST or None,
-        initial={"downstream": downstream},
-        projects=_dependency_projects(user),
-    )
+    form = DependencyForm(request.POST or None, initial={"downstream": downstream}, user=user)
     back = request.GET.get("next") or reverse("programmes:list")
     return handle_form(
         request,
@@ -184,9 +184,7 @@ def _writable_ends(user: Any, data: dict[str, Any]) -> dict[str, Any]:
 @login_required
 def dependency_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     dependency = get_object_or_404(Dependency.objects.editable_by(request.user), pk=pk)
-    form = DependencyForm(
-        request.POST or None, instance=dependency, projects=_dependency_projects(request.user)
-    )
+    form = DependencyForm(request.POST or None, instance=dependency, user=request.user)
     url = dependency.downstream.get_absolute_url()
     return handle_form(
         request,
@@ -212,7 +210,9 @@ def dependency_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def allocation_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.coordinated_by(request.user), pk=pk)
-    form = AllocationForm(request.POST or None, instance=Allocation(project=project))
+    form = AllocationForm(
+        request.POST or None, instance=Allocation(project=project), user=request.user
+    )
     url = project.get_absolute_url()
     return handle_form(
         request,
@@ -227,7 +227,7 @@ def allocation_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def allocation_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     allocation = get_object_or_404(Allocation.objects.editable_by(request.user), pk=pk)
-    form = AllocationForm(request.POST or None, instance=allocation)
+    form = AllocationForm(request.POST or None, instance=allocation, user=request.user)
     url = allocation.project.get_absolute_url()
     return handle_form(
         request,
@@ -281,7 +281,7 @@ def register_create(request: HtmxHttpRequest, kind: str) -> HttpResponse:
             Project.objects.delivered_by(user), pk=_int(request.GET.get("project"))
         )
         item, url = model(project=project), project.get_absolute_url()
-    form = form_class(request.POST or None, instance=item)
+    form = form_class(request.POST or None, instance=item, user=user)
     return handle_form(
         request,
         form,
@@ -296,10 +296,10 @@ def register_detail(request: HtmxHttpRequest, kind: str, pk: int) -> HttpRespons
     """The item's form when the user may write it, the same form read-only otherwise."""
     model, form_class, *_ = REGISTERS[kind]
     item = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
-    writable = model.objects.editable_by(request.user).filter(pk=pk).exists()
+    writable = may_edit_register_item(request.user, item)
     if request.method == "POST":
-        require(writable)
-    form = form_class(request.POST or None, instance=item)
+        refuse_unless(writable, may_edit_register_item.refusal)
+    form = form_class(request.POST or None, instance=item, user=request.user)
     if not writable:
         for field in form.fields.values():
             field.disabled = True

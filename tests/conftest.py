@@ -1,8 +1,11 @@
-"""Shared fixtures: the fixed cast of users who prove who sees what.
+"""Shared fixtures and helpers: the fixed cast of users who prove who sees what.
 
 The cast: a PMO, an executive of portfolio A, the manager of programme A1, two project
 managers (one in A1, one in programme B1 of another portfolio) and an outsider with a login
-but no role. Each is a Django test Client already logged in.
+but no role; `cast.client_for(person)` is a Django test Client logged in as one of them.
+ROLES names them in the column order of every role matrix, and VISIBLE_PROJECTS and
+VISIBLE_PROGRAMMES say what each may read. Tests import these from here, as they import
+factories (tests/factories.py) and the API's world (tests/api_world.py).
 """
 
 import os
@@ -16,7 +19,9 @@ from typing import TypeVar
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import Model
 from django.test import Client
 
 from programmes.models import Person, Portfolio, Programme
@@ -44,6 +49,37 @@ def _fresh_cache() -> Iterator[None]:
 
     cache.clear()
     yield
+
+
+# The roles of the cast, in the column order of every role matrix.
+ROLES = (
+    "pmo",
+    "executive",
+    "programme_manager",
+    "project_manager",
+    "other_project_manager",
+    "outsider",
+)
+# The matrices that also try a visitor who has not logged in add a last column for them.
+ROLES_AND_ANONYMOUS = (*ROLES, "anonymous")
+
+# role -> the cast's projects and programmes it may read (the pages of all others are a 404)
+VISIBLE_PROJECTS = {
+    "pmo": {"project_a1", "project_a1_sibling", "project_a2", "project_b1"},
+    "executive": {"project_a1", "project_a1_sibling", "project_a2"},
+    "programme_manager": {"project_a1", "project_a1_sibling"},
+    "project_manager": {"project_a1", "project_a1_sibling"},
+    "other_project_manager": {"project_b1"},
+    "outsider": set(),
+}
+VISIBLE_PROGRAMMES = {
+    "pmo": {"programme_a1", "programme_a2", "programme_b1"},
+    "executive": {"programme_a1", "programme_a2"},
+    "programme_manager": {"programme_a1"},
+    "project_manager": {"programme_a1"},
+    "other_project_manager": {"programme_b1"},
+    "outsider": set(),
+}
 
 
 @dataclass
@@ -118,10 +154,11 @@ WORKER_LOG = ROOT / "test-results" / "celery-worker.log"
 T = TypeVar("T")
 
 
-def _test_database_url() -> str:
+def database_url(name: str | None = None) -> str:
+    """The test database's URL, or that of database `name` on the same server."""
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{name or db['NAME']}"
 
 
 @pytest.fixture
@@ -147,7 +184,7 @@ def celery_worker(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
             "info",
         ],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": _test_database_url()},
+        env={**os.environ, "DATABASE_URL": database_url()},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -166,3 +203,10 @@ def wait_for(predicate: Callable[[], T], timeout: float = 30.0) -> T:
             return value
         time.sleep(0.1)
     raise AssertionError(f"nothing came in {timeout} s; see {WORKER_LOG}")
+
+
+def errors_of(instance: Model) -> dict[str, list[str]]:
+    """The field errors full_clean() raises; fails when it raises none."""
+    with pytest.raises(ValidationError) as excinfo:
+        instance.full_clean()
+    return excinfo.value.message_dict

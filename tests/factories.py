@@ -8,6 +8,8 @@ from programmes.models import Benefit, BenefitMeasurement, Person, Portfolio, Pr
 from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk
 
 PASSWORD = "correct-horse-battery"
+# A status report's ratings, every one green.
+GREEN = {name: "green" for name in ("schedule", "cost", "scope", "resources", "risk", "overall")}
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portfolio.accounts.models import ApiToken
-from portfolio.core.editing import require
+from portfolio.core.access import refuse_unless
 from portfolio.core.navigation import landing_for
-from programmes.models import roles_of, sees_everything
+from programmes.access import is_pmo
+from programmes.models import roles_of
 
 
 def _owner(request: HttpRequest) -> User:
@@ -52,7 +53,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             "secret": secret,
             "tokens": ApiToken.objects.filter(user=_owner(request)),
             "everyone": False,
-            "can_see_everyone": sees_everything(request.user),
+            "can_see_everyone": is_pmo(request.user),
         },
         status=400 if form.errors else 200,
     )
@@ -64,7 +65,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def all_api_tokens(request: HttpRequest) -> HttpResponse:
-    require(sees_everything(request.user))
+    refuse_unless(is_pmo(request.user), "Only the PMO sees everyone's API tokens.")
     return render(
         request,
         "accounts/api_tokens.html",
@@ -80,9 +81,7 @@ def all_api_tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     mine = ApiToken.objects.filter(user=_owner(request))
-    token = get_object_or_404(
-        ApiToken.objects.all() if sees_everything(request.user) else mine, pk=pk
-    )
+    token = get_object_or_404(ApiToken.objects.all() if is_pmo(request.user) else mine, pk=pk)
     if token.revoke(by=request.user):
         messages.success(request, f"Revoked “{token.name}”: it no longer opens the API.")
     else:

@@ -1,27 +1,33 @@
 """The REST API's shared plumbing; the router that mounts every viewset is `portfolio.api`.
 
-Every viewset holds the same rules as the pages, from the same QuerySet methods:
+Every viewset holds the same rules as the pages, from the same QuerySet methods and the same
+access predicates (`programmes/access.py`, `projects/access.py`):
 
 1. Reads start from `visible(user)` (the model's `visible_to`), so lists are scoped in the
    queryset and an object outside the user's reach answers 404.
-2. A write to an existing object fetches it the same way (404), then checks it against
-   `writable(user)` (`editable_by`, `managed_by`, `delivered_by`, `coordinated_by`, as the
-   page does): a role that may read but not write it gets 403.
-3. A create is refused with 403 up front when the role may create nothing of the kind, and
-   when the parent named in the body (a project, a programme) is visible but not writable;
-   a parent the user cannot see is refused like one that does not exist (400, on its field).
+2. A write to an existing object fetches it the same way (404), then asks the viewset's
+   `write_rule` (`may_edit_project`, `may_edit_report`…, as the page does): a role that may
+   read but not write it gets 403 in the rule's words.
+3. A create is refused with 403 up front when `create_rule` says the role may create
+   nothing of the kind, and when the parent named in the body (a project, a programme) is
+   visible but not writable (`check_create`, asking the rule the page asks); a parent the
+   user cannot see is refused like one that does not exist (400, on its field), because
+   related fields offer only what the user may see (`scoped_fields`).
 4. Objects carry an ETag; PUT, PATCH, DELETE and state-changing actions honour If-Match
    (412 when stale). If-Match is optional, so a script may skip it and take the risk.
 5. Domain rules raise django ValidationError keyed by field (services, model clean): they
-   become DRF's 400 {"field": ["message"]}, with their codes.
+   become DRF's 400 {"field": ["message"]}, with their codes; a refusal raised as Django's
+   PermissionDenied (`portfolio.core.access.refuse_unless`) becomes 403 {"detail": words}.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
@@ -37,6 +43,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from portfolio.core.access import READ_ONLY, Rule
+from portfolio.core.forms import Scope, scope_choices
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -78,11 +87,15 @@ class Conflict(APIException):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus the two exceptions domain code raises: a django ValidationError
-    (services, model clean) is a 400 keyed by field, and an IntegrityError that slipped past
-    validation (a concurrent write) is a 409. Neither is ever a 500."""
+    """DRF's handler, plus the exceptions domain code raises: a django ValidationError
+    (services, model clean) is a 400 keyed by field; a django PermissionDenied (a refused
+    access rule) is a 403 in the rule's own words, as the page says them; an IntegrityError
+    that slipped past validation (a concurrent write) is a 409. None is ever a 500."""
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(detail=as_serializer_error(exc))
+    elif isinstance(exc, DjangoPermissionDenied):
+        # DRF's own handler would drop the words for its generic message.
+        exc = PermissionDenied(str(exc) or None)
     elif isinstance(exc, IntegrityError):
         exc = Conflict()
     response = drf_exception_handler(exc, context)
@@ -121,41 +134,33 @@ IF_MATCH = OpenApiParameter(
 )
 
 
-# Serializer fields -------------------------------------------------------------------------
-
-
-class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A foreign key chosen among the rows the requesting user may see.
-
-    Another row, whether it exists or not, is refused alike ("object does not exist"), so a
-    request cannot probe for rows outside its reach.
-    """
-
-    def __init__(self, scope: Callable[[AnyUser], QuerySet[Any]], **kwargs: Any) -> None:
-        self.scope = scope
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> QuerySet[Any]:
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        if user is None:
-            base = super().get_queryset()
-            assert base is not None  # fields are built with a queryset
-            return base.none()
-        return self.scope(user)
+# Serializers -------------------------------------------------------------------------------
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
-    """Fields named in Meta.create_only are written on create and read-only afterwards
+    """Related fields named in `scoped_fields` accept only the rows the requesting user may
+    see (portfolio.core.forms.scope_choices): another row, whether it exists or not, is
+    refused alike ("object does not exist"), so a request cannot probe for rows outside its
+    reach. Fields named in Meta.create_only are written on create and read-only afterwards
     (a milestone does not move to another project)."""
+
+    scoped_fields: ClassVar[Mapping[str, Scope]] = {}
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
+        request = self.context.get("request")
+        scope_choices(fields, self.scoped_fields, getattr(request, "user", None))
         if self.instance is not None:
             for name in getattr(self.Meta, "create_only", ()):
                 fields[name].read_only = True
                 fields[name].required = False
         return fields
+
+
+def related(model: type[models.Model], **kwargs: Any) -> serializers.PrimaryKeyRelatedField:
+    """A related row by id, among those the serializer's `scoped_fields` offer the user (none
+    until scoped, so a field left out of `scoped_fields` accepts nothing)."""
+    return serializers.PrimaryKeyRelatedField(queryset=model._default_manager.none(), **kwargs)
 
 
 def save_model(instance: models.Model) -> Any:
@@ -168,26 +173,29 @@ def save_model(instance: models.Model) -> Any:
 # Viewsets --------------------------------------------------------------------------------
 
 
+# Nothing may be created or changed unless a viewset names the rule that allows it.
+NO_CREATE: Rule[[AnyUser]] = Rule(lambda user: False, "Your role may not create these.")
+NO_WRITE: Rule[[AnyUser, Any]] = Rule(lambda user, instance: False, READ_ONLY)
+
+
 class ScopedViewSet(viewsets.GenericViewSet):
-    """Reads from `visible(user)`; writes check `writable(user)` (see the module docstring)."""
+    """Reads from `visible(user)`; writes ask the access rules (see the module docstring)."""
 
     pagination_class = ApiPagination
     filter_backends = [DjangoFilterBackend, OrderingFilter]
-    # Reading why a write was refused should not need the docs.
-    create_refusal: ClassVar[str] = "Your role may not create these."
-    write_refusal: ClassVar[str] = "Your role may read this but not change it."
+    # The app's access predicates, asked as the pages ask them; each refuses in its words.
+    create_rule: ClassVar[Rule[...]] = NO_CREATE
+    write_rule: ClassVar[Rule[...]] = NO_WRITE
 
     def visible(self, user: AnyUser) -> QuerySet[Any]:
         raise NotImplementedError
 
-    def writable(self, user: AnyUser) -> QuerySet[Any]:
-        return self.visible(user).none()
-
-    def may_create(self, user: AnyUser) -> bool:
-        return False
-
     def check_create(self, data: dict[str, Any]) -> None:
         """Refuse (403) a create whose parent the user may see but not write."""
+
+    def check_write(self, instance: Any) -> None:
+        """Refuse (403) a write to an object the user may read but not change."""
+        self.write_rule.require(self.request.user, instance)
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = self.visible(self.request.user)
@@ -210,13 +218,10 @@ class ScopedViewSet(viewsets.GenericViewSet):
         response["ETag"] = self.etag(instance)
         return response
 
-    def writable_object(self, scope: QuerySet[Any] | None = None) -> Any:
-        """The object a write targets: 404 if unseen, 403 if read-only, 412 if stale."""
+    def writable_object(self, check: Callable[[Any], None] | None = None) -> Any:
+        """The object a write targets: 404 if unseen, 403 if refused, 412 if stale."""
         instance = self.get_object()
-        if scope is None:
-            scope = self.writable(self.request.user)
-        if not scope.filter(pk=instance.pk).exists():
-            raise PermissionDenied(self.write_refusal)
+        (check or self.check_write)(instance)
         self.check_if_match(instance)
         return instance
 
@@ -229,8 +234,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
             raise PreconditionFailed(current)
 
     def require_create(self) -> None:
-        if not self.may_create(self.request.user):
-            raise PermissionDenied(self.create_refusal)
+        self.create_rule.require(self.request.user)
 
 
 class ReadMixin(mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -288,12 +292,13 @@ class DestroyMixin:
 class ArchiveMixin:
     """POST …/archive/ and …/restore/, as the pages' archive button (never a DELETE)."""
 
-    def archivable(self: Any, user: AnyUser) -> QuerySet[Any]:
-        return self.writable(user)
+    def check_archive(self: Any, instance: Any) -> None:
+        """Refuse (403) archiving an object the user may read; by default, as changing it."""
+        self.check_write(instance)
 
     def _toggle(self: Any, archived: bool) -> Response:
         with transaction.atomic():
-            instance = self.writable_object(scope=self.archivable(self.request.user))
+            instance = self.writable_object(check=self.check_archive)
             if archived and not instance.is_archived:
                 instance.archive()
             elif not archived and instance.is_archived:

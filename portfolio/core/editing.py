@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
@@ -72,12 +72,6 @@ def toggle_archive(request: HttpRequest, obj: Any, *, success_url: str) -> HttpR
         obj.archive()
         messages.success(request, f"Archived “{obj}”.")
     return redirect(success_url)
-
-
-def require(allowed: bool) -> None:
-    """Refuse (403) a page the user's role does not include, such as creating a portfolio."""
-    if not allowed:
-        raise PermissionDenied
 
 
 @require_POST

@@ -1,9 +1,25 @@
-"""Filters every list shares: free-text search and active / archived / all."""
+"""Filters every list shares: free-text search and active / archived / all; and the filter
+set whose dropdowns offer only what the user may see."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 import django_filters
 from django.db.models import Q, QuerySet
+
+from portfolio.core.forms import Scope, scope_choices
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """A filter set whose `scoped_fields` offer only the rows the requesting user may see
+    (see portfolio.core.forms), so a filter never leaks another portfolio's names and an
+    unseen row is refused like a missing one."""
+
+    scoped_fields: ClassVar[Mapping[str, Scope]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scope_choices(self.filters, self.scoped_fields, getattr(self.request, "user", None))
 
 
 class SearchFilter(django_filters.CharFilter):

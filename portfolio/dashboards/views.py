@@ -23,7 +23,8 @@ from portfolio.core.http import HtmxHttpRequest
 from portfolio.dashboards.executive import health_stamp, overview
 from portfolio.dashboards.programme import RISK_BANDS, dashboard_for
 from portfolio.health.models import HealthRecord, ProgrammeHealth
-from programmes.models import Portfolio, Programme, sees_everything
+from programmes.access import may_create_portfolio
+from programmes.models import Portfolio, Programme
 from projects.models import RATED, Project
 
 TEMPLATE = "dashboards/programme_dashboard.html"
@@ -106,5 +107,5 @@ def portfolio_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboards/portfolio_list.html",
-        {"rows": rows, "can_create": sees_everything(request.user)},
+        {"rows": rows, "can_create": may_create_portfolio(request.user)},
     )

@@ -9,12 +9,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from portfolio.core.access import refuse_unless
 from portfolio.imports.columns import TARGETS, mapping_initial
 from portfolio.imports.forms import MappingForm, UploadForm
 from portfolio.imports.models import ImportJob
@@ -28,14 +28,13 @@ from portfolio.imports.services import (
     import_job_set_mapping,
     is_stale,
 )
-from programmes.models import sees_everything
+from programmes.access import is_pmo
 
 MAX_ISSUES_SHOWN = 200
 
 
 def _require_pmo(request: HttpRequest) -> None:
-    if not sees_everything(request.user):
-        raise PermissionDenied("Only the PMO imports portfolios.")
+    refuse_unless(is_pmo(request.user), "Only the PMO imports portfolios.")
 
 
 class _SizeLimitHandler(FileUploadHandler):

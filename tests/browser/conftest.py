@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page
+
+from tests.factories import PASSWORD
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
@@ -45,3 +48,12 @@ def pytest_runtest_makereport(
         except Exception as exc:  # the page may be gone; the failure itself matters more
             report.sections.append(("screenshot", f"could not be taken: {exc}"))
     return report
+
+
+def log_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form, and wait until the site has let the user in."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

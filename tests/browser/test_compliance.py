@@ -11,7 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from programmes.models import Person
-from tests.factories import PASSWORD, PersonFactory, ProjectFactory
+from tests.browser.conftest import log_in
+from tests.factories import PersonFactory, ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,10 +28,7 @@ def test_the_pmo_reminds_a_manager_and_the_row_says_reminder_sent(
     ProjectFactory(name="Laptop Refresh", manager=manager)
 
     with time_machine.travel(MONDAY, tick=False):
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill("pmo")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, live_server.url, "pmo")
         page.goto(f"{live_server.url}/projects/reporting/?period=2026-W47")
         expect(page.get_by_test_id("compliance-summary")).to_contain_text("2 overdue")
 

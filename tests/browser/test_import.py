@@ -10,19 +10,13 @@ from playwright.sync_api import Page, expect
 
 from portfolio.imports.models import ImportJob, ImportMapping
 from programmes.models import Person
-from tests.factories import PASSWORD, PersonFactory
-from tests.test_import import US_FILE, imported_counts
+from tests.browser.conftest import log_in
+from tests.factories import PersonFactory
+from tests.imports.test_import import US_FILE, imported_counts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
-
-
-def _log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def _counts(page: Page, level: str) -> Any:
@@ -37,7 +31,7 @@ def test_a_pmo_imports_the_us_file_and_sees_what_was_created(
 ) -> None:
     PersonFactory(name="Priya PMO", access=Person.Access.PMO, user__username="pmo")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    _log_in(page, live_server.url, "pmo")
+    log_in(page, live_server.url, "pmo")
 
     page.goto(f"{live_server.url}/imports/new/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Import a portfolio")
@@ -85,7 +79,7 @@ def test_a_pmo_sees_row_errors_and_cannot_commit_a_bad_file(
     lines[4] = lines[4].replace("2010-12-31", "2010-12-32")
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join(lines[:10]) + "\n", encoding="utf-8")
-    _log_in(page, live_server.url, "pmo")
+    log_in(page, live_server.url, "pmo")
 
     page.goto(f"{live_server.url}/imports/new/")
     page.get_by_label("CSV or Excel (.xlsx) file").set_input_files(str(bad))

@@ -10,8 +10,9 @@ from portfolio.core.periods import Period
 from portfolio.health import rollup
 from programmes.models import Person, Programme
 from projects.models import StatusReport
+from tests.browser.conftest import log_in
 from tests.factories import (
-    PASSWORD,
+    GREEN,
     PersonFactory,
     PortfolioFactory,
     ProgrammeFactory,
@@ -19,15 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-GREEN = {name: "green" for name in ("schedule", "cost", "scope", "resources", "risk", "overall")}
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 @pytest.fixture
@@ -59,7 +51,7 @@ def _submit_red(browser: Browser, base: str, programme: Programme) -> None:
     """The project manager, in a browser of their own, submits this week's report red."""
     project = programme.projects.get()
     manager_page = browser.new_context().new_page()
-    _log_in(manager_page, base, "pm")
+    log_in(manager_page, base, "pm")
     manager_page.goto(f"{base}/projects/{project.pk}/update/")
     manager_page.locator("input[name=overall][value=red]").check()
     manager_page.fill("#id_overall_reason", "Signalling supplier has gone into administration")
@@ -70,7 +62,7 @@ def _submit_red(browser: Browser, base: str, programme: Programme) -> None:
 def test_an_open_dashboard_turns_red_when_a_project_reports_red(
     programme: Programme, live_server, browser: Browser, page: Page
 ) -> None:
-    _log_in(page, live_server.url, "executive")
+    log_in(page, live_server.url, "executive")
     page.goto(f"{live_server.url}{programme.get_absolute_url()}dashboard/")
     panel = page.get_by_test_id("health-summary").get_by_test_id("health-panel")
     expect(panel).to_have_attribute("data-health", "green")
@@ -88,7 +80,7 @@ def test_the_cached_portfolio_dashboard_follows_the_roll_up(
 ) -> None:
     """The portfolio dashboard's body is served from the page cache; the worker's roll-up
     retires it, for the open page and for the next full load alike."""
-    _log_in(page, live_server.url, "executive")
+    log_in(page, live_server.url, "executive")
     page.goto(f"{live_server.url}/dashboard/")
     page.reload()  # the second load is served from the cache
     card = page.get_by_test_id("programme-card")

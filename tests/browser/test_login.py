@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portfolio.demo.organisation import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,18 +18,11 @@ LANDINGS = {
 }
 
 
-def _log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
 @pytest.mark.parametrize("login", DEMO_LOGINS, ids=[login.username for login in DEMO_LOGINS])
 def test_each_demo_role_logs_in_and_lands_on_its_page(page: Page, live_server, login) -> None:
     load_demo()
     path, heading, nav_link = LANDINGS[login.username]
-    _log_in(page, live_server.url, login.username)
+    log_in(page, live_server.url, login.username, DEMO_PASSWORD)
 
     expect(page).to_have_url(f"{live_server.url}{path}")
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
@@ -41,7 +35,7 @@ def test_each_demo_role_logs_in_and_lands_on_its_page(page: Page, live_server, l
 
 def test_a_project_manager_does_not_see_the_pmo_sections(page: Page, live_server) -> None:
     load_demo()
-    _log_in(page, live_server.url, "pm")
+    log_in(page, live_server.url, "pm", DEMO_PASSWORD)
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="My projects")).to_be_visible()
     expect(nav.get_by_role("link", name="People")).to_have_count(0)

@@ -6,7 +6,8 @@ from playwright.sync_api import Page, expect
 
 from programmes.models import Person
 from projects.models import Allocation, Dependency, Milestone, Project, Risk
-from tests.factories import PASSWORD, PersonFactory
+from tests.browser.conftest import log_in
+from tests.factories import PersonFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,9 +24,7 @@ def _fill(page: Page, **fields: str) -> None:
 def test_pmo_builds_a_programme_from_nothing(page: Page, live_server) -> None:
     PersonFactory(name="Pia PMO", access=Person.Access.PMO, user__username="pmo")
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    _fill(page, username="pmo", password=PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "pmo")
     expect(page.get_by_role("heading", level=1)).to_have_text("Portfolios")
 
     page.get_by_role("link", name="New portfolio").click()

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from portfolio.demo.organisation import DEMO_PASSWORD, load_demo
 from programmes.models import Programme
 from projects.models import Dependency, Milestone, Project
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,10 +19,7 @@ def _open_dashboard(page: Page, base_url: str, errors: list[str]) -> Programme:
     programme = Programme.objects.get(code="CDS")  # Grace Okafor's programme
     _make_one_dependency_late(programme)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill("progman")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base_url, "progman", DEMO_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("My programmes")
     page.goto(f"{base_url}/programmes/{programme.pk}/dashboard/")
     expect(page.get_by_role("heading", level=1)).to_have_text(

@@ -7,11 +7,10 @@ from playwright.sync_api import Page, expect
 
 from portfolio.core.periods import Period
 from projects.models import StatusReport
-from tests.factories import PASSWORD, PersonFactory, ProjectFactory
+from tests.browser.conftest import log_in
+from tests.factories import GREEN, PersonFactory, ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-GREEN = {name: "green" for name in ("schedule", "cost", "scope", "resources", "risk", "overall")}
 
 
 def test_a_project_manager_submits_a_weekly_update_and_corrects_it(page: Page, live_server) -> None:
@@ -35,10 +34,7 @@ def test_a_project_manager_submits_a_weekly_update_and_corrects_it(page: Page, l
             },
         )
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "pm")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "pm")
     expect(page.get_by_role("heading", level=1)).to_have_text("My projects")
     expect(page.get_by_test_id("period-status")).to_have_text("Not started")
     page.get_by_role("link", name="Update").click()

@@ -1,0 +1,1 @@
+"""portfolio/accounts: signing in, API tokens and their pages."""

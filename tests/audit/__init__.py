@@ -1,0 +1,1 @@
+"""portfolio/audit: the history tab."""

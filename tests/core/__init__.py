@@ -1,0 +1,1 @@
+"""portfolio/core: the model-free rules and plumbing."""

@@ -1,0 +1,1 @@
+"""portfolio/dashboards: the executive and programme dashboards."""

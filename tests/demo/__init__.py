@@ -1,0 +1,1 @@
+"""portfolio/demo: the demo organisation."""

@@ -1,0 +1,1 @@
+"""portfolio/health: health records, the roll-up, requests and the worker."""

@@ -1,0 +1,1 @@
+"""portfolio/imports: the spreadsheet importer."""

@@ -1,0 +1,1 @@
+"""programmes/: the strategic layer."""
