@@ -6,6 +6,7 @@ wait for it instead of failing. Kept connections are checked before reuse
 import time
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db.backends.postgresql import base
 
@@ -16,7 +17,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         while True:
             try:
                 return super().get_new_connection(conn_params)
-            except base.Database.OperationalError:
+            except psycopg.OperationalError:
                 if time.monotonic() >= deadline:
                     raise
                 time.sleep(0.2)

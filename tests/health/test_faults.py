@@ -24,7 +24,7 @@ from portfolio.health.models import (
     ProjectHealth,
 )
 from programmes.models import HealthPolicy
-from tests.conftest import ROOT, _test_database_url, wait_for
+from tests.conftest import ROOT, database_url, wait_for
 from tests.factories import (
     MilestoneFactory,
     PortfolioFactory,
@@ -52,14 +52,14 @@ def start_worker(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Sta
         worker = subprocess.Popen(
             [
                 sys.executable,
-                *("-m", "celery", "-A", "tests.fault_worker", "worker"),
+                *("-m", "celery", "-A", "tests.health.fault_worker", "worker"),
                 *("--pool=prefork", "--concurrency=1", "--without-gossip"),
                 *("--without-mingle", "--without-heartbeat", "-l", "info"),
             ],
             cwd=ROOT,
             env={
                 **os.environ,
-                "DATABASE_URL": _test_database_url(),
+                "DATABASE_URL": database_url(),
                 "FAULT_MARKER": str(marker),
                 "FAULT_PAUSE_SECONDS": str(PAUSE_SECONDS),
                 "CELERY_VISIBILITY_TIMEOUT": "5",
