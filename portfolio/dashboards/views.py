@@ -22,7 +22,8 @@ from portfolio.core import live
 from portfolio.core.http import HtmxHttpRequest
 from portfolio.dashboards.executive import health_stamp, overview
 from portfolio.dashboards.programme import RISK_BANDS, dashboard_for
-from portfolio.health.models import HealthRecord, ProgrammeHealth
+from portfolio.health.freshness import is_recomputing
+from portfolio.health.models import HealthRecord, HealthRequest, ProgrammeHealth
 from programmes.access import may_create_portfolio
 from programmes.models import Portfolio, Programme
 from projects.models import RATED, Project
@@ -48,16 +49,24 @@ def programme_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     def standing() -> HealthRecord | None:
         return ProgrammeHealth.objects.filter(programme=programme).standing(moment)
 
+    def version(health: HealthRecord | None) -> str:
+        # What the open page shows: the record, and whether it says "recomputing…".
+        waiting = is_recomputing(HealthRequest.Subject.PROGRAMME, programme.pk)
+        return live.version_of(health) + (":recomputing" if waiting else "")
+
     health: HealthRecord | SimpleLazyObject | None
     if request.htmx:
         health = standing()
-        if live.unchanged(request, live.version_of(health)):
+        shown = version(health)
+        if live.unchanged(request, shown):
             return HttpResponse(status=204)  # nothing new: the open page keeps what it shows
     else:
         health = SimpleLazyObject(standing)  # a cached body (page_cache) never reads it
+        shown = SimpleLazyObject(lambda: version(standing()))  # type: ignore[assignment]
     context = {
         "programme": programme,
         "health": health,
+        "health_version": shown,
         "as_of": moment,
         "poll_seconds": live.POLL_SECONDS,
     }

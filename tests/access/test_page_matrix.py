@@ -102,6 +102,7 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "no-access": (lambda w: [], "", (403,) * 6 + (LOGIN,)),
     "healthz": (lambda w: [], "", PUBLIC),
     "history": (lambda w: ["project", w.project_a1.pk], "", READS_A1),
+    "health:policy-reach": (_pk("portfolio_a"), "", READS_A1),
     "login": (lambda w: [], "", PUBLIC),
     "logout": (lambda w: [], "", (405,) * 7),
     "password_change": (lambda w: [], "", EVERYONE),

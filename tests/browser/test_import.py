@@ -8,9 +8,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from portfolio.health.models import PortfolioHealth, ProjectHealth
 from portfolio.imports.models import ImportJob, ImportMapping
 from programmes.models import Person
+from projects.models import Project
 from tests.browser.conftest import log_in
+from tests.conftest import wait_for
 from tests.factories import PersonFactory
 from tests.imports.test_import import US_FILE, imported_counts
 
@@ -68,6 +71,21 @@ def test_a_pmo_imports_the_us_file_and_sees_what_was_created(
     assert imported_counts() == (26, 437, 1547)
     assert ImportJob.objects.get().status == ImportJob.Status.SUCCEEDED
     assert ImportMapping.objects.get().name == "US IT Dashboard"
+
+    # Health is computed as the import ends, not at the nightly run: a project's page shows
+    # it, and within a minute every imported project, programme and portfolio has one.
+    wait_for(
+        lambda: (
+            ProjectHealth.objects.filter(is_current=True).count() == 1547
+            and PortfolioHealth.objects.filter(is_current=True).count() == 26
+        ),
+        timeout=60,
+    )
+    project = Project.objects.order_by("pk").first()
+    assert project is not None
+    page.goto(f"{live_server.url}{project.get_absolute_url()}")
+    expect(page.get_by_test_id("health-panel")).not_to_have_attribute("data-health", "none")
+    expect(page.get_by_test_id("health-freshness")).to_contain_text("As of")
 
 
 def test_a_pmo_sees_row_errors_and_cannot_commit_a_bad_file(
