@@ -475,16 +475,44 @@ def recompute_everything(today: date | None = None, kind: str = "change") -> Rol
     )
 
 
+def assess_everything(
+    today: date, reports_until: date | None = None
+) -> tuple[dict[int, Assessment], dict[int, Assessment], dict[int, Assessment]]:
+    """Every active project, programme and portfolio assessed from scratch, each level from
+    the fresh ratings of the one below (nothing stored is read)."""
+    projects = assess_projects(None, today, reports_until)
+    project_ratings = {pk: a.overall or "" for pk, a in projects.items()}
+    programmes = assess_programmes(None, today, project_ratings)
+    programme_ratings = {pk: a.overall or "" for pk, a in programmes.items()}
+    portfolios = assess_portfolios(None, today, programme_ratings, project_ratings)
+    return projects, programmes, portfolios
+
+
+def stale_subjects(today: date | None = None) -> list[str]:
+    """The subjects whose stored current health differs from a recomputation from scratch
+    (for checks and tests: it should always be empty once no request is pending)."""
+    fresh = assess_everything(today or timezone.localdate())
+    stale = []
+    for model, field, assessments in zip(
+        (ProjectHealth, ProgrammeHealth, PortfolioHealth),
+        ("project", "programme", "portfolio"),
+        fresh,
+        strict=True,
+    ):
+        stored = {
+            getattr(record, f"{field}_id"): record.payload()
+            for record in model._default_manager.filter(is_current=True)
+        }
+        stale += [f"{field} {pk}" for pk, a in assessments.items() if stored.get(pk) != a.payload()]
+    return stale
+
+
 def record_past_week(moment: datetime) -> None:
     """Weekly snapshots of health as it stood at `moment`, rebuilt from the reports
     submitted by then (for a new installation's trend; today's risks and milestones stand
     in for their past values, which are not kept)."""
     day = moment.date()
-    projects = assess_projects(None, day, reports_until=day)
-    project_ratings = {pk: a.overall or "" for pk, a in projects.items()}
-    programmes = assess_programmes(None, day, project_ratings)
-    programme_ratings = {pk: a.overall or "" for pk, a in programmes.items()}
-    portfolios = assess_portfolios(None, day, programme_ratings, project_ratings)
+    projects, programmes, portfolios = assess_everything(day, reports_until=day)
     _snapshot(ProjectHealth, "project", projects, moment)
     _snapshot(ProgrammeHealth, "programme", programmes, moment)
     _snapshot(PortfolioHealth, "portfolio", portfolios, moment)

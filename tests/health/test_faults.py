@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.db.models import Count
-from django.utils import timezone
 
 from portfolio.core.queue import publish
 from portfolio.health import rollup
@@ -96,26 +95,7 @@ def _an_organisation() -> None:
 
 def _health_is_true() -> bool:
     """No request pending, and stored health equal to a recomputation from scratch."""
-    if HealthRequest.objects.exists():
-        return False
-    today = timezone.localdate()
-    projects = rollup.assess_projects(None, today)
-    ratings = {pk: a.overall or "" for pk, a in projects.items()}
-    programmes = rollup.assess_programmes(None, today, ratings)
-    programme_ratings = {pk: a.overall or "" for pk, a in programmes.items()}
-    portfolios = rollup.assess_portfolios(None, today, programme_ratings, ratings)
-    for model, field, fresh in (
-        (ProjectHealth, "project", projects),
-        (ProgrammeHealth, "programme", programmes),
-        (PortfolioHealth, "portfolio", portfolios),
-    ):
-        kept = {
-            getattr(r, f"{field}_id"): r.payload()
-            for r in model._default_manager.filter(is_current=True)
-        }
-        if any(kept.get(pk) != a.payload() for pk, a in fresh.items()):
-            return False
-    return True
+    return not HealthRequest.objects.exists() and rollup.stale_subjects() == []
 
 
 def _one_current_record_each() -> None:

@@ -10,12 +10,12 @@ MOVED = [('programmes', 'health', 'healthrequest'), ('programmes', 'health', 'pr
 
 def move_content_types(apps, schema_editor):
     """Permissions and admin log entries follow the models to their new app label."""
-    content_type = apps.get_model("contenttypes", "ContentType")
+    content_types = apps.get_model("contenttypes", "ContentType").objects.using(
+        schema_editor.connection.alias
+    )
     for old_label, new_label, model in MOVED:
-        if not content_type.objects.filter(app_label=new_label, model=model).exists():
-            content_type.objects.filter(app_label=old_label, model=model).update(
-                app_label=new_label
-            )
+        if not content_types.filter(app_label=new_label, model=model).exists():
+            content_types.filter(app_label=old_label, model=model).update(app_label=new_label)
 
 
 class Migration(migrations.Migration):
