@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from portfolio.core.api import ReadMixin, ScopedViewSet
+from portfolio.core.filtering import ScopedFilterSet
 from portfolio.core.ratings import Rating
 from portfolio.health.models import HealthRecord, PortfolioHealth, ProgrammeHealth, ProjectHealth
 from programmes.models import Portfolio, Programme
@@ -33,13 +34,18 @@ FIELDS = [
 ]
 
 
-def _filter(model: type[HealthRecord], subject: str) -> type[django_filters.FilterSet]:
+def _filter(
+    model: type[HealthRecord], subject: str, subjects: Any
+) -> type[django_filters.FilterSet]:
     meta = type("Meta", (), {"model": model, "fields": [subject]})
     return type(
         f"{model.__name__}Filter",
-        (django_filters.FilterSet,),
+        (ScopedFilterSet,),
         {
             "Meta": meta,
+            # The subject filter accepts only what the user may see: an unseen id is
+            # refused like a missing one, so nobody can probe for others' rows.
+            "scoped_fields": {subject: subjects},
             "current": django_filters.BooleanFilter(field_name="is_current"),
             "taken_after": django_filters.IsoDateTimeFilter(
                 field_name="taken_at", lookup_expr="gte"
@@ -91,7 +97,7 @@ def _viewset(model: type[HealthRecord], subject: str, subjects: Any) -> type[Sco
         {
             "__doc__": f"{model.__name__} records, read-only.",
             "serializer_class": _serializer(model, subject),
-            "filterset_class": _filter(model, subject),
+            "filterset_class": _filter(model, subject, subjects),
             "ordering_fields": ["id", "taken_at"],
             "ordering": ["-taken_at", "-id"],
             "visible": visible,

@@ -297,3 +297,12 @@ def test_two_workers_recomputing_at_once_store_one_record(cast: Cast) -> None:
         thread.join()
     assert errors == []
     assert ProjectHealth.objects.filter(project=cast.project_a1).count() == 1
+
+
+def test_the_health_api_refuses_a_filter_on_a_project_the_user_cannot_see(cast: Cast) -> None:
+    rollup.recompute_everything(TODAY)
+    client = cast.client_for(cast.other_project_manager)
+    unseen = client.get("/api/v1/health/projects/", {"project": cast.project_a1.pk})
+    seen = client.get("/api/v1/health/projects/", {"project": cast.project_b1.pk})
+    assert unseen.status_code == 400 and "project" in unseen.json()
+    assert seen.status_code == 200 and seen.json()["count"] >= 1
