@@ -1,5 +1,7 @@
 # Stationmaster: the two commands a newcomer needs are `make run` and `make test`.
 PORT ?= 8000
+# Links in reminder emails point at the port the demo is served on, unless told otherwise.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 PY := .venv/bin/python
 
 .PHONY: run test bench lint fmt venv worker clean
@@ -9,9 +11,9 @@ venv:
 
 run: venv
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
+	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
 	@echo "Serving Stationmaster on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test:
 	@scripts/test

@@ -205,6 +205,8 @@ def reporting_remind_overdue(request: HtmxHttpRequest) -> HttpResponse:
         projects=[row.project for row in compliance.overdue], period=period, sent_by=request.user
     )
     note = f"Sent {len(run.sent)} reminder{'s' if len(run.sent) != 1 else ''}."
+    if run.already_sent:
+        note += f" Already reminded today: {', '.join(p.name for p in run.already_sent)}."
     if run.no_email or run.failed:
         names = ", ".join(p.name for p in run.no_email + run.failed)
         note += f" Not sent (no email address, or the email failed): {names}."

@@ -1,7 +1,10 @@
 """Forms of the delivery layer. Each is built with `user=`: its dropdowns offer only what
 that user may see (`scoped_fields`, from the access modules)."""
 
+from typing import Any
+
 from django import forms
+from django.urls import reverse
 
 from portfolio.core.forms import ScopedChoicesForm, date_widgets
 from programmes.access import people_choices, portfolio_choices, programme_choices
@@ -60,12 +63,50 @@ class MilestoneForm(forms.ModelForm):
 
 
 class DependencyForm(ScopedChoicesForm, forms.ModelForm):
+    """Each side's milestone dropdown lists only the milestones of that side's project, by
+    date; choosing another project fetches its list (htmx, `projects:dependency-milestones`).
+
+    Validation still accepts any milestone the user may see, so a milestone of the other
+    project is refused by the model with a message that says why, not "not a valid choice".
+    """
+
     scoped_fields = {
         "upstream": active_project_choices,
         "downstream": active_project_choices,
         "upstream_milestone": active_milestone_choices,
         "downstream_milestone": active_milestone_choices,
     }
+    SIDES = ("upstream", "downstream")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for side in self.SIDES:
+            self.fields[side].widget.attrs.update(
+                {
+                    "hx-get": reverse("projects:dependency-milestones", args=[side]),
+                    "hx-target": f"#div_id_{side}_milestone",
+                    "hx-swap": "outerHTML",
+                }
+            )
+            self.narrow_milestones(side)
+
+    def narrow_milestones(self, side: str) -> None:
+        """Offer on this side only the chosen project's milestones (none before a choice)."""
+        field = self.fields[f"{side}_milestone"]
+        assert isinstance(field, forms.ModelChoiceField) and field.queryset is not None
+        project = str(self[side].value() or "")
+        milestones = (
+            field.queryset.filter(project_id=int(project)).order_by("baseline_date", "name")
+            if project.isdigit()
+            else field.queryset.none()
+        )
+        field.widget.choices = [
+            ("", "---------"),
+            *(
+                (m.pk, f"{m.name} ({m.baseline_date.day} {m.baseline_date:%b %Y})")
+                for m in milestones
+            ),
+        ]
 
     class Meta:
         model = Dependency

@@ -113,12 +113,16 @@ def reminder_send(
     sent_by: User | AnonymousUser | None = None,
     connection: BaseEmailBackend | None = None,
 ) -> ReminderLog | None:
-    """Send one reminder; None when the same automatic reminder was already sent.
+    """Send one reminder; None when it was already sent (see 2).
 
     1. Find the recipient (NoRecipient when there is none) and write the message.
     2. Claim: insert the log row in its own transaction. For due and overdue reminders the
        unique constraint refuses a second row for the project and period, so whoever
-       inserts first sends, and everyone else (a rerun, another worker) skips.
+       inserts first sends, and everyone else (a rerun, another worker) skips. A manual
+       reminder is refused when the same person was reminded about the same project and
+       period today (by any kind): the PMO's "remind all overdue" seconds after a single
+       reminder must not mail twice. The project row is locked for the check and insert,
+       so two clicks at once cannot both find nothing sent.
     3. Send. If sending fails, give the claim back so a later run can try again.
     """
     recipient = recipient_of(project)
@@ -127,6 +131,13 @@ def reminder_send(
     message.connection = connection
     try:
         with transaction.atomic():
+            if kind == ReminderLog.Kind.MANUAL:
+                list(Project.objects.select_for_update().filter(pk=project.pk).values("pk"))
+                sent_today = ReminderLog.objects.reminded_on(
+                    timezone.localdate(), project=project, period=period, recipient=recipient
+                )
+                if sent_today.exists():
+                    return None
             log = ReminderLog.objects.create(
                 project=project,
                 period_start=period.start,
@@ -147,14 +158,18 @@ def reminder_send(
 def reminder_send_manual(
     *, project: Project, period: Period, sent_by: User | AnonymousUser
 ) -> ReminderLog:
-    """The PMO's one-click reminder; it may be repeated, but not for a submitted report."""
-    if Project.objects.filter(pk=project.pk).filter(without_submission(period)).exists():
-        log = reminder_send(
-            project=project, period=period, kind=ReminderLog.Kind.MANUAL, sent_by=sent_by
+    """The PMO's one-click reminder; it may be repeated on a later day, but not for a
+    submitted report."""
+    if not Project.objects.filter(pk=project.pk).filter(without_submission(period)).exists():
+        raise ReminderNotSent(f"{project} has already reported for {period.label}.")
+    log = reminder_send(
+        project=project, period=period, kind=ReminderLog.Kind.MANUAL, sent_by=sent_by
+    )
+    if log is None:
+        raise ReminderNotSent(
+            f"{project.manager} was already reminded today about {project} for {period.label}."
         )
-        assert log is not None  # manual reminders are never refused as duplicates
-        return log
-    raise ReminderNotSent(f"{project} has already reported for {period.label}.")
+    return log
 
 
 def reminders_send(
@@ -198,7 +213,8 @@ def reminders_send(
 def reminders_send_overdue(
     *, projects: list[Project], period: Period, sent_by: User | AnonymousUser
 ) -> ReminderRun:
-    """The PMO's "remind all overdue": a manual reminder for each project given."""
+    """The PMO's "remind all overdue": a manual reminder for each project given, except
+    those whose manager was reminded about it today (`run.already_sent`)."""
     return reminders_send(
         projects=projects, period=period, kind=ReminderLog.Kind.MANUAL, sent_by=sent_by
     )

@@ -49,6 +49,11 @@ urlpatterns = [
     path("allocations/<int:pk>/delete/", views.allocation_delete, name="allocation-delete"),
     path("dependencies/new/", views.dependency_create, name="dependency-create"),
     path("dependencies/<int:pk>/edit/", views.dependency_edit, name="dependency-edit"),
+    path(
+        "dependencies/milestones/<str:side>/",
+        views.dependency_milestones,
+        name="dependency-milestones",
+    ),
     path("dependencies/<int:pk>/delete/", views.dependency_delete, name="dependency-delete"),
     path("risks/", views.register_list, {"kind": "risk"}, name="risk-list"),
     path("issues/", views.register_list, {"kind": "issue"}, name="issue-list"),

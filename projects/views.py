@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -179,6 +179,19 @@ def _writable_ends(user: Any, data: dict[str, Any]) -> dict[str, Any]:
         user=user, upstream=data["upstream"], downstream=data["downstream"]
     )
     return data
+
+
+@login_required
+def dependency_milestones(request: HtmxHttpRequest, side: str) -> HttpResponse:
+    """The milestone dropdown of one side of the dependency form, for the project chosen on
+    that side (`?upstream=<id>` or `?downstream=<id>`): swapped in when the project changes."""
+    may_link_projects.require(request.user)
+    if side not in DependencyForm.SIDES:
+        raise Http404
+    form = DependencyForm(initial={side: request.GET.get(side)}, user=request.user)
+    return render(
+        request, "projects/dependency_milestones.html", {"field": form[f"{side}_milestone"]}
+    )
 
 
 @login_required

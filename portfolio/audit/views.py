@@ -52,10 +52,19 @@ def _label(record: Any, field_name: str) -> str:
     return str(record.instance_type._meta.get_field(field_name).verbose_name).capitalize()
 
 
-def _display(record: Any, field_name: str) -> object:
+# {field name: {id: the related row's name}}: what a foreign key shows in the timeline.
+RelatedNames = dict[str, dict[Any, str]]
+
+
+def _display(record: Any, field_name: str, related: RelatedNames) -> object:
     field = record.instance_type._meta.get_field(field_name)
     if field.is_relation:
-        return getattr(record, field.attname)  # the id: cheap, and stable if renamed
+        pk = getattr(record, field.attname)
+        if pk is None:
+            return None
+        # A row deleted since is named by its kind and id rather than shown as a bare number.
+        kind = field.related_model._meta.verbose_name
+        return related.get(field_name, {}).get(pk, f"{kind} #{pk} (deleted)")
     if field.choices:
         return getattr(record, f"get_{field_name}_display")()
     return getattr(record, field_name)
@@ -66,22 +75,45 @@ def _name(record: Any) -> str:
     return str(getattr(record, "name", None) or getattr(record, "title", None) or record.instance)
 
 
+def _related_names(records: list[Any], fields: Iterable[str], model: type[Model]) -> RelatedNames:
+    """The current names of the rows the records' foreign keys point at: one query per
+    related model, however many records. Compared by id, so a rename is not a change."""
+    names: RelatedNames = {}
+    for field in model._meta.fields:
+        related_model = field.related_model
+        if field.name not in fields or not isinstance(related_model, type):
+            continue
+        ids = {getattr(record, field.attname) for record in records} - {None}
+        if ids:
+            rows = related_model._base_manager.filter(pk__in=ids)
+            names[field.name] = {
+                row.pk: str(getattr(row, "name", None) or getattr(row, "title", None) or row)
+                for row in rows
+            }
+    return names
+
+
 def entries(history: QuerySet) -> list[Entry]:
     """Timeline entries for one historical model's rows, each with its field changes."""
     records = list(history.select_related("history_user").order_by("history_date", "history_id"))
-    fields = [
-        f.name for f in history.model.instance_type._meta.fields if f.name not in HIDDEN_FIELDS
-    ]
+    # {name: attname}: compared by stored value (a foreign key by id), shown by name.
+    fields = {
+        f.name: f.attname
+        for f in history.model.instance_type._meta.fields
+        if f.name not in HIDDEN_FIELDS
+    }
+    related = _related_names(records, fields, history.model.instance_type)
     previous: dict[Any, Any] = {}
     result = []
     for record in records:
         before = previous.get(record.id)
         changes = []
         if before is not None:
-            for name in fields:
-                old, new = _display(before, name), _display(record, name)
-                if old != new:
-                    changes.append(Change(_label(record, name), old, new))
+            for name, attname in fields.items():
+                if getattr(before, attname) == getattr(record, attname):
+                    continue
+                old, new = _display(before, name, related), _display(record, name, related)
+                changes.append(Change(_label(record, name), old, new))
         previous[record.id] = record
         if before is not None and not changes and record.history_type == "~":
             continue  # a save that changed nothing

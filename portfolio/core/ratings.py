@@ -25,6 +25,14 @@ def choices_for(scale: str) -> list[tuple[str, str]]:
     return [(rating.value, rating.label) for rating in SCALES[scale]]
 
 
+def label_of(value: str | None) -> str:
+    """A rating as people read it ("Amber/red"); "No data" for none. Every place that
+    shows a rating in words asks this, never the stored value ("amber_red")."""
+    if not value:
+        return "No data"
+    return Rating(value).label if value in Rating.values else value
+
+
 def worst(ratings: Iterable[str | None]) -> Rating | None:
     """The most severe of the ratings given; None when none is given."""
     present = [Rating(r) for r in ratings if r]

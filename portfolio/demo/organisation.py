@@ -14,7 +14,9 @@ from itertools import pairwise
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
+from portfolio.core import benefits as benefit_progress
 from portfolio.core.periods import Period
 from portfolio.core.ratings import SCALES, Rating, worst
 from portfolio.health import rollup
@@ -48,10 +50,12 @@ class DemoLogin:
     name: str
     role: str
     access: str = Person.Access.STAFF
+    # The PMO also runs the site, so it may use Django's admin (/admin/).
+    admin: bool = False
 
 
 DEMO_LOGINS = (
-    DemoLogin("pmo", "Priya Shah", "PMO", Person.Access.PMO),
+    DemoLogin("pmo", "Priya Shah", "PMO", Person.Access.PMO, admin=True),
     DemoLogin("executive", "Edward Clarke", "Executive", Person.Access.EXECUTIVE),
     DemoLogin("progman", "Grace Okafor", "Programme manager"),
     DemoLogin("pm", "Peter Novak", "Project manager"),
@@ -172,6 +176,7 @@ def _user(login: DemoLogin) -> Person:
     )
     if created:
         user.set_password(DEMO_PASSWORD)
+        user.is_staff = user.is_superuser = login.admin
         user.save()
     person, _ = Person.objects.get_or_create(
         user=user,
@@ -185,12 +190,25 @@ def _user(login: DemoLogin) -> Person:
     return person
 
 
+def _grant_admin() -> None:
+    """Demo databases loaded before the PMO could use the admin get that access too; this
+    changes two flags on an existing row and adds nothing."""
+    admins = [login.username for login in DEMO_LOGINS if login.admin]
+    get_user_model().objects.filter(username__in=admins).update(is_staff=True, is_superuser=True)
+
+
 @transaction.atomic
-def load_demo(today: date | None = None) -> bool:
-    """Load the demo organisation; False (and nothing written) when it is already there."""
+def load_demo(today: date | None = None, now: datetime | None = None) -> bool:
+    """Load the demo organisation; False (and nothing added) when it is already there.
+
+    `now` caps every timestamp: a report "submitted" this afternoon must not appear before
+    the afternoon has come.
+    """
     if Portfolio.objects.filter(code="DTP").exists():
+        _grant_admin()
         return False
-    today = today or date.today()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     rng = random.Random(2026)
     people = {login.username: _user(login) for login in DEMO_LOGINS}
     teams = [Team.objects.create(name=name) for name in TEAMS]
@@ -249,9 +267,16 @@ def load_demo(today: date | None = None) -> bool:
                     _project(rng, portfolio, None, s_code, s_name, project_managers[-1], today)
                 )
     _seed_registers(rng, all_projects, pool, today)
-    _seed_reports(rng, all_projects, people, today)
+    _seed_reports(rng, all_projects, people, today, now)
     _seed_health(today)
     return True
+
+
+def _calm(code: str) -> bool:
+    """About half the projects go to plan (no slip, on budget, small risks, reported green),
+    so the dashboards show green beside amber and red. Seeded by the project's code, so the
+    organisation's other random choices stay as they were."""
+    return random.Random(f"calm {code}").random() < 0.5
 
 
 def _project(
@@ -267,6 +292,10 @@ def _project(
     finish = start + timedelta(days=rng.randint(180, 720))
     budget = Decimal(rng.randint(150, 4000)) * Decimal(1000)
     progress = Decimal(rng.randint(5, 95)) / 100
+    slip = rng.choice([0, 0, 0, 0, 0, 5, 10, 21, 45, -7])
+    overrun = Decimal(rng.choice(["0.95", "1", "1", "1", "1", "1.03", "1.07", "1.15"]))
+    if _calm(code):
+        slip, overrun = min(slip, 0), min(overrun, Decimal(1))
     return Project.objects.create(
         portfolio=portfolio,
         programme=programme,
@@ -276,12 +305,10 @@ def _project(
         manager=manager,
         baseline_start=start,
         baseline_finish=finish,
-        forecast_finish=finish + timedelta(days=rng.choice([0, 0, 0, 0, 0, 5, 10, 21, 45, -7])),
+        forecast_finish=finish + timedelta(days=slip),
         budget=budget,
         spend_to_date=(budget * progress).quantize(Decimal("1")),
-        forecast_at_completion=(
-            budget * Decimal(rng.choice(["0.95", "1", "1", "1", "1", "1.03", "1.07", "1.15"]))
-        ).quantize(Decimal("1")),
+        forecast_at_completion=(budget * overrun).quantize(Decimal("1")),
         priority=rng.choice(list(Project.Priority.values)),
         stage=rng.choice([Project.Stage.PLANNING, Project.Stage.DELIVERY, Project.Stage.DELIVERY]),
     )
@@ -317,7 +344,7 @@ def _seed_projects(
                 project.baseline_start
                 + (project.baseline_finish - project.baseline_start) * (n + 1) / 3
             )
-            slip = timedelta(days=rng.choice([0, 0, 0, 3, 7, 16]))
+            slip = timedelta(days=rng.choice([0, 0, 0, 3, 7, 16]) * (not _calm(project.code)))
             Milestone.objects.create(
                 project=project,
                 name=label,
@@ -347,9 +374,27 @@ def _seed_projects(
     return projects
 
 
+# Each programme's benefit at a different stage, realised at a share of its plan's pace;
+# "not measured" has no measurement yet.
+BENEFIT_STAGE = {
+    "CDS": "on track",
+    "DAT": "behind",
+    "WPL": "achieved",
+    "NET": "not measured",
+    "EST": "ahead",
+}
+BENEFIT_PACE = {
+    "on track": Decimal("0.95"),
+    "behind": Decimal("0.55"),
+    "achieved": Decimal("1"),
+    "ahead": Decimal("1.1"),
+}
+
+
 def _seed_programme_records(
     rng: random.Random, programme: Programme, pool: list[Person], today: date
 ) -> None:
+    stage = BENEFIT_STAGE[programme.code]
     benefit = Benefit.objects.create(
         programme=programme,
         name=f"{programme.name}: cost savings",
@@ -358,13 +403,22 @@ def _seed_programme_records(
         unit="£k",
         baseline=Decimal(0),
         target=Decimal(rng.randint(400, 2000)),
-        target_date=today + timedelta(days=365),
+        # An achieved benefit met its target last month; the others are still on the way.
+        target_date=today + timedelta(days=-30 if stage == "achieved" else 365),
     )
-    for months_ago in (9, 6, 3, 0):
+    for months_ago in (9, 6, 3, 0) if stage in BENEFIT_PACE else ():
+        measured_on = today - timedelta(days=30 * months_ago)
+        planned = benefit_progress.planned_value(
+            baseline=benefit.baseline,
+            target=benefit.target,
+            start=programme.start_date or today,
+            target_date=benefit.target_date,
+            on=measured_on,
+        )
         BenefitMeasurement.objects.create(
             benefit=benefit,
-            measured_on=today - timedelta(days=30 * months_ago),
-            value=(benefit.target * Decimal(12 - months_ago) / 24).quantize(Decimal("1")),
+            measured_on=measured_on,
+            value=min(benefit.target, planned * BENEFIT_PACE[stage]).quantize(Decimal("1")),
         )
     for name, org, influence, interest in [
         ("Finance Director", "Finance", 5, 3),
@@ -399,17 +453,18 @@ def _seed_registers(
                 title=title,
                 response=response,
                 owner=project.manager,
-                probability=rng.choice([1, 1, 2, 2, 3, 4]),
+                probability=min(rng.choice([1, 1, 2, 2, 3, 4]), 2 if _calm(project.code) else 5),
                 impact=rng.choice([1, 2, 2, 3, 3, 4, 5]),
                 proximity=rng.choice(list(Risk.Proximity.values)),
             )
         if rng.random() < 0.5:
+            due = rng.randint(-6, 45)
             Issue.objects.create(
                 project=project,
                 title=rng.choice(ISSUES),
                 owner=rng.choice(pool),
                 severity=rng.choice([1, 1, 2, 2, 2, 3, 4]),
-                due_date=today + timedelta(days=rng.randint(-6, 45)),
+                due_date=today + timedelta(days=abs(due) if _calm(project.code) else due),
             )
 
 
@@ -424,22 +479,44 @@ REASONS = {
 HISTORY_WEEKS = 26
 
 
+def _percent_complete(project: Project, on: date, lead: int) -> int:
+    """The share of the baseline already elapsed on that day, `lead` points ahead (or
+    behind, when negative), within 0–100."""
+    duration = (project.baseline_finish - project.baseline_start).days
+    elapsed = round(100 * (on - project.baseline_start).days / duration)
+    return max(0, min(100, elapsed + lead))
+
+
+# Points ahead of (or behind) the elapsed share: most projects near it, a few well off.
+PROGRESS_LEAD = [0, 0, 0, 2, -3, 4, -5, -15, 10]
+
+
 def _seed_reports(
-    rng: random.Random, projects: list[Project], people: dict[str, Person], today: date
+    rng: random.Random,
+    projects: list[Project],
+    people: dict[str, Person],
+    today: date,
+    now: datetime,
 ) -> None:
     """26 weeks of submitted reports per project: mostly on time, some late, some missing;
-    ratings drift week to week. This week: some submitted, some drafts, the rest not yet."""
+    ratings drift week to week and progress follows the elapsed share of the baseline. This
+    week: some submitted, some drafts, the rest not yet; nothing submitted after `now`."""
     this_week = Period.containing(today)
     reports = []
     for project in projects:
+        # Its own generator, so the lead leaves the organisation's other choices as they were.
+        lead = random.Random(project.code).choice(PROGRESS_LEAD)
+        worsen = 0 if _calm(project.code) else 0.7
         scale = list(SCALES[project.portfolio.rating_scale])
         level = {name: 0 for name in DIMENSIONS}
         author = project.manager.user if project.manager and project.manager.user else None
         for weeks_back in range(HISTORY_WEEKS, -1, -1):
             period = this_week.previous(weeks_back)
+            if period.end < project.baseline_start:
+                continue  # a project reports from its first week
             for name in DIMENSIONS:
                 # Mean-reverting drift: most weeks stay put, trouble is rarer than recovery.
-                step = rng.choices([-1, 0, 1], weights=[5 if level[name] else 0, 14, 0.7])[0]
+                step = rng.choices([-1, 0, 1], weights=[5 if level[name] else 0, 14, worsen])[0]
                 level[name] = max(0, min(len(scale) - 1, level[name] + step))
             roll = rng.random()
             if weeks_back == 0 and roll < 0.5:
@@ -452,17 +529,18 @@ def _seed_reports(
             draft = weeks_back == 0 and roll < 0.7
             late_days = rng.randint(1, 5) if rng.random() < 0.12 else 0
             submitted_on = due + timedelta(days=late_days - rng.randint(0, 2) * (late_days == 0))
-            submitted_on = min(submitted_on, today)  # nothing is submitted in the future
+            submitted_at = min(
+                datetime.combine(min(submitted_on, today), time(16, 30), tzinfo=UTC),
+                now - timedelta(minutes=5),
+            )
             reports.append(
                 StatusReport(
                     project=project,
                     period_start=period.start,
                     author=author,
                     state=StatusReport.State.DRAFT if draft else StatusReport.State.SUBMITTED,
-                    submitted_at=None
-                    if draft
-                    else datetime.combine(submitted_on, time(16, 30), tzinfo=UTC),
-                    percent_complete=min(100, 4 * (HISTORY_WEEKS - weeks_back)),
+                    submitted_at=None if draft else submitted_at,
+                    percent_complete=_percent_complete(project, min(period.end, today), lead),
                     forecast_finish=project.forecast_finish,
                     spend_to_date=project.spend_to_date,
                     forecast_at_completion=project.forecast_at_completion,

@@ -54,6 +54,13 @@ class ReminderLogQuerySet(models.QuerySet["ReminderLog"]):
     def for_period(self, period: Period) -> Self:
         return self.filter(period_start=period.start)
 
+    def reminded_on(self, day: date, *, project: Project, period: Period, recipient: str) -> Self:
+        """Reminders of any kind to this recipient about this project and period sent on
+        that (local) day."""
+        return self.for_period(period).filter(
+            project=project, recipient=recipient, sent_at__date=day
+        )
+
     def latest_by_project(
         self, projects: models.QuerySet[Project], period: Period
     ) -> dict[int, ReminderLog]:
@@ -90,7 +97,7 @@ class ReminderLog(models.Model):
         ordering = ["-sent_at"]
         constraints = [
             # The claim: an automatic reminder goes once per project and period; the PMO's
-            # own reminders may be repeated.
+            # own reminders may be repeated on a later day (projects.reminders).
             models.UniqueConstraint(
                 fields=["project", "period_start", "kind"],
                 condition=~Q(kind="manual"),

@@ -159,6 +159,11 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "projects:allocation-delete": (_pk("allocation"), "", (405, 404, 405, 404, 404, 404, LOGIN)),
     "projects:dependency-create": (lambda w: [], "", (200, 403, 200, 403, 403, 403, LOGIN)),
     "projects:dependency-edit": (_pk("dependency"), "", MANAGES_A1),
+    "projects:dependency-milestones": (
+        lambda w: ["upstream"],
+        "?upstream={project_a1}",
+        (200, 403, 200, 403, 403, 403, LOGIN),
+    ),
     "projects:dependency-delete": (_pk("dependency"), "", (405, 404, 405, 404, 404, 404, LOGIN)),
     "projects:risk-list": (lambda w: [], "", EVERYONE),
     "projects:issue-list": (lambda w: [], "", EVERYONE),

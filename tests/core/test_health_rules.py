@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,7 +15,8 @@ from portfolio.core.health_rules import (
     on_scale,
     roll_up,
 )
-from portfolio.core.ratings import SEVERITY, THREE_POINT, Rating
+from portfolio.core.ratings import SEVERITY, THREE_POINT, Rating, label_of
+from portfolio.core.templatetags.ratings import rating_label
 
 ratings = st.sampled_from([r.value for r in Rating])
 parts = st.lists(
@@ -134,3 +136,17 @@ def test_the_gap_is_flagged_when_data_is_worse_than_the_report() -> None:
         dimensions={"schedule": Dimension(reported="red", computed="amber")}, reported_overall="red"
     )
     assert not honest.gap and honest.overall == "red"
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("amber_red", "Amber/red"),
+        ("amber_green", "Amber/green"),
+        ("green", "Green"),
+        ("", "No data"),
+    ],
+)
+def test_a_rating_reaches_people_as_its_label(value: str, words: str) -> None:
+    assert label_of(value) == words
+    assert rating_label(value) == words

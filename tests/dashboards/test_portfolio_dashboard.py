@@ -117,3 +117,11 @@ def test_the_dashboard_keeps_a_fixed_number_of_queries(
     rollup.recompute_everything()
     rollup.record_past_week(datetime.now(tz=timezone.get_current_timezone()) - timedelta(weeks=2))
     assert queries() == small <= 20
+
+
+def test_the_trend_tooltip_names_the_rating_in_words(computed: Cast) -> None:
+    ProgrammeHealth.objects.filter(programme=computed.programme_a1).update(overall="amber_red")
+    page = computed.client_for(computed.executive).get(URL).content.decode()
+    assert ": Amber/red" in page
+    assert ": amber_red" not in page
+    assert ": No data" in page  # the weeks before the first snapshot

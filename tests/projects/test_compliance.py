@@ -381,13 +381,62 @@ def test_the_remind_button_works_without_javascript(cast: Cast, emails: Cast, pm
     assert "Reminder sent Mon 23 Nov 10:00" in page
 
 
-@time_machine.travel(NEXT_MONDAY, tick=False)
-def test_a_manual_reminder_can_be_sent_again(cast: Cast, emails: Cast, pmo: Client) -> None:
+def test_a_manual_reminder_is_not_sent_twice_the_same_day(
+    cast: Cast, emails: Cast, pmo: Client
+) -> None:
     url = reverse("projects:reporting-remind", args=[cast.project_a1.pk])
-    pmo.post(url, {"period": WEEK.label})
-    pmo.post(url, {"period": WEEK.label})
-    assert len(mail.outbox) == 2
+    with time_machine.travel(NEXT_MONDAY, tick=False):
+        pmo.post(url, {"period": WEEK.label})
+    with time_machine.travel(NEXT_MONDAY + timedelta(hours=6), tick=False):
+        response = pmo.post(url, {"period": WEEK.label}, HTTP_HX_REQUEST="true")
+    assert len(mail.outbox) == 1
+    assert (
+        "Pam Project was already reminded today about Project A1 for 2026-W47."
+        in response.content.decode()
+    )
+    assert ReminderLog.objects.filter(kind="manual").count() == 1
+
+
+def test_a_manual_reminder_can_be_sent_again_the_next_day(
+    cast: Cast, emails: Cast, pmo: Client
+) -> None:
+    url = reverse("projects:reporting-remind", args=[cast.project_a1.pk])
+    with time_machine.travel(NEXT_MONDAY, tick=False):
+        pmo.post(url, {"period": WEEK.label})
+    with time_machine.travel(NEXT_MONDAY + timedelta(days=1), tick=False):
+        pmo.post(url, {"period": WEEK.label})
+    assert [m.to for m in mail.outbox] == [["pam@example.org"], ["pam@example.org"]]
     assert ReminderLog.objects.filter(kind="manual").count() == 2
+
+
+@time_machine.travel(NEXT_MONDAY, tick=False)
+def test_remind_all_overdue_skips_a_manager_reminded_seconds_before(
+    cast: Cast, emails: Cast, pmo: Client
+) -> None:
+    pmo.post(
+        reverse("projects:reporting-remind", args=[cast.project_a1.pk]), {"period": WEEK.label}
+    )
+    response = pmo.post(
+        reverse("projects:reporting-remind-overdue"), {"period": WEEK.label}, HTTP_HX_REQUEST="true"
+    )
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "otto@example.org",
+        "pam@example.org",
+        "sid@example.org",
+    ]
+    assert "Sent 2 reminders. Already reminded today: Project A1." in response.content.decode()
+
+
+@time_machine.travel(NEXT_MONDAY, tick=False)
+def test_the_single_reminder_is_refused_after_remind_all_overdue(
+    cast: Cast, emails: Cast, pmo: Client
+) -> None:
+    pmo.post(reverse("projects:reporting-remind-overdue"), {"period": WEEK.label})
+    sent = len(mail.outbox)
+    pmo.post(
+        reverse("projects:reporting-remind", args=[cast.project_a1.pk]), {"period": WEEK.label}
+    )
+    assert len(mail.outbox) == sent
 
 
 @time_machine.travel(NEXT_MONDAY, tick=False)

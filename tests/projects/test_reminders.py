@@ -18,7 +18,7 @@ from django.utils import timezone
 from portfolio.core.periods import Period
 from programmes.models import HealthPolicy
 from projects.models import Project, ReminderLog, StatusReport
-from projects.reminders import reminders_due_on, reporting_reminders_send
+from projects.reminders import reminder_send_manual, reminders_due_on, reporting_reminders_send
 from projects.tasks import send_reporting_reminders
 from tests.concurrency import run_at_once as _run_at_once
 from tests.conftest import Cast
@@ -259,3 +259,25 @@ def test_celery_beat_runs_the_reminders_every_hour() -> None:
     ]
     assert entry["schedule"] == 3600.0
     assert send_reporting_reminders.name == "projects.send_reporting_reminders"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_manual_reminders_at_once_send_one_email(
+    emails: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send = EmailMessage.send
+
+    def slow_send(message: EmailMessage, fail_silently: bool = False) -> int:
+        time.sleep(0.2)
+        return send(message, fail_silently)
+
+    monkeypatch.setattr(EmailMessage, "send", slow_send)
+    assert emails.pmo.user is not None
+    user = emails.pmo.user
+
+    def click() -> ReminderLog:
+        return reminder_send_manual(project=emails.project_a1, period=WEEK, sent_by=user)
+
+    outcomes = _run_at_once(click, click)
+    assert sorted(type(o).__name__ for o in outcomes) == ["ReminderLog", "ReminderNotSent"]
+    assert recipients() == ["pam@example.org"]

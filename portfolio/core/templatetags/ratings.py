@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from portfolio.core.ratings import Rating
+from portfolio.core.ratings import label_of
 
 register = template.Library()
 
@@ -10,9 +10,10 @@ register = template.Library()
 def rating_badge(value: str | None, reason: str = "") -> str:
     """A coloured badge that also says its rating in words (colour-blind users, print)."""
     if not value:
-        return format_html('<span class="badge rag rag-none">{}</span>', "No data")
-    label = Rating(value).label if value in Rating.values else value
-    return format_html('<span class="badge rag rag-{}" title="{}">{}</span>', value, reason, label)
+        return format_html('<span class="badge rag rag-none">{}</span>', label_of(value))
+    return format_html(
+        '<span class="badge rag rag-{}" title="{}">{}</span>', value, reason, label_of(value)
+    )
 
 
 SHORT = {"green": "G", "amber_green": "A/G", "amber": "A", "amber_red": "A/R", "red": "R"}
@@ -23,7 +24,7 @@ def rating_cell(value: str | None, reason: str = "") -> str:
     """A compact grid cell: coloured, with a short text label and the full one on hover."""
     if not value:
         return format_html('<td class="rag-cell rag-none" title="{}">–</td>', "No report")
-    label = Rating(value).label if value in Rating.values else value
+    label = label_of(value)
     title = f"{label}: {reason}" if reason else label
     return format_html(
         '<td class="rag-cell rag-{}" title="{}">{}</td>', value, title, SHORT.get(value, "?")
@@ -40,3 +41,9 @@ def rating_of(report: object, dimension: str) -> str:
 def rating_short(value: str | None) -> str:
     """G, A/G, A, A/R or R; a dot for no data."""
     return SHORT.get(value or "", "·")
+
+
+@register.filter
+def rating_label(value: str | None) -> str:
+    """Green, Amber/green, Amber, Amber/red or Red; "No data" for none."""
+    return label_of(value)
