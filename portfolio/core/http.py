@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
@@ -6,3 +7,20 @@ class HtmxHttpRequest(HttpRequest):
     """A request that passed django-htmx's middleware (every request here does)."""
 
     htmx: HtmxDetails
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address a request came from, as lockout and throttles count it.
+
+    With TRUSTED_PROXY_COUNT proxies in front, each appends the address it received from
+    to X-Forwarded-For, so the client is that many entries from the right; anything further
+    left was written by the client and proves nothing. Without proxies, the peer address
+    (None when there is none, as in a test's forced login).
+    """
+    proxies: int = settings.TRUSTED_PROXY_COUNT
+    peer: str | None = request.META.get("REMOTE_ADDR") or None
+    if proxies <= 0:
+        return peer
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    return forwarded[-proxies] if len(forwarded) >= proxies else peer
