@@ -277,6 +277,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portfolio.core.api.exception_handler",
 }
+# The schema (/api/schema/) and Swagger UI (/api/docs/) need a signed-in user or a token
+# unless this is on (portfolio/api.py).
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stationmaster API",
     "DESCRIPTION": (
