@@ -220,7 +220,11 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# Not reset by a success: axes would clear every failure from the address, so an attacker
+# with an account of their own could sign into it between guesses at someone else's.
+AXES_RESET_ON_SUCCESS = False
+# Sign-ins are recorded as authentication events (portfolio.accounts); no second log.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_CLIENT_IP_CALLABLE = "portfolio.core.http.client_ip"
 AXES_LOCKOUT_CALLABLE = "portfolio.accounts.lockout.lockout_response"
 # Other throttles, per address and per account, in the same spirit (portfolio.accounts.lockout):

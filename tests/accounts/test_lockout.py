@@ -65,6 +65,16 @@ def test_an_address_that_tried_many_usernames_is_locked_for_all(cast: Cast) -> N
     assert _sign_in(Client(REMOTE_ADDR="198.51.100.7"), "pmo") == 302
 
 
+def test_signing_into_another_account_between_guesses_clears_nothing(cast: Cast) -> None:
+    attacker = Client(REMOTE_ADDR="203.0.113.5")
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
+        _fail(attacker, 1, "pmo")
+        assert _sign_in(attacker, "pm") == 302
+        attacker.post(reverse("logout"))
+    _fail(attacker, 1, "pmo")
+    assert _sign_in(Client(REMOTE_ADDR="198.51.100.7"), "pmo") == 429
+
+
 def test_the_admin_login_is_locked_too(cast: Cast) -> None:
     client = Client()
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
