@@ -4,10 +4,16 @@ docs (mounted under /api/ by portfolio/urls.py). The plumbing they share is
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
 
 from portfolio.health import api as health_api
 from programmes import api as programmes_api
@@ -30,10 +36,35 @@ def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     )
 
 
+def docs_are_public() -> bool:
+    """The schema and its docs need a signed-in user (or a token) unless API_DOCS_PUBLIC:
+    they name every route and field, which is more than an outsider needs to know."""
+    return bool(settings.API_DOCS_PUBLIC)
+
+
+class SignedInUnlessDocsPublic(BasePermission):
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return docs_are_public() or bool(request.user and request.user.is_authenticated)
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI; a person not signed in is sent to the login page and back."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (docs_are_public() or request.user.is_authenticated):
+            return redirect_to_login(request.get_full_path())
+        return super().get(request, *args, **kwargs)
+
+
 def urls() -> list[URLPattern | URLResolver]:
     return [
         path("v1/", include(build_router().urls)),
-        path("schema/", SpectacularAPIView.as_view(), name="schema"),
-        path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+        path(
+            "schema/",
+            SpectacularAPIView.as_view(permission_classes=[SignedInUnlessDocsPublic]),
+            name="schema",
+        ),
+        path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
         re_path(r"", not_found),
     ]

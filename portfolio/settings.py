@@ -5,6 +5,7 @@ tasks run in-process. Bad values fail loudly at start-up rather than at first us
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "axes",
     "portfolio",
     "portfolio.core",
     "programmes",
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portfolio.core.http.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portfolio.core.resilience.RetryReadsOnLostConnection",
     # Before the session and the user are read: see portfolio.core.pagecache.
@@ -99,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it sees the lockout any authentication attempt below it flagged.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portfolio.urls"
@@ -212,6 +217,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Throttling and lockout (django-axes, attempts kept in the database): after
+# LOGIN_FAILURE_LIMIT failed sign-ins for one username, or from one address, further
+# attempts are refused for LOGIN_COOLOFF_MINUTES, counted from the last failure; PMO can
+# unlock sooner (Accounts > Locked out). Covers the login page and the admin login.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be at least 1")
+# Proxies in front of the site that append to X-Forwarded-For (0: none, use the peer address).
+# Too high a number lets a client choose its own address, and with it dodge the lockout.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Not reset by a success: axes would clear every failure from the address, so an attacker
+# with an account of their own could sign into it between guesses at someone else's.
+AXES_RESET_ON_SUCCESS = False
+# Sign-ins are recorded as authentication events (portfolio.accounts); no second log.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "portfolio.core.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "portfolio.accounts.lockout.lockout_response"
+# Other throttles, per address and per account, in the same spirit (portfolio.accounts.lockout):
+# password reset requests, API token creation, and API calls with a bad token.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 5)
+API_TOKEN_CREATE_LIMIT = env_int("API_TOKEN_CREATE_LIMIT", 10)
+API_BAD_TOKEN_LIMIT = env_int("API_BAD_TOKEN_LIMIT", 20)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -256,10 +292,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser, but every malformed body is a 400 (deep nesting, 1e999, bad UTF-8).
+    "DEFAULT_PARSER_CLASSES": ["portfolio.core.parsers.JsonBodyParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portfolio.core.api.exception_handler",
 }
+# The schema (/api/schema/) and Swagger UI (/api/docs/) need a signed-in user or a token
+# unless this is on (portfolio/api.py).
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stationmaster API",
     "DESCRIPTION": (

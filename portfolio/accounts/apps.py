@@ -7,4 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from portfolio.accounts import schema  # noqa: F401  (registers the schema extension)
+        from portfolio.accounts import (
+            schema,  # noqa: F401  (registers the schema extension)
+            signals,  # noqa: F401  (records authentication events)
+        )

@@ -10,7 +10,10 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
+
+from portfolio.core.http import client_ip
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
@@ -102,3 +105,69 @@ class ApiToken(models.Model):
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - self.USE_RECORDED_EVERY)
         ).update(last_used_at=now)
         self.last_used_at = now
+
+
+class AuthEventKind(models.TextChoices):
+    SIGNED_IN = "signed_in", "Signed in"
+    SIGNED_OUT = "signed_out", "Signed out"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    LOCKED_OUT = "locked_out", "Locked out"
+    UNLOCKED = "unlocked", "Unlocked"
+    TOKEN_CREATED = "token_created", "API token created"
+    TOKEN_REVOKED = "token_revoked", "API token revoked"
+
+
+class AuthEventQuerySet(models.QuerySet["AuthEvent"]):
+    def record(
+        self,
+        kind: AuthEventKind,
+        *,
+        request: HttpRequest | None = None,
+        user: Any = None,
+        username: str = "",
+        detail: str = "",
+    ) -> AuthEvent:
+        """Note one event, with the address and the acting user taken from the request."""
+        actor = getattr(request, "user", None)
+        return self.create(
+            kind=kind,
+            user=user if user is not None and user.pk else None,
+            username=(username or (user.get_username() if user is not None else ""))[:150],
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            ip_address=client_ip(request) if request is not None else None,
+            detail=detail[:200],
+        )
+
+
+class AuthEvent(models.Model):
+    """A sign-in, a failure, a lockout or a change of API token, as PMO reviews them."""
+
+    Kind = AuthEventKind
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The account concerned, when it exists; `username` keeps what was typed either way.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    # Who did it, when not the account itself (PMO revoking a token, unlocking).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    objects = AuthEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AuthEventKind.values),
+                name="auth_event_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.username} at {self.at:%Y-%m-%d %H:%M}"

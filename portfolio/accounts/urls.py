@@ -8,4 +8,13 @@ urlpatterns = [
     path("account/api-tokens/", views.api_tokens, name="api-tokens"),
     path("account/api-tokens/all/", views.all_api_tokens, name="api-tokens-all"),
     path("account/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("account/security/", views.auth_events, name="auth-events"),
+    path("account/lockouts/", views.lockouts, name="lockouts"),
+    path("account/lockouts/unlock/", views.unlock, name="unlock"),
+    # Before django.contrib.auth.urls (portfolio/urls.py), so this one answers.
+    path(
+        "accounts/password_reset/",
+        views.ThrottledPasswordResetView.as_view(),
+        name="password_reset",
+    ),
 ]

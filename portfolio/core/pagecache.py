@@ -41,8 +41,9 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "content-version"
 KEY_PREFIX = "page-body"
 WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
-# Writes that never change what a page shows: logging in and out, session bookkeeping.
-UNWATCHED_TABLES = ('"django_session"',)
+# Writes that never change what a page shows: logging in and out, session bookkeeping,
+# sign-in attempts counted by django-axes, the authentication event log.
+UNWATCHED_TABLES = ('"django_session"', '"axes_', '"accounts_authevent"')
 
 _thread = threading.local()
 

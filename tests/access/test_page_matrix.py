@@ -182,6 +182,9 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "api-tokens": (lambda w: [], "", EVERYONE),
     "api-tokens-all": (lambda w: [], "", PMO_PAGE),
     "api-token-revoke": (_pk("token"), "", POST_ONLY),
+    "lockouts": (lambda w: [], "", PMO_PAGE),
+    "auth-events": (lambda w: [], "", PMO_PAGE),
+    "unlock": (lambda w: [], "", POST_ONLY),
 }
 # Served by other machinery, with their own tests: the admin and the API matrix.
 ELSEWHERE = {"admin", "api"}

@@ -658,7 +658,8 @@ def test_a_second_measurement_on_the_same_day_is_a_400_on_its_date(world: World)
 # Schema and docs ------------------------------------------------------------------------------
 
 
-def test_swagger_ui_is_served_from_our_own_static_files(client: Client) -> None:
+def test_swagger_ui_is_served_from_our_own_static_files(admin_client: Client) -> None:
+    client = admin_client
     page = client.get(reverse("api:docs"))
     assert page.status_code == 200
     html = page.content.decode()
@@ -675,3 +676,24 @@ def test_the_person_api_says_whether_someone_has_a_login(world: World) -> None:
     assert client.get(_url("person-detail", world.pool_person.pk)).json()["has_login"] is False
     assert client.get(_url("person-detail", world.pmo.pk)).json()["has_login"] is True
     assert Person.objects.filter(user__isnull=True).exists()
+
+
+def test_the_schema_and_docs_need_a_signed_in_user(client: Client) -> None:
+    schema = client.get(reverse("api:schema"), {"format": "json"})
+    assert schema.status_code == 401
+    assert "detail" in schema.json()
+    docs = client.get(reverse("api:docs"))
+    assert docs.status_code == 302
+    assert docs["Location"] == f"{reverse('login')}?next={reverse('api:docs')}"
+
+
+def test_a_token_opens_the_schema(world: World) -> None:
+    response = world.client("project_manager").get(reverse("api:schema"), {"format": "json"})
+    assert response.status_code == 200
+    assert response.json()["openapi"].startswith("3.")
+
+
+def test_api_docs_public_opens_the_schema_and_docs_to_anyone(client: Client, settings) -> None:
+    settings.API_DOCS_PUBLIC = True
+    assert client.get(reverse("api:schema"), {"format": "json"}).status_code == 200
+    assert client.get(reverse("api:docs")).status_code == 200
