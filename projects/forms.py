@@ -128,3 +128,18 @@ class IssueForm(ScopedChoicesForm, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "resolution": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class RiskRaiseForm(RiskForm):
+    """Raising a risk from the weekly update: the few fields a manager knows at once; the
+    rest (description, response) is filled in on the register, and a new risk is open."""
+
+    class Meta(RiskForm.Meta):
+        fields = ["title", "probability", "impact", "proximity", "owner"]
+
+
+class IssueRaiseForm(IssueForm):
+    """Raising an issue from the weekly update; a new issue is open."""
+
+    class Meta(IssueForm.Meta):
+        fields = ["title", "severity", "due_date", "owner"]
