@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it sees a view's exception first: the app's refusals get the friendly pages.
+    "portfolio.core.errors.FriendlyErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "portfolio.urls"
