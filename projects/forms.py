@@ -3,7 +3,7 @@ that user may see (`scoped_fields`, from the access modules)."""
 
 from django import forms
 
-from portfolio.core.forms import ScopedChoicesForm, date_widgets
+from portfolio.core.forms import ScopedChoicesForm, iso_dates
 from programmes.access import people_choices, portfolio_choices, programme_choices
 from programmes.models import Person
 from projects.access import active_milestone_choices, active_project_choices
@@ -45,8 +45,8 @@ class ProjectForm(ScopedChoicesForm, forms.ModelForm):
             "priority",
             "stage",
         ]
+        formfield_callback = iso_dates
         widgets = {
-            **date_widgets("baseline_start", "baseline_finish", "forecast_finish"),
             "objective": forms.Textarea(attrs={"rows": 2}),
             "scope": forms.Textarea(attrs={"rows": 2}),
         }
@@ -56,7 +56,7 @@ class MilestoneForm(forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["name", "baseline_date", "forecast_date", "actual_date"]
-        widgets = date_widgets("baseline_date", "forecast_date", "actual_date")
+        formfield_callback = iso_dates
 
 
 class DependencyForm(ScopedChoicesForm, forms.ModelForm):
@@ -87,7 +87,7 @@ class AllocationForm(ScopedChoicesForm, forms.ModelForm):
     class Meta:
         model = Allocation
         fields = ["person", "start_date", "finish_date", "percent", "hours_per_week"]
-        widgets = date_widgets("start_date", "finish_date")
+        formfield_callback = iso_dates
         help_texts = {
             "percent": "Either a percentage of the person's week…",
             "hours_per_week": "…or hours a week, not both.",
@@ -123,8 +123,8 @@ class IssueForm(ScopedChoicesForm, forms.ModelForm):
     class Meta:
         model = Issue
         fields = ["title", "description", "severity", "owner", "due_date", "status", "resolution"]
+        formfield_callback = iso_dates
         widgets = {
-            **date_widgets("due_date"),
             "description": forms.Textarea(attrs={"rows": 2}),
             "resolution": forms.Textarea(attrs={"rows": 2}),
         }

@@ -157,6 +157,8 @@ def milestone_forecast(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     saved = form.is_valid()
     if saved:
         form.save()
+        # Show what was stored, written the one way dates are (as typed, it may differ).
+        form = MilestoneForecastForm(instance=milestone, prefix=f"m{pk}")
     return render(
         request,
         "projects/report_form.html#milestone-row",

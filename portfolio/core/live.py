@@ -8,7 +8,8 @@ from django.core.exceptions import BadRequest
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.dateparse import parse_date
+
+from portfolio.core.forms import typed_date
 
 POLL_SECONDS = 2
 AS_OF_FORMAT = "as_of must be a past date like 2026-10-01"
@@ -30,10 +31,7 @@ def as_of(request: HttpRequest) -> datetime | None:
     raw = request.GET.get("as_of")
     if not raw:
         return None
-    try:
-        day = parse_date(raw)
-    except ValueError:
-        day = None
+    day = typed_date(raw)
     if day is None:
         raise BadRequest(f"{AS_OF_FORMAT}: “{raw}” is not a date.")
     if day > timezone.localdate():
