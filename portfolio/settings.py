@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it sees the lockout any authentication attempt below it flagged.
     "axes.middleware.AxesMiddleware",
+    # Last, so it sees a view's exception first: the app's refusals get the friendly pages.
+    "portfolio.core.errors.FriendlyErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "portfolio.urls"

@@ -22,5 +22,12 @@ urlpatterns = [
     path("api/", include((api.urls(), "api"))),
 ]
 
+# Friendly pages in the site layout; the app's own refusals use them under DEBUG too
+# (portfolio.core.errors.FriendlyErrorsMiddleware).
+handler400 = "portfolio.core.errors.bad_request"
+handler403 = "portfolio.core.errors.permission_denied"
+handler404 = "portfolio.core.errors.page_not_found"
+handler500 = "portfolio.core.errors.server_error"
+
 if settings.BENCHMARK:
     urlpatterns.append(path("", include("bench.urls")))

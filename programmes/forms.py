@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from portfolio.core.forms import ScopedChoicesForm, date_widgets
+from portfolio.core.forms import ScopedChoicesForm, iso_dates
 from programmes.access import executive_choices, people_choices, portfolio_choices, team_choices
 from programmes.models import (
     Benefit,
@@ -60,8 +60,8 @@ class ProgrammeForm(ScopedChoicesForm, forms.ModelForm):
             "budget",
             "stage",
         ]
+        formfield_callback = iso_dates
         widgets = {
-            **date_widgets("start_date", "finish_date"),
             "objective": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -115,14 +115,15 @@ class BenefitForm(ScopedChoicesForm, forms.ModelForm):
             "target",
             "target_date",
         ]
-        widgets = {**date_widgets("target_date"), "description": forms.Textarea(attrs={"rows": 2})}
+        formfield_callback = iso_dates
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
 class BenefitMeasurementForm(forms.ModelForm):
     class Meta:
         model = BenefitMeasurement
         fields = ["measured_on", "value", "note"]
-        widgets = date_widgets("measured_on")
+        formfield_callback = iso_dates
 
 
 class StakeholderForm(forms.ModelForm):

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.urls import reverse
 
-from portfolio.core.forms import ScopedChoicesForm, date_widgets
+from portfolio.core.forms import ScopedChoicesForm, iso_dates
 from programmes.access import people_choices, portfolio_choices, programme_choices
 from programmes.models import Person
 from projects.access import active_milestone_choices, active_project_choices
@@ -48,8 +48,8 @@ class ProjectForm(ScopedChoicesForm, forms.ModelForm):
             "priority",
             "stage",
         ]
+        formfield_callback = iso_dates
         widgets = {
-            **date_widgets("baseline_start", "baseline_finish", "forecast_finish"),
             "objective": forms.Textarea(attrs={"rows": 2}),
             "scope": forms.Textarea(attrs={"rows": 2}),
         }
@@ -59,7 +59,7 @@ class MilestoneForm(forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["name", "baseline_date", "forecast_date", "actual_date"]
-        widgets = date_widgets("baseline_date", "forecast_date", "actual_date")
+        formfield_callback = iso_dates
 
 
 class DependencyForm(ScopedChoicesForm, forms.ModelForm):
@@ -128,7 +128,7 @@ class AllocationForm(ScopedChoicesForm, forms.ModelForm):
     class Meta:
         model = Allocation
         fields = ["person", "start_date", "finish_date", "percent", "hours_per_week"]
-        widgets = date_widgets("start_date", "finish_date")
+        formfield_callback = iso_dates
         help_texts = {
             "percent": "Either a percentage of the person's week…",
             "hours_per_week": "…or hours a week, not both.",
@@ -164,8 +164,23 @@ class IssueForm(ScopedChoicesForm, forms.ModelForm):
     class Meta:
         model = Issue
         fields = ["title", "description", "severity", "owner", "due_date", "status", "resolution"]
+        formfield_callback = iso_dates
         widgets = {
-            **date_widgets("due_date"),
             "description": forms.Textarea(attrs={"rows": 2}),
             "resolution": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class RiskRaiseForm(RiskForm):
+    """Raising a risk from the weekly update: the few fields a manager knows at once; the
+    rest (description, response) is filled in on the register, and a new risk is open."""
+
+    class Meta(RiskForm.Meta):
+        fields = ["title", "probability", "impact", "proximity", "owner"]
+
+
+class IssueRaiseForm(IssueForm):
+    """Raising an issue from the weekly update; a new issue is open."""
+
+    class Meta(IssueForm.Meta):
+        fields = ["title", "severity", "due_date", "owner"]

@@ -1,6 +1,6 @@
 from django import forms
 
-from portfolio.core.forms import DateInput
+from portfolio.core.forms import DateInput, iso_dates
 from portfolio.core.ratings import choices_for
 from projects.models import RATED, Milestone, StatusReport
 from projects.models.reporting import CARRIED_FORWARD
@@ -14,6 +14,7 @@ class StatusReportForm(forms.ModelForm):
     class Meta:
         model = StatusReport
         fields = list(CARRIED_FORWARD)
+        formfield_callback = iso_dates
         widgets = {
             **{name: forms.RadioSelect for name in RATED},
             **{
@@ -25,7 +26,6 @@ class StatusReportForm(forms.ModelForm):
                 )
                 for name in RATED
             },
-            "forecast_finish": DateInput(),
             "accomplishments": forms.Textarea(attrs={"rows": 3}),
             "next_steps": forms.Textarea(attrs={"rows": 3}),
             "decisions_needed": forms.Textarea(attrs={"rows": 2}),
@@ -52,6 +52,7 @@ class MilestoneForecastForm(forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["forecast_date", "actual_date"]
+        formfield_callback = iso_dates
         widgets = {
             name: DateInput(attrs={"class": "form-control form-control-sm"})
             for name in ("forecast_date", "actual_date")

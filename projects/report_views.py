@@ -13,7 +13,7 @@ from portfolio.core.editing import show_errors
 from portfolio.core.http import HtmxHttpRequest
 from portfolio.core.periods import Period
 from projects.access import may_edit_report
-from projects.forms import IssueForm, RiskForm
+from projects.forms import IssueRaiseForm, RiskRaiseForm
 from projects.models import Milestone, Project, StatusReport, with_reporting
 from projects.models.reporting import field_label
 from projects.report_forms import MilestoneForecastForm, StatusReportForm
@@ -25,6 +25,12 @@ from projects.reporting import (
     status_report_submit,
 )
 from projects.services import issue_escalate, risk_escalate
+
+# The short forms under the update page's registers: each renders every field it requires.
+RAISE_FORMS: dict[str, type[RiskRaiseForm | IssueRaiseForm]] = {
+    "risk": RiskRaiseForm,
+    "issue": IssueRaiseForm,
+}
 
 
 def _period(request: HtmxHttpRequest) -> Period:
@@ -117,15 +123,11 @@ def report_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         ],
         registers=[
             (
-                "risk",
-                project.risks.open().select_related("owner"),
-                RiskForm(prefix="risk", user=request.user),
-            ),
-            (
-                "issue",
-                project.issues.open().select_related("owner"),
-                IssueForm(prefix="issue", user=request.user),
-            ),
+                kind,
+                getattr(project, f"{kind}s").open().select_related("owner"),
+                form_class(prefix=kind, user=request.user),
+            )
+            for kind, form_class in RAISE_FORMS.items()
         ],
     )
     status = 409 if conflict else (400 if form.errors else 200)
@@ -155,6 +157,8 @@ def milestone_forecast(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     saved = form.is_valid()
     if saved:
         form.save()
+        # Show what was stored, written the one way dates are (as typed, it may differ).
+        form = MilestoneForecastForm(instance=milestone, prefix=f"m{pk}")
     return render(
         request,
         "projects/report_form.html#milestone-row",
@@ -166,14 +170,23 @@ def milestone_forecast(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_raise(request: HtmxHttpRequest, pk: int, kind: str) -> HttpResponse:
-    """Raise a risk or issue from the update page without leaving it."""
+    """Raise a risk or issue from the update page without leaving it. A refused form comes
+    back as the register with its errors beside the fields (a 400 that htmx swaps in: see
+    base.html); without JavaScript the page itself is shown again."""
     project = get_object_or_404(Project.objects.delivered_by(request.user), pk=pk)
-    form_class = RiskForm if kind == "risk" else IssueForm
+    form_class = RAISE_FORMS[kind]
     form = form_class(request.POST, prefix=kind, user=request.user)
     form.instance.project = project
     if form.is_valid():
-        form.save()
+        item = form.save()
         form = form_class(prefix=kind, user=request.user)
+        if not request.htmx:
+            messages.success(request, f"Raised the {kind} “{item}”.")
+            return redirect("projects:report-edit", pk=project.pk)
+    elif not request.htmx:
+        errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, f"The {kind} was not raised: {errors}")
+        return redirect("projects:report-edit", pk=project.pk)
     context = {
         "project": project,
         "rform": form,
@@ -195,10 +208,9 @@ def report_escalate(request: HtmxHttpRequest, pk: int, kind: str, item_pk: int) 
         risk_escalate(risk=item) if kind == "risk" else issue_escalate(issue=item)
     except ValidationError as exc:
         error = " ".join(exc.messages)
-    form_class = RiskForm if kind == "risk" else IssueForm
     context = {
         "project": project,
-        "rform": form_class(prefix=kind, user=request.user),
+        "rform": RAISE_FORMS[kind](prefix=kind, user=request.user),
         "error": error,
         "items": getattr(project, f"{kind}s").open().select_related("owner"),
         "kind": kind,

@@ -13,10 +13,12 @@ accepted ("not a valid choice", as if it did not exist).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
+from django.db import models
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -49,14 +51,53 @@ class ScopedChoicesForm(forms.BaseForm):
         scope_choices(self.fields, self.scoped_fields, user)
 
 
+# One way to type a date, the same in every browser locale: ISO 8601, as in 2027-02-22;
+# "22 Feb 2027", the way the app prints dates, is understood too. A browser's own date picker
+# (type=date) orders day and month by the OS locale (mm/dd/yyyy in the US) while the app
+# prints "22 Feb 2027", so dates are plain text inputs that state their format.
+DATE_HINT = "YYYY-MM-DD"
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d %b %Y", "%d %B %Y"]
+
+
+def typed_date(raw: str) -> date | None:
+    """A date as a person typed it under the convention above; None when it is not one."""
+    for spelling in DATE_INPUT_FORMATS:
+        try:
+            return datetime.strptime(raw.strip(), spelling).date()
+        except ValueError:
+            continue
+    return None
+
+
 class DateInput(forms.DateInput):
-    """The browser's own date picker; the value travels as ISO 8601."""
+    """A text input that asks for YYYY-MM-DD and shows a stored date that way. No `pattern`:
+    the browser (and htmx, which checks validity first) would refuse to send the form with a
+    generic message, where the server explains."""
 
-    input_type = "date"
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            attrs={
+                "placeholder": DATE_HINT,
+                "title": f"A date as {DATE_HINT}, for example 2027-02-22",
+                "autocomplete": "off",
+                "size": 10,
+                **(attrs or {}),
+            },
+            format="%Y-%m-%d",
+        )
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)  # type: ignore[arg-type]
+
+class DateField(forms.DateField):
+    widget = DateInput
+    input_formats = DATE_INPUT_FORMATS
+    default_error_messages = {
+        "invalid": f"Enter a date as {DATE_HINT}, for example 2027-02-22.",
+    }
 
 
-def date_widgets(*names: str) -> dict[str, forms.Widget]:
-    return {name: DateInput() for name in names}
+def iso_dates(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """A ModelForm's `formfield_callback`: each model date field becomes a `DateField`, so
+    every date in the forms is typed one way (Meta.widgets may still add attributes)."""
+    if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
+        kwargs = {"form_class": DateField, "widget": DateInput, **kwargs}
+    return db_field.formfield(**kwargs)

@@ -4,12 +4,15 @@ recomputation has stored a newer record, then the fresh fragment."""
 
 from datetime import datetime, time
 
+from django.core.exceptions import BadRequest
 from django.db.models import Model
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.dateparse import parse_date
+
+from portfolio.core.forms import typed_date
 
 POLL_SECONDS = 2
+AS_OF_FORMAT = "as_of must be a past date like 2026-10-01"
 
 
 def version_of(record: Model | None) -> str:
@@ -22,14 +25,15 @@ def unchanged(request: HttpRequest, version: str) -> bool:
 
 
 def as_of(request: HttpRequest) -> datetime | None:
-    """?as_of=2026-10-01 → the end of that day; a malformed date is a 404, not a 500."""
+    """?as_of=2026-10-01 → the end of that day. A malformed or future date is refused with
+    a 400 that says so (the friendly page, portfolio.core.errors): history has no future,
+    and a silently ignored date would pass for one."""
     raw = request.GET.get("as_of")
     if not raw:
         return None
-    try:
-        day = parse_date(raw)
-    except ValueError:
-        day = None
+    day = typed_date(raw)
     if day is None:
-        raise Http404("as_of must be a date like 2026-10-01")
+        raise BadRequest(f"{AS_OF_FORMAT}: “{raw}” is not a date.")
+    if day > timezone.localdate():
+        raise BadRequest(f"{AS_OF_FORMAT}: {day.isoformat()} is still to come.")
     return timezone.make_aware(datetime.combine(day, time.max))

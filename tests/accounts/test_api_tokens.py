@@ -152,3 +152,13 @@ def test_the_browser_session_works_but_writes_need_the_csrf_token(world: World) 
     csrf = browser.cookies["csrftoken"].value
     accepted = browser.patch(url, body, content_type="application/json", HTTP_X_CSRFTOKEN=csrf)
     assert accepted.status_code == 200
+
+
+def test_the_api_docs_are_linked_from_the_navigation_and_the_token_page(cast: Cast) -> None:
+    client = cast.client_for(cast.project_manager)
+    docs = reverse("api:docs")
+    navigation = client.get(reverse("projects:mine")).content.decode()
+    tokens = client.get(reverse("api-tokens")).content.decode()
+    assert f'href="{docs}">API docs</a>' in navigation
+    assert f'<a href="{docs}">API documentation</a>' in tokens
+    assert client.get(docs).status_code == 200

@@ -81,8 +81,33 @@ def test_the_dashboard_shows_health_as_it_stood_on_a_past_date(computed: Cast) -
 
 
 @pytest.mark.parametrize("bad", ["yesterday", "2026-02-30", "<script>"])
-def test_a_bad_as_of_date_is_a_404_not_a_500(cast: Cast, bad: str) -> None:
-    assert cast.client_for(cast.executive).get(URL, {"as_of": bad}).status_code == 404
+def test_a_bad_as_of_date_is_explained_on_the_friendly_400_page(cast: Cast, bad: str) -> None:
+    response = cast.client_for(cast.executive).get(URL, {"as_of": bad})
+    body = response.content.decode()
+    assert response.status_code == 400 and 'class="navbar' in body
+    assert "as_of must be a past date like 2026-10-01" in body and "<script>" not in body
+
+
+@pytest.mark.parametrize("where", [URL, "programme", "project"])
+def test_a_future_as_of_date_is_refused_with_a_reason_not_silently_shown(
+    cast: Cast, where: str
+) -> None:
+    url = {
+        "programme": reverse("dashboards:programme", args=[cast.programme_a1.pk]),
+        "project": reverse("projects:detail", args=[cast.project_a1.pk]),
+    }.get(where, where)
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = cast.client_for(cast.executive).get(url, {"as_of": tomorrow})
+    assert response.status_code == 400
+    assert f"as_of must be a past date like 2026-10-01: {tomorrow} is still to come." in (
+        response.content.decode()
+    )
+
+
+def test_today_is_a_valid_as_of_date(cast: Cast) -> None:
+    today = timezone.localdate().isoformat()
+    response = cast.client_for(cast.executive).get(URL, {"as_of": today})
+    assert response.status_code == 200 and "As it stood" in response.content.decode()
 
 
 def test_the_trend_has_twelve_weekly_points(computed: Cast) -> None:

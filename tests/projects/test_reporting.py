@@ -2,6 +2,7 @@
 record that is never edited in place, and safe when two people edit one draft."""
 
 import os
+import re
 import subprocess
 import sys
 from datetime import date, datetime
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from portfolio.core.periods import Period
 from projects.models import Project, StatusReport
+from projects.report_views import RAISE_FORMS
 from projects.reporting import StaleDraft, status_report_open, status_report_save
 from tests.conftest import ROOT, Cast, database_url
 from tests.factories import GREEN, MilestoneFactory, RiskFactory
@@ -225,6 +227,55 @@ def test_a_risk_is_raised_and_escalated_without_leaving_the_page(cast: Cast, pm)
     risk.refresh_from_db()
     assert risk.programme == cast.programme_a1 and risk.is_escalated
     assert "Escalated" in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["risk", "issue"])
+def test_the_update_page_renders_every_field_its_raise_forms_require(
+    cast: Cast, pm, kind: str
+) -> None:
+    page = pm.get(_url(cast.project_a1)).content.decode()
+    rendered = set(re.findall(rf'name="{kind}-(\w+)"', page))
+    form = RAISE_FORMS[kind](prefix=kind, user=cast.project_manager.user)
+    required = {name for name, field in form.fields.items() if field.required}
+    assert required <= rendered == set(form.fields)
+
+
+@pytest.mark.parametrize(
+    ("kind", "shown"),
+    [
+        ("risk", {"title": "Vendor insolvent", "probability": 2, "impact": 5, "proximity": "near"}),
+        ("issue", {"title": "Test rig down", "severity": 2, "due_date": "", "owner": ""}),
+    ],
+)
+def test_a_raise_form_posting_only_what_it_shows_raises_an_open_item(
+    cast: Cast, pm, kind: str, shown: dict[str, object]
+) -> None:
+    url = reverse("projects:report-raise", args=[cast.project_a1.pk, kind])
+    data = {f"{kind}-{name}": value for name, value in shown.items()}
+    response = pm.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and shown["title"] in response.content.decode()
+    assert getattr(cast.project_a1, f"{kind}s").get().status == "open"
+
+
+def test_a_refused_raise_comes_back_with_the_error_beside_the_field(cast: Cast, pm) -> None:
+    url = reverse("projects:report-raise", args=[cast.project_a1.pk, "risk"])
+    data = {"risk-title": "Vendor insolvent", "risk-probability": 9, "risk-impact": 5}
+    response = pm.post(url, data, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 400 and "<html" not in body
+    assert 'id="id_risk-probability"' in body and "less than or equal to 5" in body
+    assert not cast.project_a1.risks.exists()
+
+
+def test_without_javascript_a_raise_returns_to_the_update_page(cast: Cast, pm) -> None:
+    url = reverse("projects:report-raise", args=[cast.project_a1.pk, "issue"])
+    response = pm.post(url, {"issue-title": "Test rig down", "issue-severity": 3}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse(
+        "projects:report-edit", args=[cast.project_a1.pk]
+    )
+    assert "Raised the issue" in response.content.decode()
+    refused = pm.post(url, {"issue-title": ""}, follow=True)
+    assert "The issue was not raised" in refused.content.decode()
 
 
 def test_escalating_twice_explains_instead_of_failing(cast: Cast, pm) -> None:
