@@ -344,6 +344,7 @@ def _seed_projects(
                 project.baseline_start
                 + (project.baseline_finish - project.baseline_start) * (n + 1) / 3
             )
+            # Drawn for calm projects too (then unused), so the later draws stay as they were.
             slip = timedelta(days=rng.choice([0, 0, 0, 3, 7, 16]) * (not _calm(project.code)))
             Milestone.objects.create(
                 project=project,
