@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from portfolio.core.periods import Period
+from portfolio.health.models import HealthRequest
 from programmes.models import HealthPolicy, Person, Portfolio, Programme, Team
 from projects.models import Dependency, Project, Risk, StatusReport
 from projects.reporting import status_report_submit
@@ -297,6 +298,7 @@ def test_submitting_goes_through_the_reporting_service_and_enqueues_after_commit
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     """The service owns what a submission sets off (the roll-up); the API only calls it."""
+    HealthRequest.objects.all().delete()  # the world's creation asked for health already
     with (
         mock.patch("projects.api.status_report_submit", wraps=status_report_submit) as submit,
         django_capture_on_commit_callbacks() as callbacks,
