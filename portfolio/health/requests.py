@@ -38,13 +38,34 @@ RECOMPUTE_PENDING_TASK = "health.recompute_pending"
 BATCH_ABOVE = 50
 
 _TABLE = HealthRequest._meta.db_table
-_UPSERT = f"""
+# One statement for a whole batch on PostgreSQL; row by row elsewhere (the SQLite quick start,
+# where writers queue for the database lock anyway).
+_UPSERT_MANY = f"""
     INSERT INTO {_TABLE} (subject, subject_id, requested_at, generation)
     SELECT subject, subject_id, %s, 1 FROM unnest(%s::varchar[], %s::bigint[])
         AS requested(subject, subject_id)
     ON CONFLICT (subject, subject_id) DO UPDATE SET generation = {_TABLE}.generation + 1
     RETURNING subject, subject_id, generation
 """
+_UPSERT_ONE = f"""
+    INSERT INTO {_TABLE} (subject, subject_id, requested_at, generation) VALUES (%s, %s, %s, 1)
+    ON CONFLICT (subject, subject_id) DO UPDATE SET generation = {_TABLE}.generation + 1
+    RETURNING subject, subject_id, generation
+"""
+
+
+def _upsert(subjects: list[tuple[str, int]]) -> list[tuple[str, int, int]]:
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            kinds, ids = [kind for kind, _ in subjects], [pk for _, pk in subjects]
+            cursor.execute(_UPSERT_MANY, [now, kinds, ids])
+            return list(cursor.fetchall())
+        rows = []
+        for kind, pk in subjects:
+            cursor.execute(_UPSERT_ONE, [kind, pk, now])
+            rows += cursor.fetchall()
+        return rows
 
 
 def health_request(*, subject: str, subject_id: int) -> None:
@@ -61,10 +82,7 @@ def health_request_many(subjects: list[tuple[str, int]]) -> None:
     marks publish a job each, or one batch job when there are many (an import)."""
     if not subjects:
         return
-    kinds, ids = [kind for kind, _ in subjects], [pk for _, pk in subjects]
-    with connection.cursor() as cursor:
-        cursor.execute(_UPSERT, [timezone.now(), kinds, ids])
-        new = [(kind, pk) for kind, pk, generation in cursor.fetchall() if generation == 1]
+    new = [(kind, pk) for kind, pk, generation in _upsert(subjects) if generation == 1]
     if len(new) > BATCH_ABOVE:
         transaction.on_commit(lambda: publish(RECOMPUTE_PENDING_TASK))
     else:
@@ -106,6 +124,10 @@ def health_pending_generations(subject: str) -> dict[int, int]:
 def health_done_many(*, subject: str, generations: dict[int, int]) -> None:
     """`health_done` for a batch, in one statement: marks whose generation moved stay, and
     are sent again after commit."""
+    if connection.vendor != "postgresql":
+        for subject_id, generation in generations.items():
+            health_done(subject=subject, subject_id=subject_id, generation=generation)
+        return
     ids, numbers = list(generations), list(generations.values())
     with connection.cursor() as cursor:
         cursor.execute(
