@@ -62,7 +62,7 @@ def programme_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return HttpResponse(status=204)  # nothing new: the open page keeps what it shows
     else:
         health = SimpleLazyObject(standing)  # a cached body (page_cache) never reads it
-        shown = SimpleLazyObject(lambda: version(standing()))  # type: ignore[assignment]
+        shown = SimpleLazyObject(lambda: version(health))  # type: ignore[assignment,arg-type]
     context = {
         "programme": programme,
         "health": health,
