@@ -92,8 +92,6 @@ MIDDLEWARE = [
     "portfolio.core.http.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portfolio.core.resilience.RetryReadsOnLostConnection",
-    # Before the session and the user are read: see portfolio.core.pagecache.
-    "portfolio.core.pagecache.ContentVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

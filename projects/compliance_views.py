@@ -21,11 +21,13 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.decorators.http import require_POST
 
+from portfolio.core import pagecache
 from portfolio.core.filtering import ScopedFilterSet
 from portfolio.core.http import HtmxHttpRequest
 from portfolio.core.periods import Period
 from programmes.access import portfolio_choices, programme_choices
 from programmes.models import HealthPolicy
+from programmes.scopes import portfolio_scopes
 from projects.access import may_read_compliance, may_send_reminders
 from projects.models import Project
 from projects.models.reminders import SUMMARY, Compliance, compliance_for, expected_to_report
@@ -144,6 +146,7 @@ def _context(request: HttpRequest, period: Period, data: QueryDict) -> dict[str,
 @login_required
 def reporting_compliance(request: HtmxHttpRequest) -> HttpResponse:
     may_read_compliance.require(request.user)
+    pagecache.declare(request, lambda: portfolio_scopes(request))  # before the rows are read
     period = _period(request.GET.get("period"))
     template = "projects/reporting_compliance.html"
     if request.htmx and not request.htmx.boosted:

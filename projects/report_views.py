@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
+from portfolio.core import pagecache
 from portfolio.core.editing import show_errors
 from portfolio.core.http import HtmxHttpRequest
 from portfolio.core.periods import Period
@@ -46,6 +47,16 @@ def _period(request: HtmxHttpRequest) -> Period:
 
 @login_required
 def my_projects(request: HtmxHttpRequest) -> HttpResponse:
+    led = Project.objects.led_by(request.user).active()
+    # Submitted reports (project) and drafts (drafts) are what it shows of each project.
+    pagecache.declare(
+        request,
+        lambda: [
+            pagecache.scope(kind, pk)
+            for pk in led.values_list("pk", flat=True)
+            for kind in ("project", "drafts")
+        ],
+    )
     period = _period(request)
     projects = with_reporting(
         Project.objects.led_by(request.user)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
-from portfolio.core import live
+from portfolio.core import live, pagecache
 from portfolio.core.access import refuse_unless
 from portfolio.core.editing import delete_row, handle_form, toggle_archive
 from portfolio.core.http import HtmxHttpRequest
@@ -66,6 +66,7 @@ def project_list(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     user = request.user
+    pagecache.declare(request, [pagecache.scope("project", pk)])  # before the project is read
     project = get_object_or_404(
         Project.objects.visible_to(user).select_related(
             "portfolio", "programme", "manager", "sponsor"

@@ -1,24 +1,27 @@
-"""Rendered page bodies kept until anything they could show has changed.
+"""Rendered bodies and fragments kept until something they show has changed.
 
-The heavy pages (dashboards, the PMO's reporting page, a project's page) wrap their body in
-``{% page_cache "name" %}``. A body is filed under one *content version*, which moves on
-every write to the database: any INSERT, UPDATE, DELETE or TRUNCATE that goes through
-Django's connection, bulk and raw SQL included, in the web server and in Celery workers. So
-a cached body is served only while nothing has committed since it was rendered; in
-particular never with health older than the last completed roll-up.
+A cached part names the *scopes* it shows: ``project:12``, ``programme:3``, ``portfolio:1``
+(everything inside that portfolio), ``drafts:12`` (a project's unsubmitted reports) and the
+implicit ``catalogue`` (names, people, policies: what every page lists). Each scope has a
+version in the cache; a write moves the versions of the scopes its rows belong to (the
+composing layer says which: ``portfolio.health.scopes``), so an autosaved draft or a write
+to programme A leaves programme B's dashboard cached.
 
 Order matters and is kept like this:
-- A request reads the version first (``ContentVersionMiddleware``), before the session,
-  the user or any data, so a body rendered from data older than a write is never filed
-  under the version that write produced.
-- A write moves the version when its transaction commits. It moves it at once as well when
-  this thread has read the version since it last moved it: the same connection sees its own
-  uncommitted writes, and so must its next page (tests run inside one open transaction).
+- A page reads the versions of its scopes (``declare`` in the view, or the tag's own
+  scopes) before it reads the data it shows, so a body rendered from data older than a
+  write is never filed under the version that write produced.
+- A write moves its scopes when its transaction commits. It moves them at once as well
+  when this thread has read one of them since it last moved: the same connection sees its
+  own uncommitted writes, and so must its next page (tests run inside one transaction).
 
-The key also holds the user, the CSRF cookie (bodies may hold forms), the full path and
-today's date (lateness and staleness are counted in days), and an entry lives at most
-``PAGE_CACHE_SECONDS``, a bound for writes made outside Django. When the cache is
-unreachable, pages render as if nothing were cached.
+The key holds the versions, what the viewer may see (``viewer_profile``: role and visible
+programmes and portfolios, never the user or the CSRF cookie, so viewers who see the same
+share one body), the path and today's date (lateness is counted in days). An entry lives at
+most ``PAGE_CACHE_SECONDS``: the bound for writes made outside the ORM (raw SQL, another
+database client). A CSRF token inside a cached part is filed as a placeholder and filled
+per request. One render per key at a time: the first miss takes a short lock, the others
+wait for its body. When the cache is unreachable, pages render as if nothing were cached.
 """
 
 from __future__ import annotations
@@ -27,118 +30,242 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.http import HttpRequest, HttpResponse
+from django.db import connection
+from django.http import HttpRequest
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "content-version"
 KEY_PREFIX = "page-body"
-WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
-# Writes that never change what a page shows: logging in and out, session bookkeeping,
-# sign-in attempts counted by django-axes, the authentication event log.
-UNWATCHED_TABLES = ('"django_session"', '"axes_', '"accounts_authevent"')
+VERSION_PREFIX = "scope-version"
+LOCK_PREFIX = "page-lock"
+PROFILE_PREFIX = "viewer-profile"
+CATALOGUE = "catalogue"
+# Moved when who may see what changes (people, roles, managers, executives); the viewer
+# profiles are cached under it.
+VISIBILITY = "visibility"
+# The token a cached part holds where the request's CSRF token goes.
+CSRF_PLACEHOLDER = "csrf-token-placeholder-8d1f0c"
+# Single-flight: how long a render may hold its key, and how long others wait for it.
+LOCK_SECONDS = 10
+WAIT_SECONDS = 3.0
+WAIT_STEP = 0.02
 
 _thread = threading.local()
 
 
-def content_version() -> int | None:
-    """The current version, or None when the cache cannot be reached."""
+def scope(kind: str, pk: object) -> str:
+    return f"{kind}:{pk}"
+
+
+def scope_of(subject: Any) -> str:
+    """A scope named by a string, or the scope of a row (a project, programme, portfolio)."""
+    if isinstance(subject, str):
+        return subject
+    return scope(subject._meta.model_name, subject.pk)
+
+
+def _version_key(name: str) -> str:
+    return f"{VERSION_PREFIX}:{name}"
+
+
+def _read_scopes() -> set[str]:
+    read: set[str] | None = getattr(_thread, "read", None)
+    if read is None:
+        read = _thread.read = set()
+    return read
+
+
+def versions(scopes: Iterable[str]) -> dict[str, int] | None:
+    """The current version of each scope (one round trip), or None when the cache cannot
+    be reached. A lost version restarts from the clock, above every earlier one, so no
+    entry filed before the loss is served again."""
+    names = sorted(set(scopes) | {CATALOGUE})
+    keys = [_version_key(name) for name in names]
     try:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            # A lost version restarts from the clock, above every earlier one, so no entry
-            # filed before the loss can be served again.
-            cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-            version = cache.get(VERSION_KEY)
+        found = cache.get_many(keys)
+        for key in keys:
+            if key not in found:
+                cache.add(key, time.time_ns(), timeout=None)
+                found[key] = cache.get(key)
     except Exception:  # any cache failure means "nothing is cached"
-        logger.warning("page cache: cannot read the content version", exc_info=True)
+        logger.warning("page cache: cannot read scope versions", exc_info=True)
         return None
-    _thread.read_since_change = True
-    return version
+    _read_scopes().update(names)
+    return {name: found[key] for name, key in zip(names, keys, strict=True)}
 
 
-def content_changed() -> None:
-    """Move the version: every cached body is stale from now on."""
-    _thread.read_since_change = False
-    try:
+def _move(scopes: Iterable[str]) -> None:
+    read = _read_scopes()
+    for name in scopes:
+        read.discard(name)
+        key = _version_key(name)
         try:
-            cache.incr(VERSION_KEY)
-        except ValueError:  # no version yet: any fresh one will do
-            cache.set(VERSION_KEY, time.time_ns(), timeout=None)
-    except Exception:  # a write must never fail because the cache is down
-        logger.warning("page cache: cannot move the content version", exc_info=True)
+            try:
+                cache.incr(key)
+            except ValueError:  # no version yet: any fresh one will do
+                cache.set(key, time.time_ns(), timeout=None)
+        except Exception:  # a write must never fail because the cache is down
+            logger.warning("page cache: cannot move %s", name, exc_info=True)
 
 
-def _is_watched_write(sql: str) -> bool:
-    head = sql.lstrip()[:64]
-    return head[:8].upper().startswith(WRITE_VERBS) and not any(
-        table in head for table in UNWATCHED_TABLES
-    )
+def move_pending() -> None:
+    pending: set[str] = getattr(_thread, "pending", set())
+    _thread.pending = set()
+    _move(pending)
 
 
-def _note_write(connection: BaseDatabaseWrapper) -> None:
-    if not connection.in_atomic_block:
-        content_changed()  # autocommit: the statement has committed already
+def scopes_changed(scopes: Iterable[str]) -> None:
+    """Rows of these scopes were written: move their versions when the write commits, and
+    at once those this thread has read (it sees its own uncommitted rows)."""
+    names = set(scopes)
+    if not names:
         return
-    if not any(entry[1] is content_changed for entry in connection.run_on_commit):
-        connection.on_commit(content_changed)
-    if getattr(_thread, "read_since_change", False):
-        content_changed()
+    if not connection.in_atomic_block:
+        _move(names)  # autocommit: the statement has committed already
+        return
+    pending: set[str] = getattr(_thread, "pending", set())
+    _thread.pending = pending | names
+    if not any(entry[1] is move_pending for entry in connection.run_on_commit):
+        connection.on_commit(move_pending)
+    seen = names & _read_scopes()
+    if seen:
+        _move(seen)
 
 
-def watch_writes(
-    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
-) -> Any:
-    """A database execute wrapper (installed on every connection by PortfolioConfig)."""
-    result = execute(sql, params, many, context)
-    if isinstance(sql, str) and _is_watched_write(sql):
-        _note_write(context["connection"])
-    return result
+# Viewers ------------------------------------------------------------------------------
+
+# What a viewer may see: set by the app that knows roles and visibility
+# (programmes.scopes.viewer). It returns a dict whose "profile" is text equal for viewers
+# who may see the same; its other entries are facts pages need before naming their scopes
+# (the portfolios a viewer reads). None until set: nothing is cached.
+_viewer_of: Callable[[Any], dict[str, Any]] | None = None
 
 
-def install(connection: BaseDatabaseWrapper, **_: Any) -> None:
-    """Receiver of connection_created: watch this connection's writes, once."""
-    if watch_writes not in connection.execute_wrappers:
-        connection.execute_wrappers.append(watch_writes)
+def set_viewer(function: Callable[[Any], dict[str, Any]]) -> None:
+    global _viewer_of
+    _viewer_of = function
 
 
-class ContentVersionMiddleware:
-    """Reads the version before anything else a GET request reads."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        # Without a CSRF cookie (API clients, first visits) no body is cached: see key_for.
-        enabled = (
-            settings.PAGE_CACHE_SECONDS > 0
-            and request.method in ("GET", "HEAD")
-            and settings.CSRF_COOKIE_NAME in request.COOKIES
-        )
-        request.content_version = content_version() if enabled else None  # type: ignore[attr-defined]
-        return self.get_response(request)
-
-
-def key_for(request: HttpRequest, name: str) -> str | None:
-    """The cache key of one body as this request would see it; None: do not cache."""
-    version = getattr(request, "content_version", None)
-    csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+def viewer(request: HttpRequest) -> dict[str, Any] | None:
+    """What this viewer may see, kept per user until who may see what moves (the
+    ``visibility`` scope), so a poll needs no SQL to know it. None when the cache cannot be
+    reached or nobody is signed in."""
+    if hasattr(request, "_page_viewer"):
+        return request._page_viewer
+    found: dict[str, Any] | None = None
     user = getattr(request, "user", None)
-    if version is None or not csrf_cookie or user is None or not user.is_authenticated:
+    stamp = versions([VISIBILITY]) if user is not None and user.is_authenticated else None
+    if stamp is not None and _viewer_of is not None:
+        key = f"{PROFILE_PREFIX}:{user.pk}:{stamp[VISIBILITY]}:{stamp[CATALOGUE]}"  # type: ignore[union-attr]
+        found = _get(key)
+        if found is None:
+            found = _viewer_of(user)
+            found["profile"] = hashlib.sha256(str(found["profile"]).encode()).hexdigest()[:32]
+            _put(key, found)
+    request._page_viewer = found  # type: ignore[attr-defined]
+    return found
+
+
+def viewer_profile(request: HttpRequest) -> str | None:
+    found = viewer(request)
+    return None if found is None else str(found["profile"])
+
+
+# Pages --------------------------------------------------------------------------------
+
+
+def declare(
+    request: HttpRequest, scopes: Iterable[str] | Callable[[], Iterable[str]]
+) -> str | None:
+    """The scopes this page's body shows (or a function naming them, asked only when the
+    cache is on); call before reading what it shows. Returns a short digest of their
+    versions (what an open page polls with), None when nothing is cached."""
+    if not _enabled(request):
         return None
-    parts = [name, version, user.pk, csrf_cookie, request.get_full_path(), timezone.localdate()]
+    found = versions(scopes() if callable(scopes) else scopes)
+    request.page_versions = found  # type: ignore[attr-defined]
+    return digest(found) if found is not None else None
+
+
+def _enabled(request: HttpRequest) -> bool:
+    return settings.PAGE_CACHE_SECONDS > 0 and request.method in ("GET", "HEAD")
+
+
+def digest(scope_versions: dict[str, int]) -> str:
+    return hashlib.sha256(repr(sorted(scope_versions.items())).encode()).hexdigest()[:16]
+
+
+def key_for(
+    request: HttpRequest, name: str, scope_versions: dict[str, int] | None = None
+) -> str | None:
+    """The cache key of one body or fragment as this request would see it; None: do not
+    cache. Without its own scopes a part is keyed on those the view declared."""
+    if scope_versions is None:
+        scope_versions = getattr(request, "page_versions", None)
+    if scope_versions is None or not _enabled(request):
+        return None
+    profile = viewer_profile(request)
+    if profile is None:
+        return None
+    parts = [
+        name,
+        sorted(scope_versions.items()),
+        profile,
+        request.get_full_path(),
+        timezone.localdate(),
+    ]
     digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
-    return f"{KEY_PREFIX}:{digest}"
+    return f"{KEY_PREFIX}:{name}:{digest}"  # the name in clear: hit rates per page
 
 
-def get(key: str) -> str | None:
+def fragment_key(request: HttpRequest, name: str, scopes: Sequence[str]) -> str | None:
+    """The key of a fragment that names its own scopes (a programme card)."""
+    if not _enabled(request) or viewer_profile(request) is None:
+        return None
+    found = versions(scopes)
+    return key_for(request, name, found) if found is not None else None
+
+
+def cached(key: str | None, render: Callable[[], str]) -> str:
+    """The body filed under `key`, or `render()` filed there: one render per key at a time.
+
+    1. A hit is served.
+    2. A miss takes the key's lock (`cache.add`), renders, files the body, lets go.
+    3. A miss that finds the lock taken waits up to WAIT_SECONDS for the body, then renders
+       itself (the holder is slow or died; its lock expires after LOCK_SECONDS anyway).
+    """
+    if key is None:
+        return render()
+    body = _get(key)
+    if body is not None:
+        return body
+    lock, token = f"{LOCK_PREFIX}:{key}", uuid.uuid4().hex
+    if _add(lock, token):
+        try:
+            body = render()
+            _put(key, body)
+            return body
+        finally:
+            _release(lock, token)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(WAIT_STEP)
+        body = _get(key)
+        if body is not None:
+            return body
+    body = render()
+    _put(key, body)
+    return body
+
+
+def _get(key: str) -> Any:
     try:
         return cache.get(key)
     except Exception:
@@ -146,8 +273,24 @@ def get(key: str) -> str | None:
         return None
 
 
-def put(key: str, body: str) -> None:
+def _put(key: str, body: Any) -> None:
     try:
         cache.set(key, body, timeout=settings.PAGE_CACHE_SECONDS)
     except Exception:
         logger.warning("page cache: cannot store %s", key, exc_info=True)
+
+
+def _add(key: str, token: str) -> bool:
+    try:
+        return bool(cache.add(key, token, timeout=LOCK_SECONDS))
+    except Exception:
+        logger.warning("page cache: cannot lock %s", key, exc_info=True)
+        return True  # render without a lock rather than wait for nothing
+
+
+def _release(key: str, token: str) -> None:
+    try:
+        if cache.get(key) == token:  # a lock that expired may be someone else's by now
+            cache.delete(key)
+    except Exception:
+        logger.warning("page cache: cannot unlock %s", key, exc_info=True)

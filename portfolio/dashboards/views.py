@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from portfolio.core import live
+from portfolio.core import live, pagecache
 from portfolio.core.http import HtmxHttpRequest
 from portfolio.dashboards.executive import health_stamp, overview
 from portfolio.dashboards.programme import RISK_BANDS, dashboard_for
@@ -26,6 +26,7 @@ from portfolio.health.freshness import is_recomputing
 from portfolio.health.models import HealthRecord, HealthRequest, ProgrammeHealth
 from programmes.access import may_create_portfolio
 from programmes.models import Portfolio, Programme
+from programmes.scopes import may_see_programme, portfolio_scopes
 from projects.models import RATED, Project
 
 TEMPLATE = "dashboards/programme_dashboard.html"
@@ -38,6 +39,13 @@ def _template(request: HtmxHttpRequest) -> str:
 
 @login_required
 def programme_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    # Versions first, before anything the page shows is read (portfolio.core.pagecache);
+    # their digest is also what the open page polls with.
+    stamp = pagecache.declare(request, [pagecache.scope("programme", pk)])
+    polling = request.htmx and "health_since" in request.GET
+    cheap_poll = polling and stamp is not None and live.unchanged(request, stamp)
+    if cheap_poll and may_see_programme(request, pk):
+        return HttpResponse(status=204)  # nothing new: no SQL, no rendering
     programme = get_object_or_404(
         Programme.objects.visible_to(request.user).select_related(
             "portfolio__health_policy", "manager", "sponsor"
@@ -50,19 +58,19 @@ def programme_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return ProgrammeHealth.objects.filter(programme=programme).standing(moment)
 
     def version(health: HealthRecord | None) -> str:
-        # What the open page shows: the record, and whether it says "recomputing…".
+        # Without the cache: the record, and whether it says "recomputing…".
         waiting = is_recomputing(HealthRequest.Subject.PROGRAMME, programme.pk)
         return live.version_of(health) + (":recomputing" if waiting else "")
 
     health: HealthRecord | SimpleLazyObject | None
-    if request.htmx:
+    if polling and stamp is None:
         health = standing()
         shown = version(health)
         if live.unchanged(request, shown):
             return HttpResponse(status=204)  # nothing new: the open page keeps what it shows
     else:
         health = SimpleLazyObject(standing)  # a cached body (page_cache) never reads it
-        shown = SimpleLazyObject(lambda: version(health))  # type: ignore[assignment,arg-type]
+        shown = stamp or SimpleLazyObject(lambda: version(health))  # type: ignore[assignment,arg-type]
     context = {
         "programme": programme,
         "health": health,
@@ -70,7 +78,7 @@ def programme_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "as_of": moment,
         "poll_seconds": live.POLL_SECONDS,
     }
-    if request.htmx and "health_since" in request.GET:
+    if polling:
         return render(request, f"{TEMPLATE}#health-summary", context)
     today = timezone.localdate()
     return render(
@@ -92,7 +100,9 @@ def programme_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def portfolio_dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """The executive portfolio dashboard; open, it follows health as it is recomputed."""
     moment = live.as_of(request)
-    stamp = health_stamp()
+    # Versions first (portfolio.core.pagecache); each portfolio's moves with any write in
+    # it. Without the cache the open page polls the newest health record instead.
+    stamp = pagecache.declare(request, lambda: portfolio_scopes(request)) or health_stamp()
     polling = request.htmx and "health_since" in request.GET
     if polling and live.unchanged(request, stamp):
         return HttpResponse(status=204)

@@ -18,6 +18,7 @@ from functools import partial
 from django.db import connection, transaction
 from django.utils import timezone
 
+from portfolio.core import pagecache
 from portfolio.core.queue import publish
 from portfolio.health.models import HealthRequest
 
@@ -83,6 +84,7 @@ def health_request_many(subjects: list[tuple[str, int]]) -> None:
     if not subjects:
         return
     new = [(kind, pk) for kind, pk, generation in _upsert(subjects) if generation == 1]
+    _shown_waiting(new)
     if len(new) > BATCH_ABOVE:
         transaction.on_commit(lambda: publish(RECOMPUTE_PENDING_TASK))
     else:
@@ -109,6 +111,8 @@ def health_done(*, subject: str, subject_id: int, generation: int) -> None:
     deleted, _ = HealthRequest.objects.filter(
         subject=subject, subject_id=subject_id, generation=generation
     ).delete()
+    if deleted:
+        _shown_waiting([(subject, subject_id)])
     still_pending = HealthRequest.objects.filter(subject=subject, subject_id=subject_id)
     if not deleted and still_pending.exists():
         transaction.on_commit(lambda: _send_health_job(subject, subject_id))
@@ -139,11 +143,19 @@ def health_done_many(*, subject: str, generations: dict[int, int]) -> None:
             [ids, numbers, subject],
         )
         deleted = {row[0] for row in cursor.fetchall()}
+    _shown_waiting([(subject, pk) for pk in deleted])
     moved = HealthRequest.objects.filter(
         subject=subject, subject_id__in=[pk for pk in ids if pk not in deleted]
     ).values_list("subject_id", flat=True)
     for subject_id in moved:
         transaction.on_commit(partial(_send_health_job, subject, subject_id))
+
+
+def _shown_waiting(subjects: list[tuple[str, int]]) -> None:
+    """A subject's page says "recomputing…" while its mark is pending: a mark that comes or
+    goes moves the subject's own page-cache scope (not its parents': no other page shows
+    it)."""
+    pagecache.scopes_changed(pagecache.scope(kind, pk) for kind, pk in subjects)
 
 
 def health_sweep(*, now: datetime | None = None) -> int:

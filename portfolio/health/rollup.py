@@ -53,6 +53,7 @@ from portfolio.health.requests import (
     health_pending_generations,
     health_request_many,
 )
+from portfolio.health.scopes import records_stored
 from programmes.models import Benefit, Person, Portfolio, Programme
 from projects.models import Allocation, Dependency, Project, Risk
 
@@ -168,6 +169,7 @@ def _store(
             )
         model._default_manager.filter(pk__in=retired).update(is_current=False)
         model._default_manager.bulk_create(created, batch_size=1000)
+        records_stored(created)
     return len(created)
 
 
@@ -526,3 +528,4 @@ def _snapshot(
         for pk, a in assessments.items()
     ]
     model._default_manager.bulk_create(rows, batch_size=1000)
+    records_stored(rows)

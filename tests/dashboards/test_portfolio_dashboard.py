@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio.dashboards.executive import health_stamp
 from portfolio.health import rollup
 from portfolio.health.models import ProgrammeHealth
 from projects.models import StatusReport
@@ -56,7 +55,7 @@ def test_needs_attention_lists_red_projects_with_their_reasons(computed: Cast) -
 
 def test_an_open_dashboard_polls_for_nothing_until_health_changes(computed: Cast) -> None:
     client = computed.client_for(computed.executive)
-    stamp = health_stamp()
+    stamp = client.get(URL).context["stamp"]
     poll = client.get(URL, {"health_since": stamp}, HTTP_HX_REQUEST="true")
     assert poll.status_code == 204 and poll.content == b""
     RiskFactory(project=computed.project_a1_sibling, probability=5, impact=5)

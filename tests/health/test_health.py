@@ -9,7 +9,7 @@ import pytest
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
-from portfolio.core.pagecache import content_changed
+from portfolio.core.pagecache import move_pending
 from portfolio.health import rollup
 from portfolio.health.models import HealthRequest, PortfolioHealth, ProgrammeHealth, ProjectHealth
 from portfolio.health.requests import health_request, health_sweep
@@ -199,7 +199,7 @@ def test_ten_requests_for_one_programme_send_one_job(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         for _ in range(10):
             health_request(subject="programme", subject_id=cast.programme_a1.pk)
-    assert len([hook for hook in callbacks if hook is not content_changed]) == 1
+    assert len([hook for hook in callbacks if hook is not move_pending]) == 1
     assert HealthRequest.objects.get().generation == 10
     assert rollup.recompute_requested("programme", cast.programme_a1.pk, TODAY)
     assert not rollup.recompute_requested("programme", cast.programme_a1.pk, TODAY)
@@ -222,7 +222,7 @@ def test_a_request_made_while_the_job_computes_keeps_the_mark_and_resends_the_jo
         finally:
             rollup.recompute = real_recompute  # type: ignore[assignment]
     assert HealthRequest.objects.filter(subject="project", subject_id=cast.project_a1.pk).exists()
-    assert any(hook is not content_changed for hook in callbacks)
+    assert any(hook is not move_pending for hook in callbacks)
 
 
 def test_a_job_that_fails_leaves_its_request_for_the_retry(cast: Cast) -> None:
@@ -251,7 +251,7 @@ def test_a_health_request_is_sent_only_when_the_transaction_commits(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         health_request(subject="project", subject_id=1)
         assert HealthRequest.objects.count() == 1  # the pending mark is part of the write
-    jobs = [hook for hook in callbacks if hook is not content_changed]  # not the page cache's
+    jobs = [hook for hook in callbacks if hook is not move_pending]  # not the page cache's
     assert len(jobs) == 1  # the job itself leaves after commit
 
 

@@ -1,5 +1,12 @@
-"""{% page_cache "name" %}…{% endpage_cache %}: the body between is rendered once per content
-version and viewer, and served from the cache after that (see portfolio.core.pagecache)."""
+"""{% page_cache "name" [scope …] %}…{% endpage_cache %}: the part between is rendered once
+per version of what it shows and per kind of viewer, and served from the cache after that
+(see portfolio.core.pagecache).
+
+Without scopes the part is keyed on those the view declared (`pagecache.declare`); with
+them (rows or scope strings: ``{% page_cache "programme-card" card.programme %}``) it reads
+their versions itself, so one write re-renders one card, not the page. A CSRF token inside
+is filed as a placeholder and filled with this request's token when served.
+"""
 
 from django import template
 from django.template.base import FilterExpression, NodeList, Parser, Token
@@ -11,18 +18,36 @@ register = template.Library()
 
 
 class PageCacheNode(template.Node):
-    def __init__(self, nodelist: NodeList, name: FilterExpression) -> None:
+    def __init__(
+        self, nodelist: NodeList, name: FilterExpression, scopes: list[FilterExpression]
+    ) -> None:
         self.nodelist = nodelist
         self.name = name
+        self.scopes = scopes
+
+    def _key(self, context: template.Context) -> str | None:
+        request = context.get("request")
+        if request is None:
+            return None
+        name = str(self.name.resolve(context))
+        if not self.scopes:
+            return pagecache.key_for(request, name)
+        scopes = [pagecache.scope_of(s.resolve(context)) for s in self.scopes]
+        return pagecache.fragment_key(request, name, scopes)
 
     def render(self, context: template.Context) -> SafeString:
-        request = context.get("request")
-        key = pagecache.key_for(request, str(self.name.resolve(context))) if request else None
-        body = pagecache.get(key) if key else None
-        if body is None:
-            body = self.nodelist.render(context)
-            if key:
-                pagecache.put(key, body)
+        key = self._key(context)
+
+        def render_body() -> str:
+            if key is None:
+                return self.nodelist.render(context)
+            with context.push(csrf_token=pagecache.CSRF_PLACEHOLDER):
+                return self.nodelist.render(context)
+
+        body = pagecache.cached(key, render_body)
+        token = context.get("csrf_token")
+        if token is not None and pagecache.CSRF_PLACEHOLDER in body:
+            body = body.replace(pagecache.CSRF_PLACEHOLDER, str(token))
         # The body is template output, escaped when it was first rendered.
         return mark_safe(body)
 
@@ -30,8 +55,12 @@ class PageCacheNode(template.Node):
 @register.tag("page_cache")
 def page_cache(parser: Parser, token: Token) -> PageCacheNode:
     bits = token.split_contents()
-    if len(bits) != 2:
-        raise template.TemplateSyntaxError('usage: {% page_cache "name" %}…{% endpage_cache %}')
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(
+            'usage: {% page_cache "name" [scope …] %}…{% endpage_cache %}'
+        )
     nodelist = parser.parse(("endpage_cache",))
     parser.delete_first_token()
-    return PageCacheNode(nodelist, parser.compile_filter(bits[1]))
+    return PageCacheNode(
+        nodelist, parser.compile_filter(bits[1]), [parser.compile_filter(b) for b in bits[2:]]
+    )
