@@ -1,13 +1,17 @@
-"""The page cache: a body is served from the cache until any write, of any kind, has
-happened; never across users; and an unreachable cache only costs speed."""
+"""The page cache: a body is served from the cache until a write to something it shows has
+happened; writes elsewhere (a draft, another programme) leave it cached; viewers who may see
+the same share a body, others never get it; one render per key; an unreachable cache only
+costs speed."""
 
+import random
 import re
 import threading
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Any
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client, RequestFactory
@@ -15,12 +19,22 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portfolio.core import pagecache
-from programmes.models import Programme
+from portfolio.core.periods import Period
+from portfolio.core.signals import health_inputs_changed
+from portfolio.health import rollup
+from portfolio.health.models import HealthRequest
+from programmes.models import Person, Programme
 from projects.models import Project, Risk
+from projects.reporting import status_report_open, status_report_save, status_report_submit
 from tests.conftest import Cast
-from tests.factories import RiskFactory
+from tests.factories import GREEN, PersonFactory, RiskFactory
 
 DASHBOARD = reverse("dashboards:portfolio")
+WEEK = Period.containing(date.today())
+
+
+def _programme_dashboard(programme: Programme) -> str:
+    return reverse("dashboards:programme", args=[programme.pk])
 
 
 def _without_csrf_tokens(html: str) -> str:
@@ -28,11 +42,8 @@ def _without_csrf_tokens(html: str) -> str:
     return re.sub(r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1", html)
 
 
-def _warm(client: Client, url: str) -> tuple[str, int]:
-    """The page once to get a CSRF cookie, once to file its body; (body, queries) of the
-    second, which rendered everything."""
-    client.get(url)
-    return _get(client, url)
+def _main(html: str) -> str:
+    return _without_csrf_tokens(html[html.index("<main") : html.index("</main>")])
 
 
 def _get(client: Client, url: str) -> tuple[str, int]:
@@ -42,18 +53,45 @@ def _get(client: Client, url: str) -> tuple[str, int]:
     return response.content.decode(), len(queries)
 
 
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the cached parts rendered (not served from the cache), in order."""
+    rendered: list[str] = []
+    real = pagecache.cached
+
+    def spy(key: str | None, render: Callable[[], str]) -> str:
+        def counted() -> str:
+            rendered.append(key.split(":")[1] if key else "uncached")
+            return render()
+
+        return real(key, counted)
+
+    monkeypatch.setattr(pagecache, "cached", spy)
+    return rendered
+
+
+def _draft_and_autosave(project: Project) -> Any:
+    report, _ = status_report_open(project=project, period=WEEK, author=None)
+    status_report_save(report=report, version=1, changes={"next_steps": "typing…"}, author=None)
+    return report
+
+
+def _submit(report: Any) -> None:
+    status_report_submit(
+        report=report,
+        version=report.version,
+        changes={**GREEN, "percent_complete": 40},
+        author=None,
+    )
+
+
 @pytest.mark.parametrize(
-    "url",
-    [
-        DASHBOARD,
-        reverse("projects:mine"),
-        reverse("projects:reporting"),
-    ],
+    "url", [DASHBOARD, reverse("projects:mine"), reverse("projects:reporting")]
 )
 def test_a_page_seen_again_is_served_from_the_cache(cast: Cast, url: str) -> None:
     viewer = cast.project_manager if url == reverse("projects:mine") else cast.pmo
     client = cast.client_for(viewer)
-    rendered, rendering_queries = _warm(client, url)
+    rendered, rendering_queries = _get(client, url)
     served, serving_queries = _get(client, url)
     assert _without_csrf_tokens(served) == _without_csrf_tokens(rendered)
     assert serving_queries < rendering_queries
@@ -62,16 +100,12 @@ def test_a_page_seen_again_is_served_from_the_cache(cast: Cast, url: str) -> Non
 def test_the_project_and_programme_pages_are_cached_too(cast: Cast) -> None:
     for url in (
         reverse("projects:detail", args=[cast.project_a1.pk]),
-        reverse("dashboards:programme", args=[cast.programme_a1.pk]),
+        _programme_dashboard(cast.programme_a1),
     ):
         client = cast.client_for(cast.pmo)
-        _, rendering_queries = _warm(client, url)
+        _, rendering_queries = _get(client, url)
         _, serving_queries = _get(client, url)
         assert serving_queries < rendering_queries, url
-
-
-def _rename_with_update(cast: Cast) -> None:
-    Programme.objects.filter(pk=cast.programme_a1.pk).update(name="Renamed by update")
 
 
 def _rename_with_save(cast: Cast) -> None:
@@ -79,36 +113,28 @@ def _rename_with_save(cast: Cast) -> None:
     cast.programme_a1.save()
 
 
-def _rename_with_raw_sql(cast: Cast) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Programme._meta.db_table} SET name = %s WHERE id = %s",
-            ["Renamed by raw SQL", cast.programme_a1.pk],
-        )
-
-
 def _add_risk_with_bulk_create(cast: Cast) -> None:
-    Risk.objects.bulk_create(
+    risks = Risk.objects.bulk_create(
         [Risk(project=cast.project_a1, title="Added by bulk_create", probability=5, impact=5)]
     )
+    health_inputs_changed.send(sender=Risk, rows=risks)  # as every bulk write path does
 
 
-def _delete_a_risk(cast: Cast) -> None:
-    Risk.objects.filter(title="Shown until deleted").delete()
+def _add_risk_with_create(cast: Cast) -> None:
+    RiskFactory(project=cast.project_a1, title="Added by create", probability=5, impact=5)
 
 
 @pytest.mark.parametrize(
     ("write", "shows"),
     [
-        (_rename_with_update, "Renamed by update"),
         (_rename_with_save, "Renamed by save"),
-        (_rename_with_raw_sql, "Renamed by raw SQL"),
         (_add_risk_with_bulk_create, "Added by bulk_create"),
+        (_add_risk_with_create, "Added by create"),
     ],
 )
-def test_any_write_retires_the_cached_body(cast: Cast, write, shows: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_write_to_what_a_page_shows_retires_its_body(cast: Cast, write, shows: str) -> None:  # type: ignore[no-untyped-def]
     client = cast.client_for(cast.executive)
-    before, _ = _warm(client, DASHBOARD)
+    before, _ = _get(client, DASHBOARD)
     assert shows not in before
     write(cast)
     after, _ = _get(client, DASHBOARD)
@@ -118,102 +144,206 @@ def test_any_write_retires_the_cached_body(cast: Cast, write, shows: str) -> Non
 def test_a_deletion_retires_the_cached_body(cast: Cast) -> None:
     RiskFactory(project=cast.project_a1, title="Shown until deleted", probability=5, impact=5)
     client = cast.client_for(cast.executive)
-    before, _ = _warm(client, DASHBOARD)
+    before, _ = _get(client, DASHBOARD)
     assert "Shown until deleted" in before
-    _delete_a_risk(cast)
+    Risk.objects.get(title="Shown until deleted").delete()
     after, _ = _get(client, DASHBOARD)
     assert "Shown until deleted" not in after
 
 
-def test_reads_and_session_bookkeeping_keep_the_version(cast: Cast) -> None:
-    version = pagecache.content_version()
-    list(Project.objects.all())
-    session = SessionStore()
-    session["seen"] = True
-    session.save()
-    Session.objects.filter(session_key=session.session_key).delete()
-    assert cache.get(pagecache.VERSION_KEY) == version
+def test_a_write_outside_the_orm_shows_once_the_entry_has_aged_out(
+    cast: Cast, settings: Any
+) -> None:
+    settings.PAGE_CACHE_SECONDS = 1
+    client = cast.client_for(cast.executive)
+    _get(client, DASHBOARD)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Programme._meta.db_table} SET name = %s WHERE id = %s",
+            ["Renamed by raw SQL", cast.programme_a1.pk],
+        )
+    assert "Renamed by raw SQL" not in _get(client, DASHBOARD)[0]  # no signal: not heard
+    time.sleep(1.2)
+    assert "Renamed by raw SQL" in _get(client, DASHBOARD)[0]
+
+
+def test_an_autosaved_draft_leaves_the_dashboards_cached_and_a_submit_does_not(
+    cast: Cast, renders: list[str]
+) -> None:
+    client = cast.client_for(cast.executive)
+    pages = [DASHBOARD, _programme_dashboard(cast.programme_a1)]
+    for url in pages:
+        _get(client, url)
+    renders.clear()
+    report = _draft_and_autosave(cast.project_a1)
+    for url in pages:
+        _get(client, url)
+    assert renders == []
+    _submit(report)
+    for url in pages:
+        _get(client, url)
+    assert {"executive-dashboard", "programme-dashboard"} <= set(renders)
+
+
+def test_a_write_to_programme_a_leaves_programme_bs_body_cached(
+    cast: Cast, renders: list[str]
+) -> None:
+    client = cast.client_for(cast.pmo)
+    a1, a2 = _programme_dashboard(cast.programme_a1), _programme_dashboard(cast.programme_a2)
+    _get(client, a1)
+    _get(client, a2)
+    renders.clear()
+    RiskFactory(programme=cast.programme_a1, project=None, title="Only in A1", probability=5)
+    assert "Only in A1" in _get(client, a1)[0]
+    assert renders == ["programme-dashboard"]
+    _get(client, a2)
+    assert renders == ["programme-dashboard"]  # A2's was served from the cache
+
+
+def test_a_write_to_programme_a_re_renders_only_its_card_on_the_executive_dashboard(
+    cast: Cast, renders: list[str]
+) -> None:
+    client = cast.client_for(cast.executive)
+    _get(client, DASHBOARD)
+    assert renders.count("programme-card") == 2  # A1 and A2
+    renders.clear()
+    RiskFactory(project=cast.project_a1, probability=5, impact=5)
+    _get(client, DASHBOARD)
+    assert renders == ["executive-dashboard", "programme-card"]
+
+
+def test_a_roll_up_of_programme_a_moves_its_dashboard_and_leaves_b(
+    cast: Cast, renders: list[str]
+) -> None:
+    rollup.recompute_everything()
+    client = cast.client_for(cast.pmo)
+    a1, a2 = _programme_dashboard(cast.programme_a1), _programme_dashboard(cast.programme_a2)
+    _get(client, a1)
+    _get(client, a2)
+    renders.clear()
+    # A bulk write that sends no signal is heard by nobody: only the roll-up's new record,
+    # which reads it, moves the page.
+    Risk.objects.bulk_create(
+        [Risk(programme=cast.programme_a1, title="Big", probability=5, impact=5)]
+    )
+    assert "Big" not in _get(client, a1)[0]
+    rollup.recompute("programme", cast.programme_a1.pk)
+    page = _get(client, a1)[0]
+    assert "Big" in page
+    _get(client, a2)
+    assert renders == ["programme-dashboard"]
+
+
+def test_two_executives_who_see_the_same_share_one_body_and_a_project_manager_does_not(
+    cast: Cast, renders: list[str]
+) -> None:
+    second = PersonFactory(name="Second Executive", access=Person.Access.EXECUTIVE)
+    cast.portfolio_a.executives.add(second)
+    first_page, _ = _get(cast.client_for(cast.executive), DASHBOARD)
+    renders.clear()
+    second_page, _ = _get(cast.client_for(second), DASHBOARD)
+    assert renders == []
+    assert _main(first_page) == _main(second_page)  # the frame names each viewer
+    manager_page, _ = _get(cast.client_for(cast.project_manager), DASHBOARD)
+    assert "executive-dashboard" in renders
+    assert "Programme A2" in first_page and "Programme A2" not in manager_page
 
 
 def test_one_viewer_never_gets_another_viewers_body(cast: Cast) -> None:
-    executive_page, _ = _warm(cast.client_for(cast.executive), DASHBOARD)
-    pmo_page, _ = _warm(cast.client_for(cast.pmo), DASHBOARD)
+    executive_page, _ = _get(cast.client_for(cast.executive), DASHBOARD)
+    pmo_page, _ = _get(cast.client_for(cast.pmo), DASHBOARD)
     assert "Portfolio B" not in executive_page
     assert "Portfolio B" in pmo_page
 
 
-def _request(cast: Cast, settings, path: str = DASHBOARD):  # type: ignore[no-untyped-def]
+def test_a_cached_form_carries_the_viewers_own_csrf_token(cast: Cast) -> None:
+    url = reverse("projects:reporting")
+    for person in (cast.pmo, cast.pmo):  # the second is served from the cache
+        client = cast.client_for(person)
+        client.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+        page, _ = _get(client, url)
+        assert pagecache.CSRF_PLACEHOLDER not in page
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token is not None
+        remind = client.post(
+            reverse("projects:reporting-remind", args=[cast.project_a1.pk]),
+            {"csrfmiddlewaretoken": token.group(1)},
+        )
+        assert remind.status_code != 403
+
+
+def _request(cast: Cast, path: str = DASHBOARD) -> Any:
     request = RequestFactory().get(path)
-    request.COOKIES[settings.CSRF_COOKIE_NAME] = "a" * 32
     request.user = cast.pmo.user
-    request.content_version = 1
+    request.page_versions = {"programme:1": 1, "catalogue": 1}
     return request
 
 
-def test_the_key_holds_the_viewer_the_path_the_version_and_the_day(cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_key_holds_what_the_viewer_sees_the_path_the_versions_and_the_day(
+    cast: Cast, settings: Any
+) -> None:
     settings.TIME_ZONE = "Pacific/Kiritimati"  # UTC+14
-    request = _request(cast, settings)
-    key = pagecache.key_for(request, "page")
-    assert key == pagecache.key_for(_request(cast, settings), "page")
+    key = pagecache.key_for(_request(cast), "page")
+    assert key is not None and key == pagecache.key_for(_request(cast), "page")
 
-    other_user = _request(cast, settings)
-    other_user.user = cast.executive.user
-    other_path = _request(cast, settings, DASHBOARD + "?as_of=2026-01-05")
-    other_version = _request(cast, settings)
-    other_version.content_version = 2
-    other_cookie = _request(cast, settings)
-    other_cookie.COOKIES[settings.CSRF_COOKIE_NAME] = "b" * 32
-    others = [other_user, other_path, other_version, other_cookie]
+    executive = _request(cast)
+    executive.user = cast.executive.user
+    other_path = _request(cast, DASHBOARD + "?as_of=2026-01-05")
+    other_version = _request(cast)
+    other_version.page_versions = {"programme:1": 2, "catalogue": 1}
+    others = [executive, other_path, other_version]
     assert key not in {pagecache.key_for(r, "page") for r in others}
 
     settings.TIME_ZONE = "Pacific/Pago_Pago"  # UTC-11: always another date
-    assert pagecache.key_for(_request(cast, settings), "page") != key
+    assert pagecache.key_for(_request(cast), "page") != key
 
 
-def test_nothing_is_cached_without_a_version_a_login_or_a_csrf_cookie(cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
-    no_version = _request(cast, settings)
-    no_version.content_version = None
-    anonymous = _request(cast, settings)
+def test_nothing_is_cached_without_declared_scopes_or_a_login(cast: Cast) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    undeclared = _request(cast)
+    del undeclared.page_versions
+    anonymous = _request(cast)
     anonymous.user = AnonymousUser()
-    no_cookie = _request(cast, settings)
-    no_cookie.COOKIES.clear()
-    assert [pagecache.key_for(r, "page") for r in (no_version, anonymous, no_cookie)] == [None] * 3
+    assert [pagecache.key_for(r, "page") for r in (undeclared, anonymous)] == [None, None]
 
 
-def _version_now() -> int:
+def _version_now(name: str) -> int:
     """The stored version, read without marking this thread as a reader."""
-    return cache.get(pagecache.VERSION_KEY)
+    return cache.get(f"{pagecache.VERSION_PREFIX}:{name}")  # type: ignore[no-any-return]
 
 
-def test_a_transaction_moves_the_version_when_it_commits_not_before(
+def test_a_transaction_moves_its_scopes_when_it_commits_not_before(
     transactional_db: None, cast: Cast
 ) -> None:
-    pagecache.content_changed()  # this thread has not read since
-    before = _version_now()
+    scope = pagecache.scope("programme", cast.programme_a1.pk)
+    pagecache._move([scope])  # a known version, and this thread has not read it since
+    before = _version_now(scope)
     with transaction.atomic():
-        _rename_with_update(cast)
-        assert _version_now() == before  # others cannot see the write yet
-    assert _version_now() > before
+        _rename_with_save(cast)
+        assert _version_now(scope) == before  # others cannot see the write yet
+    assert _version_now(scope) > before
 
 
-def test_a_rolled_back_transaction_leaves_the_version(transactional_db: None, cast: Cast) -> None:
-    pagecache.content_changed()
-    before = _version_now()
+def test_a_rolled_back_transaction_leaves_the_versions(transactional_db: None, cast: Cast) -> None:
+    scope = pagecache.scope("programme", cast.programme_a1.pk)
+    pagecache._move([scope])
+    before = _version_now(scope)
     with pytest.raises(RuntimeError), transaction.atomic():
-        _rename_with_update(cast)
+        _rename_with_save(cast)
         raise RuntimeError("changed my mind")
-    assert _version_now() == before
+    assert _version_now(scope) == before
 
 
 def test_a_write_committed_by_another_thread_reaches_this_threads_page(
     transactional_db: None, cast: Cast
 ) -> None:
     client = cast.client_for(cast.executive)
-    before, _ = _warm(client, DASHBOARD)
+    before, _ = _get(client, DASHBOARD)
 
     def rename() -> None:
         try:
-            _rename_with_update(cast)
+            _rename_with_save(cast)
         finally:
             connection.close()
 
@@ -221,10 +351,59 @@ def test_a_write_committed_by_another_thread_reaches_this_threads_page(
     writer.start()
     writer.join()
     after, _ = _get(client, DASHBOARD)
-    assert "Renamed by update" not in before and "Renamed by update" in after
+    assert "Renamed by save" not in before and "Renamed by save" in after
 
 
-def test_pages_and_writes_work_when_the_cache_is_unreachable(cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_misses_render_a_key_once(cast: Cast) -> None:
+    calls: list[int] = []
+
+    def slow_render() -> str:
+        calls.append(1)
+        time.sleep(0.3)
+        return "body"
+
+    bodies: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: bodies.append(pagecache.cached("k", slow_render)))
+        for _ in range(5)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert bodies == ["body"] * 5 and len(calls) == 1
+
+
+def test_a_miss_renders_itself_when_the_lock_holder_died(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 0.2)
+    cache.add(f"{pagecache.LOCK_PREFIX}:k", "a worker that was killed", timeout=60)
+    started = time.monotonic()
+    assert pagecache.cached("k", lambda: "body") == "body"
+    assert 0.2 <= time.monotonic() - started < 2
+
+
+def test_an_open_dashboard_polls_with_no_sql_beyond_the_login(cast: Cast) -> None:
+    client = cast.client_for(cast.executive)
+    stamp = client.get(DASHBOARD).context["stamp"]
+    programme = _programme_dashboard(cast.programme_a1)
+    version = client.get(programme).context["health_version"]
+    # The session and its user are all the database is asked.
+    for url, since in ((DASHBOARD, stamp), (programme, version)):
+        with CaptureQueriesContext(connection) as queries:
+            poll = client.get(url, {"health_since": since}, HTTP_HX_REQUEST="true")
+        assert poll.status_code == 204 and len(queries) <= 2, url
+
+
+def test_a_poll_for_a_programme_the_viewer_may_not_see_is_refused(cast: Cast) -> None:
+    client = cast.client_for(cast.executive)
+    url = _programme_dashboard(cast.programme_b1)
+    poll = client.get(url, {"health_since": "anything"}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 404
+
+
+def test_pages_and_writes_work_when_the_cache_is_unreachable(cast: Cast, settings: Any) -> None:
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -233,7 +412,90 @@ def test_pages_and_writes_work_when_the_cache_is_unreachable(cast: Cast, setting
         }
     }
     client = cast.client_for(cast.executive)
-    first, _ = _warm(client, DASHBOARD)
+    first, _ = _get(client, DASHBOARD)
     _rename_with_save(cast)
     after, _ = _get(client, DASHBOARD)
     assert "Renamed by save" not in first and "Renamed by save" in after
+    HealthRequest.objects.all().delete()
+
+
+# The invariant: whatever was written and rolled up, a page served from the cache is the
+# page a fresh render shows; in particular never health older than the last roll-up.
+
+
+def _autosave(cast: Cast, rng: random.Random) -> None:
+    project = rng.choice([cast.project_a1, cast.project_a2, cast.project_b1])
+    report, _ = status_report_open(project=project, period=WEEK, author=None)
+    status_report_save(
+        report=report,
+        version=report.version,
+        changes={"next_steps": str(rng.random())},
+        author=None,
+    )
+
+
+def _submit_some(cast: Cast, rng: random.Random) -> None:
+    project = rng.choice([cast.project_a1, cast.project_a2, cast.project_b1])
+    report, _ = status_report_open(project=project, period=WEEK, author=None)
+    rating = rng.choice(["green", "amber", "red"])
+    reason = {} if rating == "green" else {"overall_reason": "Said so"}
+    status_report_submit(
+        report=report,
+        version=report.version,
+        changes={**GREEN, "overall": rating, **reason, "percent_complete": rng.randint(0, 100)},
+        author=None,
+    )
+
+
+def _raise_risk(cast: Cast, rng: random.Random) -> None:
+    where = rng.choice([{"project": cast.project_a1_sibling}, {"programme": cast.programme_a2}])
+    RiskFactory(**where, title=f"Risk {rng.random()}", probability=5, impact=rng.randint(1, 5))
+
+
+def _move_project(cast: Cast, rng: random.Random) -> None:
+    project = Project.objects.get(pk=cast.project_a1_sibling.pk)
+    project.programme = rng.choice([cast.programme_a1, cast.programme_a2])
+    project.save()
+
+
+def _rename(cast: Cast, rng: random.Random) -> None:
+    programme = Programme.objects.get(pk=cast.programme_a2.pk)
+    programme.name = f"Programme A2 ({rng.randint(1, 99)})"
+    programme.save()
+
+
+def _roll_up(cast: Cast, rng: random.Random) -> None:
+    rollup.recompute_pending()
+
+
+WRITES = [_autosave, _submit_some, _raise_risk, _move_project, _rename, _roll_up, _roll_up]
+
+
+def _comparable(html: str) -> str:
+    # The poll's stamp says how the page was served, not what it shows.
+    return re.sub(r"health_since=[^\"&]*", "health_since=", _main(html))
+
+
+@pytest.mark.parametrize("seed", [1])
+def test_a_page_served_from_the_cache_is_always_the_page_a_fresh_render_shows(
+    cast: Cast, settings: Any, seed: int
+) -> None:
+    rng = random.Random(seed)
+    rollup.recompute_everything()
+    pages = [
+        DASHBOARD,
+        _programme_dashboard(cast.programme_a1),
+        _programme_dashboard(cast.programme_a2),
+        reverse("projects:detail", args=[cast.project_a1.pk]),
+    ]
+    clients = [cast.client_for(cast.executive), cast.client_for(cast.pmo)]
+    for step in range(16):
+        write = rng.choice(WRITES)
+        write(cast, rng)
+        for client in clients:
+            for url in pages:
+                served = _comparable(_get(client, url)[0])
+                settings.PAGE_CACHE_SECONDS = 0
+                fresh = _comparable(_get(client, url)[0])
+                settings.PAGE_CACHE_SECONDS = 600
+                assert served == fresh, (step, write.__name__, url)
