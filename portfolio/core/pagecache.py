@@ -46,6 +46,7 @@ KEY_PREFIX = "page-body"
 VERSION_PREFIX = "scope-version"
 LOCK_PREFIX = "page-lock"
 PROFILE_PREFIX = "viewer-profile"
+PARTS_PREFIX = "page-parts"
 CATALOGUE = "catalogue"
 # Moved when who may see what changes (people, roles, managers, executives); the viewer
 # profiles are cached under it.
@@ -226,20 +227,71 @@ def key_for(
 
 
 def fragment_key(request: HttpRequest, name: str, scopes: Sequence[str]) -> str | None:
-    """The key of a fragment that names its own scopes (a programme card)."""
+    """The key of a fragment that names its own scopes (a programme card). The versions it
+    shows are noted for the page around it (`parts_moved`)."""
     if not _enabled(request) or viewer_profile(request) is None:
         return None
     found = versions(scopes)
-    return key_for(request, name, found) if found is not None else None
+    if found is None:
+        return None
+    parts: dict[str, int] | None = getattr(request, "_page_parts", None)
+    if parts is not None:
+        parts.update(found)
+    return key_for(request, name, found)
 
 
-def cached(key: str | None, render: Callable[[], str]) -> str:
+def _parts_key(request: HttpRequest, name: str, stamp: str) -> str:
+    return f"{PARTS_PREFIX}:{name}:{viewer_profile(request)}:{stamp}:{request.path}"
+
+
+def render_page(request: HttpRequest, name: str, render: Callable[[], str]) -> str:
+    """Render a page's body, noting the versions of the fragments inside it under the
+    page's stamp, so that a poll from it can tell which fragments moved since."""
+    declared = getattr(request, "page_versions", None)
+    if declared is None:
+        return render()
+    request._page_parts = {}  # type: ignore[attr-defined]
+    try:
+        body = render()
+        parts = request._page_parts  # type: ignore[attr-defined]
+    finally:
+        del request._page_parts  # type: ignore[attr-defined]
+    if parts and declared_still_current(request):
+        _put(_parts_key(request, name, digest(declared)), parts)
+    return body
+
+
+def parts_moved(
+    request: HttpRequest, name: str, since: str, shown: Iterable[str]
+) -> set[str] | None:
+    """The scopes among `shown` (the fragments the page shows now) that moved since the
+    page stamped `since` was rendered; None when the whole body must be sent again (that
+    page is not known, a fragment came or went, or the catalogue moved).
+
+    The versions read now are noted under this request's stamp, so the next poll can
+    compare with them in turn."""
+    now = versions(shown)
+    if now is None:
+        return None
+    declared = getattr(request, "page_versions", None)
+    if declared is not None and declared_still_current(request):
+        _put(_parts_key(request, name, digest(declared)), now)
+    seen: dict[str, int] | None = _get(_parts_key(request, name, since))
+    if not seen or set(seen) != set(now) or seen[CATALOGUE] != now[CATALOGUE]:
+        return None
+    return {scope for scope, version in seen.items() if now[scope] != version}
+
+
+def cached(
+    key: str | None, render: Callable[[], str], still_current: Callable[[], bool] | None = None
+) -> str:
     """The body filed under `key`, or `render()` filed there: one render per key at a time.
 
     1. A hit is served.
     2. A miss takes the key's lock (`cache.add`), renders, files the body, lets go.
     3. A miss that finds the lock taken waits up to WAIT_SECONDS for the body, then renders
        itself (the holder is slow or died; its lock expires after LOCK_SECONDS anyway).
+    A body is filed only if `still_current()` says what it was rendered from still is.
     """
     if key is None:
         return render()
@@ -249,9 +301,7 @@ def cached(key: str | None, render: Callable[[], str]) -> str:
     lock, token = f"{LOCK_PREFIX}:{key}", uuid.uuid4().hex
     if _add(lock, token):
         try:
-            body = render()
-            _put(key, body)
-            return body
+            return _render_and_file(key, render, still_current)
         finally:
             _release(lock, token)
     deadline = time.monotonic() + WAIT_SECONDS
@@ -260,9 +310,24 @@ def cached(key: str | None, render: Callable[[], str]) -> str:
         body = _get(key)
         if body is not None:
             return body
+    return _render_and_file(key, render, still_current)
+
+
+def _render_and_file(
+    key: str, render: Callable[[], str], still_current: Callable[[], bool] | None
+) -> str:
     body = render()
-    _put(key, body)
+    if still_current is None or still_current():
+        _put(key, body)
     return body
+
+
+def declared_still_current(request: HttpRequest) -> bool:
+    """True when no scope the page declared has moved since: a fragment that read its own
+    versions after the page read its data may be filed (nothing in those scopes committed
+    in between; a card's programme lies inside the portfolio the page declared)."""
+    declared = getattr(request, "page_versions", None)
+    return declared is not None and versions(declared) == declared
 
 
 def _get(key: str) -> Any:

@@ -12,15 +12,18 @@ Whoever may read the subject sees it (others get 404); open, each follows health
 recomputed.
 """
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django_htmx.http import reswap, retarget
 
 from portfolio.core import live, pagecache
 from portfolio.core.http import HtmxHttpRequest
-from portfolio.dashboards.executive import health_stamp, overview
+from portfolio.dashboards.executive import Overview, ProgrammeCard, health_stamp, overview
 from portfolio.dashboards.programme import RISK_BANDS, dashboard_for
 from portfolio.health.freshness import is_recomputing
 from portfolio.health.models import HealthRecord, HealthRequest, ProgrammeHealth
@@ -30,6 +33,7 @@ from programmes.scopes import may_see_programme, portfolio_scopes
 from projects.models import RATED, Project
 
 TEMPLATE = "dashboards/programme_dashboard.html"
+EXECUTIVE = "dashboards/portfolio_dashboard.html"
 
 
 def _template(request: HtmxHttpRequest) -> str:
@@ -106,15 +110,34 @@ def portfolio_dashboard(request: HtmxHttpRequest) -> HttpResponse:
     polling = request.htmx and "health_since" in request.GET
     if polling and live.unchanged(request, stamp):
         return HttpResponse(status=204)
+    shown = SimpleLazyObject(lambda: overview(request.user, moment))
     context = {
         # Lazy: a cached body (page_cache) never builds it.
-        "overview": SimpleLazyObject(lambda: overview(request.user, moment)),
+        "overview": shown,
         "as_of": moment,
         "stamp": stamp,
         "poll_seconds": live.POLL_SECONDS,
     }
-    template = "dashboards/portfolio_dashboard.html" + ("#dashboard-body" if polling else "")
-    return render(request, template, context)
+    if not polling:
+        return render(request, EXECUTIVE, context)
+    changed = _changed_cards(request, cast(Overview, shown), request.GET["health_since"])
+    if changed is not None:  # only those cards, out of band (and the lists beside them)
+        return render(request, f"{EXECUTIVE}#dashboard-changes", {**context, "changed": changed})
+    response = render(request, f"{EXECUTIVE}#dashboard-body", context)
+    return reswap(retarget(response, "#dashboard-body"), "outerHTML")
+
+
+def _changed_cards(
+    request: HtmxHttpRequest, shown: Overview, since: str
+) -> list[ProgrammeCard] | None:
+    """The cards whose programme moved since the page polling was rendered; None when the
+    whole body is to be sent again."""
+    cards = [card for section in shown.sections for card in section.cards]
+    scopes = {card.programme.pk: pagecache.scope_of(card.programme) for card in cards}
+    moved = pagecache.parts_moved(request, "executive-dashboard", since, scopes.values())
+    if moved is None:
+        return None
+    return [card for card in cards if scopes[card.programme.pk] in moved]
 
 
 @login_required

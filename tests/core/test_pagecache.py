@@ -59,12 +59,12 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     rendered: list[str] = []
     real = pagecache.cached
 
-    def spy(key: str | None, render: Callable[[], str]) -> str:
+    def spy(key: str | None, render: Callable[[], str], *args: Any) -> str:
         def counted() -> str:
             rendered.append(key.split(":")[1] if key else "uncached")
             return render()
 
-        return real(key, counted)
+        return real(key, counted, *args)
 
     monkeypatch.setattr(pagecache, "cached", spy)
     return rendered
@@ -499,3 +499,51 @@ def test_a_page_served_from_the_cache_is_always_the_page_a_fresh_render_shows(
                 fresh = _comparable(_get(client, url)[0])
                 settings.PAGE_CACHE_SECONDS = 600
                 assert served == fresh, (step, write.__name__, url)
+
+
+def test_an_open_dashboard_swaps_only_the_cards_that_changed(cast: Cast) -> None:
+    client = cast.client_for(cast.executive)
+    stamp = client.get(DASHBOARD).context["stamp"]
+    RiskFactory(project=cast.project_a1, title="New in A1", probability=5, impact=5)
+    poll = client.get(DASHBOARD, {"health_since": stamp}, HTTP_HX_REQUEST="true")
+    html = poll.content.decode()
+    assert poll.status_code == 200 and "HX-Retarget" not in poll.headers
+    assert f'id="programme-card-{cast.programme_a1.pk}" hx-swap-oob' in html
+    assert f'id="programme-card-{cast.programme_a2.pk}"' not in html
+    assert 'id="dashboard-side" hx-swap-oob' in html and "New in A1" in html  # top risks
+    assert 'id="dashboard-body"' not in html
+    # The next change is compared with what that poll sent.
+    new_stamp = re.search(r"health_since=([^\"&]+)", html)
+    assert new_stamp is not None
+    RiskFactory(project=cast.project_a2, probability=5, impact=5)
+    html = client.get(
+        DASHBOARD, {"health_since": new_stamp.group(1)}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert f'id="programme-card-{cast.programme_a2.pk}" hx-swap-oob' in html
+    assert f'id="programme-card-{cast.programme_a1.pk}"' not in html
+
+
+def test_a_poll_from_a_page_not_known_gets_the_whole_body(cast: Cast) -> None:
+    client = cast.client_for(cast.executive)
+    poll = client.get(DASHBOARD, {"health_since": "from-another-day"}, HTTP_HX_REQUEST="true")
+    assert poll.headers["HX-Retarget"] == "#dashboard-body"
+    assert poll.content.decode().lstrip().startswith('<div id="dashboard-body"')
+
+
+def test_a_fragment_is_not_filed_when_a_scope_its_page_declared_moved_while_it_rendered(
+    cast: Cast,
+) -> None:
+    request = RequestFactory().get(DASHBOARD)
+    request.user = cast.executive.user
+    pagecache.declare(request, ["portfolio:1"])
+
+    def render_while_someone_commits() -> str:
+        pagecache._move(["portfolio:1"])
+        return "rendered from what was read before the commit"
+
+    checked = lambda: pagecache.declared_still_current(request)  # noqa: E731
+    pagecache.cached("k", render_while_someone_commits, checked)
+    assert cache.get("k") is None
+    pagecache.declare(request, ["portfolio:1"])
+    pagecache.cached("k", lambda: "fresh", checked)
+    assert cache.get("k") == "fresh"

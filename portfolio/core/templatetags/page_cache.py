@@ -36,7 +36,7 @@ class PageCacheNode(template.Node):
         return pagecache.fragment_key(request, name, scopes)
 
     def render(self, context: template.Context) -> SafeString:
-        key = self._key(context)
+        key, request = self._key(context), context.get("request")
 
         def render_body() -> str:
             if key is None:
@@ -44,12 +44,27 @@ class PageCacheNode(template.Node):
             with context.push(csrf_token=pagecache.CSRF_PLACEHOLDER):
                 return self.nodelist.render(context)
 
-        body = pagecache.cached(key, render_body)
+        if request is None:
+            body = render_body()
+        elif self.scopes:
+            # A fragment reads its versions after the page read its data: it is filed only
+            # if nothing the page declared moved meanwhile.
+            body = pagecache.cached(
+                key, render_body, lambda: pagecache.declared_still_current(request)
+            )
+        else:
+            # A page body notes the versions of the fragments inside it (polls ask later).
+            page = str(self.name.resolve(context))
+            body = pagecache.cached(key, lambda: pagecache.render_page(request, page, render_body))
+        # The body is template output, escaped when it was first rendered.
+        return mark_safe(self._with_token(context, body))
+
+    @staticmethod
+    def _with_token(context: template.Context, body: str) -> str:
         token = context.get("csrf_token")
         if token is not None and pagecache.CSRF_PLACEHOLDER in body:
             body = body.replace(pagecache.CSRF_PLACEHOLDER, str(token))
-        # The body is template output, escaped when it was first rendered.
-        return mark_safe(body)
+        return body
 
 
 @register.tag("page_cache")
