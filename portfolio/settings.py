@@ -206,7 +206,8 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# Rendered page bodies live at most this long (0: off); any write retires them sooner.
+# Rendered bodies and fragments live at most this long (0: off); a write to what they show
+# retires them sooner (portfolio.core.pagecache); writes outside the ORM show within it.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # Sessions live in the database so logins survive a Redis outage.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

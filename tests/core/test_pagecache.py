@@ -547,3 +547,12 @@ def test_a_fragment_is_not_filed_when_a_scope_its_page_declared_moved_while_it_r
     pagecache.declare(request, ["portfolio:1"])
     pagecache.cached("k", lambda: "fresh", checked)
     assert cache.get("k") == "fresh"
+
+
+def test_content_changed_retires_every_cached_part(cast: Cast, renders: list[str]) -> None:
+    client = cast.client_for(cast.executive)
+    _get(client, DASHBOARD)
+    renders.clear()
+    pagecache.content_changed()
+    _get(client, DASHBOARD)
+    assert renders == ["executive-dashboard", "programme-card", "programme-card"]
