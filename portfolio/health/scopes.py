@@ -64,8 +64,19 @@ def _ids(values: Iterable[int | None]) -> set[int]:
     return {v for v in values if v is not None}
 
 
+def _with_downstream(project_ids: set[int]) -> set[int]:
+    """The projects and those depending on them: their pages show upstream dates (what is
+    late upstream), whether or not their health changes."""
+    if not project_ids:
+        return project_ids
+    downstream = Dependency.objects.filter(upstream__in=project_ids).values_list(
+        "downstream_id", flat=True
+    )
+    return project_ids | set(downstream)
+
+
 def _projects(rows: list[Any], owners: Owners) -> None:
-    owners.projects |= _ids(r.pk for r in rows)
+    owners.projects |= _with_downstream(_ids(r.pk for r in rows))
     owners.programmes |= _ids(r.programme_id for r in rows)
     owners.portfolios |= _ids(r.portfolio_id for r in rows)
 
@@ -106,13 +117,16 @@ def _allocations(rows: list[Any], owners: Owners) -> None:
     )
 
 
+def _milestones(rows: list[Any], owners: Owners) -> None:
+    owners.projects |= _with_downstream(_ids(r.project_id for r in rows))
+
+
 def _status_reports(rows: list[Any], owners: Owners) -> None:
-    # A draft changes only its project's editing views; a record changes every page.
-    for report in rows:
-        if report.state == StatusReport.State.SUBMITTED:
-            owners.projects.add(report.project_id)
-        else:
-            owners.named.add(scope("drafts", report.project_id))
+    # A draft changes only its project's editing views; a record changes every page (and
+    # its forecasts, copied onto the project, those downstream).
+    submitted = {r.project_id for r in rows if r.state == StatusReport.State.SUBMITTED}
+    owners.projects |= _with_downstream(submitted)
+    owners.named |= {scope("drafts", r.project_id) for r in rows if r.project_id not in submitted}
 
 
 def _measurements(rows: list[Any], owners: Owners) -> None:
@@ -135,7 +149,7 @@ def _people(rows: list[Any], owners: Owners) -> None:
 
 _DIRECT: dict[type[Model], Callable[[list[Any], Owners], None]] = {
     Project: _projects,
-    Milestone: _by_project,
+    Milestone: _milestones,
     Dependency: _dependencies,
     Allocation: _allocations,
     Risk: _register_items,

@@ -27,7 +27,14 @@ from programmes.models import Person, Programme
 from projects.models import Project, Risk
 from projects.reporting import status_report_open, status_report_save, status_report_submit
 from tests.conftest import Cast
-from tests.factories import GREEN, PersonFactory, RiskFactory
+from tests.factories import (
+    GREEN,
+    AllocationFactory,
+    DependencyFactory,
+    MilestoneFactory,
+    PersonFactory,
+    RiskFactory,
+)
 
 DASHBOARD = reverse("dashboards:portfolio")
 WEEK = Period.containing(date.today())
@@ -210,6 +217,37 @@ def test_a_write_to_programme_a_re_renders_only_its_card_on_the_executive_dashbo
     RiskFactory(project=cast.project_a1, probability=5, impact=5)
     _get(client, DASHBOARD)
     assert renders == ["executive-dashboard", "programme-card"]
+
+
+def test_an_upstream_milestone_moves_the_dashboard_of_the_programme_downstream(
+    cast: Cast, renders: list[str]
+) -> None:
+    DependencyFactory(upstream=cast.project_b1, downstream=cast.project_a1)
+    client = cast.client_for(cast.pmo)
+    downstream, elsewhere = (
+        _programme_dashboard(cast.programme_a1),
+        _programme_dashboard(cast.programme_a2),
+    )
+    _get(client, downstream)
+    _get(client, elsewhere)
+    renders.clear()
+    MilestoneFactory(project=cast.project_b1)
+    _get(client, downstream)
+    _get(client, elsewhere)
+    assert renders == ["programme-dashboard"]
+
+
+def test_a_booking_moves_every_programme_that_shows_the_persons_load(
+    cast: Cast, renders: list[str]
+) -> None:
+    booked = AllocationFactory(project=cast.project_a2).person
+    client = cast.client_for(cast.pmo)
+    url = _programme_dashboard(cast.programme_a2)
+    _get(client, url)
+    renders.clear()
+    AllocationFactory(person=booked, project=cast.project_b1)  # in another programme
+    _get(client, url)
+    assert renders == ["programme-dashboard"]
 
 
 def test_a_roll_up_of_programme_a_moves_its_dashboard_and_leaves_b(
