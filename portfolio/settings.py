@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portfolio",
     "portfolio.core",
     "programmes",
@@ -101,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A signed-in session that still owes its MFA step reaches that step's page only.
+    "portfolio.accounts.middleware.MfaGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it sees the lockout any authentication attempt below it flagged.
     "axes.middleware.AxesMiddleware",
@@ -249,6 +254,13 @@ AXES_LOCKOUT_CALLABLE = "portfolio.accounts.lockout.lockout_response"
 PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 5)
 API_TOKEN_CREATE_LIMIT = env_int("API_TOKEN_CREATE_LIMIT", 10)
 API_BAD_TOKEN_LIMIT = env_int("API_BAD_TOKEN_LIMIT", 20)
+
+# Multi-factor authentication (portfolio.accounts.mfa): any user may turn it on under
+# Account > MFA; with REQUIRE_MFA_FOR_PMO (on by default in production) a PMO account must
+# set it up before anything else. Wrong codes are throttled like passwords.
+REQUIRE_MFA_FOR_PMO = env_bool("REQUIRE_MFA_FOR_PMO", not DEBUG)
+MFA_FAILURE_LIMIT = env_int("MFA_FAILURE_LIMIT", LOGIN_FAILURE_LIMIT)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Stationmaster")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
