@@ -25,6 +25,7 @@ from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portfolio.accounts import sso
 from portfolio.core.http import client_ip
 from programmes.access import is_pmo
 
@@ -35,8 +36,6 @@ APP_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
 RECOVERY_CODE_COUNT = 10
 RECOVERY_CODE_LENGTH = len(StaticToken.random_token())
-# Backends whose sign-in is not followed by our code step (the provider asked for its own).
-SSO_BACKENDS = ("portfolio.accounts.sso.StationmasterOIDCBackend",)
 
 
 def has_app(user: Any) -> bool:
@@ -55,7 +54,7 @@ def owed_step(user: Any) -> str | None:
 
 
 def begin(request: HttpRequest, user: Any) -> None:
-    if getattr(user, "backend", "") in SSO_BACKENDS:
+    if getattr(user, "backend", "") == sso.BACKEND:
         return
     step = owed_step(user)
     if step is not None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portfolio.accounts import views
+from portfolio.accounts import sso, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,7 +14,10 @@ urlpatterns = [
     path("account/security/", views.auth_events, name="auth-events"),
     path("account/lockouts/", views.lockouts, name="lockouts"),
     path("account/lockouts/unlock/", views.unlock, name="unlock"),
-    # Before django.contrib.auth.urls (portfolio/urls.py), so this one answers.
+    path("oidc/authenticate/", sso.sso_start, name="oidc_authentication_init"),
+    path("oidc/callback/", sso.sso_callback, name="oidc_authentication_callback"),
+    # Before django.contrib.auth.urls (portfolio/urls.py), so these answer.
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path(
         "accounts/password_reset/",
         views.ThrottledPasswordResetView.as_view(),

@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from portfolio.accounts import lockout, mfa, services
+from portfolio.accounts import lockout, mfa, services, sso
 from portfolio.accounts.models import ApiToken, AuthEvent
 from portfolio.core.access import refuse_unless
 from portfolio.core.http import client_ip
@@ -234,6 +234,15 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, f"“{token.name}” was already revoked.")
     return redirect("api-tokens" if token.user_id == request.user.pk else "api-tokens-all")
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, with the single sign-on button when a provider is configured."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_provider"] = sso.provider_name() if sso.enabled() else ""
+        return context
 
 
 class ThrottledPasswordResetView(auth_views.PasswordResetView):
