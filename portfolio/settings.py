@@ -328,7 +328,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's JSON parser, but every malformed body is a 400 (deep nesting, 1e999, bad UTF-8).
     "DEFAULT_PARSER_CLASSES": ["portfolio.core.parsers.JsonBodyParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portfolio.core.schema.ApiSchema",
     "EXCEPTION_HANDLER": "portfolio.core.api.exception_handler",
 }
 # The schema (/api/schema/) and Swagger UI (/api/docs/) need a signed-in user or a token
