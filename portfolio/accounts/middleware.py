@@ -11,10 +11,19 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from portfolio.accounts import mfa
+from portfolio.accounts.authentication import KEYWORDS
 
 STEP_PAGES = {mfa.VERIFY: "mfa-verify", mfa.ENROL: "mfa"}
-# Reachable whatever is owed: signing out, and the pages the browser needs to show the step.
+# Reachable whatever is owed: signing out, and the health check.
 ALWAYS_OPEN = ("logout", "healthz")
+
+
+def _carries_api_token(request: HttpRequest) -> bool:
+    """A token scheme: then token authentication alone decides (a bad token is a 401), and
+    the session is never asked. Any other Authorization header would fall through to the
+    session, so it does not get past the gate."""
+    words = request.headers.get("Authorization", "").split()
+    return bool(words) and words[0].lower() in KEYWORDS
 
 
 class MfaGateMiddleware:
@@ -32,7 +41,7 @@ class MfaGateMiddleware:
 
     def refuse(self, request: HttpRequest, step: str, step_page: str) -> HttpResponseBase:
         if request.path_info.startswith("/api/"):
-            if "Authorization" in request.headers:
+            if _carries_api_token(request):
                 # A token is its own credential; the session's owed step is not its business.
                 return self.get_response(request)
             what = "enter your authentication code" if step == mfa.VERIFY else "set up MFA"
