@@ -41,10 +41,10 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from None
 
 
-def _required_when(condition: bool, name: str) -> str:
+def _required_when(condition: bool, name: str, when: str = "DEBUG is off") -> str:
     value = env.str(name, default="")
     if condition and not value:
-        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off")
+        raise ImproperlyConfigured(f"{name} must be set when {when}")
     return value
 
 
@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portfolio",
     "portfolio.core",
     "programmes",
@@ -99,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A signed-in session that still owes its MFA step reaches that step's page only.
+    "portfolio.accounts.middleware.MfaGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it sees the lockout any authentication attempt below it flagged.
     "axes.middleware.AxesMiddleware",
@@ -249,6 +254,33 @@ PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 5)
 API_TOKEN_CREATE_LIMIT = env_int("API_TOKEN_CREATE_LIMIT", 10)
 API_BAD_TOKEN_LIMIT = env_int("API_BAD_TOKEN_LIMIT", 20)
 
+# Multi-factor authentication (portfolio.accounts.mfa): any user may turn it on under
+# Account > MFA; with REQUIRE_MFA_FOR_PMO (on by default in production) a PMO account must
+# set it up before anything else. Wrong codes are throttled like passwords.
+REQUIRE_MFA_FOR_PMO = env_bool("REQUIRE_MFA_FOR_PMO", not DEBUG)
+MFA_FAILURE_LIMIT = env_int("MFA_FAILURE_LIMIT", LOGIN_FAILURE_LIMIT)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Stationmaster")
+
+# Single sign-on with OpenID Connect (portfolio.accounts.sso), off while OIDC_RP_CLIENT_ID is
+# unset. The endpoints are the provider's (its /.well-known/openid-configuration lists them).
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+_SSO_ON, _SSO_WHEN = bool(OIDC_RP_CLIENT_ID), "OIDC_RP_CLIENT_ID is set"
+OIDC_RP_CLIENT_SECRET = _required_when(_SSO_ON, "OIDC_RP_CLIENT_SECRET", _SSO_WHEN)
+OIDC_OP_AUTHORIZATION_ENDPOINT = _required_when(
+    _SSO_ON, "OIDC_OP_AUTHORIZATION_ENDPOINT", _SSO_WHEN
+)
+OIDC_OP_TOKEN_ENDPOINT = _required_when(_SSO_ON, "OIDC_OP_TOKEN_ENDPOINT", _SSO_WHEN)
+OIDC_OP_USER_ENDPOINT = _required_when(_SSO_ON, "OIDC_OP_USER_ENDPOINT", _SSO_WHEN)
+OIDC_OP_JWKS_ENDPOINT = _required_when(_SSO_ON, "OIDC_OP_JWKS_ENDPOINT", _SSO_WHEN)
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+LOGIN_REDIRECT_URL_FAILURE = "login"
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("portfolio.accounts.sso.StationmasterOIDCBackend")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -295,7 +327,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's JSON parser, but every malformed body is a 400 (deep nesting, 1e999, bad UTF-8).
     "DEFAULT_PARSER_CLASSES": ["portfolio.core.parsers.JsonBodyParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portfolio.core.schema.ApiSchema",
     "EXCEPTION_HANDLER": "portfolio.core.api.exception_handler",
 }
 # The schema (/api/schema/) and Swagger UI (/api/docs/) need a signed-in user or a token

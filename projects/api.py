@@ -4,6 +4,7 @@ same services (see portfolio/core/api.py for how reads, writes and refusals map)
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import django_filters
@@ -16,7 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portfolio.core.api import (
-    ERRORS,
     IF_MATCH,
     ArchiveMixin,
     Conflict,
@@ -123,7 +123,7 @@ class AllocationFilter(ScopedFilterSet):
         fields = ["project", "person", "active_on"]
 
     def filter_active_on(
-        self, queryset: QuerySet[Allocation], name: str, value: Any
+        self, queryset: QuerySet[Allocation], name: str, value: date
     ) -> QuerySet[Allocation]:
         return queryset.filter(start_date__lte=value, finish_date__gte=value)
 
@@ -305,7 +305,7 @@ class RiskViewSet(RegisterViewSet):
     ordering_fields = ["id", "probability", "impact", "raised_on", "status"]
     ordering = ["-probability", "-impact", "id"]
 
-    @extend_schema(request=None, parameters=[IF_MATCH], responses={200: RiskSerializer, **ERRORS})
+    @extend_schema(request=None, parameters=[IF_MATCH], responses={200: RiskSerializer})
     @action(detail=True, methods=["post"])
     def escalate(self, request: Request, pk: str | None = None) -> Response:
         """Escalate a project's risk to the project's programme (400 `not_escalatable`)."""
@@ -319,7 +319,7 @@ class IssueViewSet(RegisterViewSet):
     ordering_fields = ["id", "severity", "due_date", "raised_on", "status"]
     ordering = ["-severity", "due_date", "id"]
 
-    @extend_schema(request=None, parameters=[IF_MATCH], responses={200: IssueSerializer, **ERRORS})
+    @extend_schema(request=None, parameters=[IF_MATCH], responses={200: IssueSerializer})
     @action(detail=True, methods=["post"])
     def escalate(self, request: Request, pk: str | None = None) -> Response:
         """Escalate a project's issue to the project's programme (400 `not_escalatable`)."""
@@ -354,7 +354,7 @@ class StatusReportViewSet(ReadMixin, ScopedViewSet):
     def etag(self, instance: Any) -> str:
         return f'"v{instance.version}"'
 
-    @extend_schema(responses={201: StatusReportSerializer, **ERRORS})
+    @extend_schema(responses={201: StatusReportSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.require_create()
         serializer = self.get_serializer(data=request.data)
@@ -401,7 +401,7 @@ class StatusReportViewSet(ReadMixin, ScopedViewSet):
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    @extend_schema(parameters=[IF_MATCH], responses={200: StatusReportSerializer, **ERRORS})
+    @extend_schema(parameters=[IF_MATCH], responses={200: StatusReportSerializer})
     def update(
         self, request: Request, *args: Any, partial: bool = False, **kwargs: Any
     ) -> Response:
@@ -416,11 +416,11 @@ class StatusReportViewSet(ReadMixin, ScopedViewSet):
                 raise PreconditionFailed(self.etag(stale.current)) from None
         return self.respond(report)
 
-    @extend_schema(parameters=[IF_MATCH], responses={200: StatusReportSerializer, **ERRORS})
+    @extend_schema(parameters=[IF_MATCH], responses={200: StatusReportSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
 
-    @extend_schema(parameters=[IF_MATCH], responses={200: StatusReportSerializer, **ERRORS})
+    @extend_schema(parameters=[IF_MATCH], responses={200: StatusReportSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Submit the draft, with any last changes in the body (all or nothing)."""

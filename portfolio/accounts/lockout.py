@@ -173,3 +173,6 @@ class Throttle:
 PASSWORD_RESET = Throttle("password-reset", "PASSWORD_RESET_LIMIT")
 TOKEN_CREATE = Throttle("token-create", "API_TOKEN_CREATE_LIMIT")
 BAD_TOKEN = Throttle("bad-token", "API_BAD_TOKEN_LIMIT")
+# Wrong authentication codes after the password (and on enrolment), and wrong passwords when
+# turning MFA off: counted per account and per address, like failed sign-ins.
+MFA_CODE = Throttle("mfa-code", "MFA_FAILURE_LIMIT")

@@ -115,6 +115,11 @@ class AuthEventKind(models.TextChoices):
     UNLOCKED = "unlocked", "Unlocked"
     TOKEN_CREATED = "token_created", "API token created"
     TOKEN_REVOKED = "token_revoked", "API token revoked"
+    MFA_ENABLED = "mfa_enabled", "MFA turned on"
+    MFA_DISABLED = "mfa_disabled", "MFA turned off"
+    MFA_PASSED = "mfa_passed", "Authentication code accepted"
+    MFA_FAILED = "mfa_failed", "Authentication code refused"
+    RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
 
 
 class AuthEventQuerySet(models.QuerySet["AuthEvent"]):
@@ -140,7 +145,7 @@ class AuthEventQuerySet(models.QuerySet["AuthEvent"]):
 
 
 class AuthEvent(models.Model):
-    """A sign-in, a failure, a lockout or a change of API token, as PMO reviews them."""
+    """A sign-in, a failure, a lockout, a change of MFA or of API token, as PMO reviews them."""
 
     Kind = AuthEventKind
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.http import HttpRequest
+from django_otp import verify_token
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portfolio.accounts import lockout
+from portfolio.accounts import lockout, mfa
 from portfolio.accounts.models import ApiToken, AuthEvent
 
 
@@ -42,3 +47,58 @@ def account_unlock(*, request: HttpRequest, kind: str, value: str) -> int:
                 detail=f"{kind} {value}",
             )
     return removed
+
+
+def mfa_enable(*, request: HttpRequest, device: TOTPDevice, code: str) -> list[str] | None:
+    """Turn MFA on with the app that produced `code`; the new recovery codes (to be shown
+    once), or None when the code is wrong.
+
+    1. The code proves the app holds the key shown: only then is the device confirmed.
+    2. Recovery codes replace any earlier ones.
+    3. The session counts as having passed the code step (it just typed a code)."""
+    with transaction.atomic():
+        if not device.verify_token(mfa.normalised(code)):
+            AuthEvent.objects.record(
+                AuthEvent.Kind.MFA_FAILED, request=request, user=device.user, detail="enrolment"
+            )
+            return None
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = mfa.new_recovery_codes(device.user)
+        AuthEvent.objects.record(AuthEvent.Kind.MFA_ENABLED, request=request, user=device.user)
+    mfa.complete(request)
+    return codes
+
+
+def mfa_verify(*, request: HttpRequest, code: str) -> bool:
+    """The code step after the password: True, and the session complete, when `code` is
+    from the user's app or one of their recovery codes (which is then used up)."""
+    user: Any = request.user
+    with transaction.atomic():
+        code = mfa.normalised(code)
+        candidate = mfa.device_for(user, code)
+        device = candidate and verify_token(user, candidate.persistent_id, code)
+        if not device:
+            AuthEvent.objects.record(AuthEvent.Kind.MFA_FAILED, request=request, user=user)
+            return False
+        if isinstance(device, StaticDevice):
+            left = mfa.recovery_codes_left(user)
+            AuthEvent.objects.record(
+                AuthEvent.Kind.RECOVERY_CODE_USED, request=request, user=user, detail=f"{left} left"
+            )
+        else:
+            AuthEvent.objects.record(AuthEvent.Kind.MFA_PASSED, request=request, user=user)
+    mfa.complete(request)
+    return True
+
+
+def mfa_disable(*, request: HttpRequest) -> None:
+    """Remove the user's app and recovery codes (the view has asked for the password). An
+    account that must have MFA is sent to set it up again before anything else."""
+    user: Any = request.user
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        AuthEvent.objects.record(AuthEvent.Kind.MFA_DISABLED, request=request, user=user)
+    if mfa.required_for(user):
+        request.session[mfa.SESSION_KEY] = mfa.ENROL

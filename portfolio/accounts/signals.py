@@ -11,12 +11,22 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from portfolio.accounts import mfa, sso
 from portfolio.accounts.models import AuthEvent
 
 
 @receiver(user_logged_in, dispatch_uid="accounts-signed-in")
 def _signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    AuthEvent.objects.record(AuthEvent.Kind.SIGNED_IN, request=request, user=user)
+    through_sso = getattr(user, "backend", "") == sso.BACKEND
+    AuthEvent.objects.record(
+        AuthEvent.Kind.SIGNED_IN,
+        request=request,
+        user=user,
+        detail="single sign-on" if through_sso else "",
+    )
+    if request is not None and hasattr(request, "session"):
+        # The password is only the first step for an account with MFA (portfolio.accounts.mfa).
+        mfa.begin(request, user)
 
 
 @receiver(user_logged_out, dispatch_uid="accounts-signed-out")

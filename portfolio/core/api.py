@@ -32,7 +32,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
@@ -314,11 +314,3 @@ class ArchiveMixin:
     @action(detail=True, methods=["post"])
     def restore(self, request: Request, pk: str | None = None) -> Response:
         return self._toggle(False)
-
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input: {field: [reasons]}"),
-    403: OpenApiResponse(description="Your role may not do this"),
-    404: OpenApiResponse(description="No such object within your reach"),
-    412: OpenApiResponse(description="If-Match is stale"),
-}

@@ -185,6 +185,13 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "lockouts": (lambda w: [], "", PMO_PAGE),
     "auth-events": (lambda w: [], "", PMO_PAGE),
     "unlock": (lambda w: [], "", POST_ONLY),
+    "mfa": (lambda w: [], "", EVERYONE),
+    # Only a session that owes its code sees the code page; any other is sent on.
+    "mfa-verify": (lambda w: [], "", (302,) * 6 + (LOGIN,)),
+    "mfa-disable": (lambda w: [], "", POST_ONLY),
+    # Single sign-on is off unless OIDC_* is configured (tests/browser/test_sso.py turns it on).
+    "oidc_authentication_init": (lambda w: [], "", (404,) * 7),
+    "oidc_authentication_callback": (lambda w: [], "", (404,) * 7),
 }
 # Served by other machinery, with their own tests: the admin and the API matrix.
 ELSEWHERE = {"admin", "api"}
