@@ -126,6 +126,10 @@ class _FormFields(HTMLParser):
         if tag == "form":
             self.inside = a.get("id") == self.form_id
             return
+        if self.inside and tag == "option" and self._select:
+            if "selected" in a or self._select not in self.fields:
+                self.fields[self._select] = a.get("value", "")
+            return
         name = a.get("name")
         if not self.inside or not name:
             return
@@ -137,12 +141,6 @@ class _FormFields(HTMLParser):
             self.fields[name] = ""
         elif tag == "select":
             self._select = name
-        elif (
-            tag == "option"
-            and self._select
-            and ("selected" in a or self._select not in self.fields)
-        ):
-            self.fields[self._select] = a.get("value", "")
 
     def handle_data(self, data: str) -> None:
         if self._textarea:

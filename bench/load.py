@@ -12,6 +12,7 @@ cache answered it.
 from __future__ import annotations
 
 import random
+import re
 import statistics
 import threading
 import time
@@ -36,7 +37,7 @@ from bench.client import (
 )
 
 PASSWORD = "stationmaster-demo"  # portfolio.demo.organisation.DEMO_PASSWORD, without Django
-WRITE_PAGES = ("autosave", "submit")  # timed too, but not pages: no page target
+RATED = ("schedule", "cost", "scope", "resources", "risk", "overall")  # projects.models
 SUBMIT_TIMEOUT_S = 30.0
 
 
@@ -79,8 +80,8 @@ class Observations:
             looked_up = states["hit"] + states["miss"]
             hits, lookups = self.lookups[page]
             found[page] = {
-                "p50_ms": round(percentile(samples, 50), 1) if len(samples) > 1 else samples[0],
-                "p95_ms": round(percentile(samples, 95), 1) if len(samples) > 1 else samples[0],
+                "p50_ms": round(percentile(samples, 50) if len(samples) > 1 else samples[0], 1),
+                "p95_ms": round(percentile(samples, 95) if len(samples) > 1 else samples[0], 1),
                 "cache_hit_rate": round(states["hit"] / looked_up, 3) if looked_up else None,
                 "cache_lookup_hit_rate": round(hits / lookups, 3) if lookups else None,
                 "requests": len(samples),
@@ -129,7 +130,9 @@ class WeeklyUpdate:
         self, overall: str | None = None, observed: Observations | None = None
     ) -> requests.Response:
         """The "Submit report" button: a plain form POST, answered with a redirect."""
-        data = {**self.fields, "action": "submit"}
+        # A first report has no ratings to carry forward; the form refuses a submit without.
+        data = {**dict.fromkeys(RATED, "green"), **self.fields, "action": "submit"}
+        data["percent_complete"] = data.get("percent_complete") or "10"
         if overall is not None:
             data["overall"] = overall
             data["overall_reason"] = "" if overall == "green" else "Bench: supplier slipped"
@@ -142,7 +145,8 @@ class WeeklyUpdate:
             timeout=TIMEOUT_S,
         )
         if answer.status_code != 302:
-            raise RuntimeError(f"submit of {self.url} answered {answer.status_code}")
+            refused = re.findall(r'class="invalid-feedback[^"]*"[^>]*>([^<]+)', answer.text)
+            raise RuntimeError(f"submit of {self.url} answered {answer.status_code} {refused}")
         if observed is not None:
             observed.record("submit", started, answer)
         return answer
@@ -226,7 +230,7 @@ def _probe(
     next_at = time.perf_counter() + every_s / 2
     for project_id, dashboard in candidates:
         if len(samples) >= count or not _pause_until(next_at, stop):
-            return
+            break
         url = base + dashboard
         if served_health(watcher, url) == "red":
             continue  # the load turned it red meanwhile: it cannot show the change
@@ -241,6 +245,8 @@ def _probe(
         else:
             samples.append(round((time.perf_counter() - started) * 1000, 1))
         next_at = time.perf_counter() + every_s
+    if len(samples) < count:
+        observed.error(f"probe: {len(samples)} of {count} submits timed (too few candidates)")
 
 
 def _start(threads: list[threading.Thread], name: str, work: Callable[[], None]) -> None:

@@ -24,13 +24,12 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import psycopg
 
 from bench.client import Timing
 from bench.load import Cast, median, p95
-from bench.seed import Sizes
 from bench.servers import (
     ROOT,
     Processes,
@@ -45,6 +44,9 @@ from bench.servers import (
     wait_until,
 )
 from bench.summary import UNCACHED, UserFigures
+
+if TYPE_CHECKING:  # bench.seed needs Django set up first
+    from bench.seed import Sizes
 
 T = TypeVar("T")
 SUBMIT_TIMEOUT_S = 30.0
