@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -223,7 +224,7 @@ def compose(own_postgres: tuple[str, Path, int], own_redis: int) -> Iterator[Com
     services = yaml.safe_load(COMPOSE.read_text())["services"]
     dot_env = {
         "SECRET_KEY": "compose-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-        "EMAIL_URL": f"filemail://{logs / 'mail'}",
+        "EMAIL_URL": f"filemail:///{logs / 'mail'}",  # environ drops a slash
         "TIME_ZONE": _midday_zone(),
         "STATIC_ROOT": str(logs / "static"),
     }
@@ -233,6 +234,7 @@ def compose(own_postgres: tuple[str, Path, int], own_redis: int) -> Iterator[Com
         yield running
     finally:
         running.stop_all()
+        shutil.rmtree(logs, ignore_errors=True)
 
 
 def _database(compose: Compose) -> Callable[[str], list[tuple[Any, ...]]]:
