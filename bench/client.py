@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 import requests
 
-TIMEOUT_S = 30
+TIMEOUT_S = 120  # a cold render on a loaded 2-core machine can take tens of seconds
 _CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _HEALTH = re.compile(r'data-testid="health-panel" data-health="([^"]*)"')
 _HX_CSRF = re.compile(r"""hx-headers='\{"X-CSRFToken": "([^"]+)"\}'""")
