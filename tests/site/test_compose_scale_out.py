@@ -41,7 +41,7 @@ pytestmark = pytest.mark.worker  # a slow test that starts servers, like the wor
 COMPOSE = ROOT / "docker-compose.yml"
 PASSWORD = "correct-horse-battery"  # tests.factories.PASSWORD
 _VARIABLE = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
-STARTUP_S = 120.0
+STARTUP_S = 300.0  # generous: the suite shares two cores with other work
 PROGRAMME_URL = "/programmes/{}/dashboard/"
 
 # The organisation, written by the compose environment's own manage.py: a programme with
