@@ -18,8 +18,9 @@ run: venv
 test:
 	@scripts/test
 
-# Issue 5's figures on throwaway PostgreSQL + Redis, gunicorn and a real worker (~10 min;
-# see bench/README.md). The servers are always the bench's own: DATABASE_URL is ignored.
+# Issues 5 and 12's figures on throwaway PostgreSQL + Redis, gunicorn and a real worker
+# (~12 min, BENCH_ARGS=--growth ~20; see bench/README.md). The servers are always the
+# bench's own: DATABASE_URL is ignored.
 bench:
 	@scripts/system-packages
 	@scripts/bootstrap

@@ -11,12 +11,15 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import requests
 
-TIMEOUT_S = 30
+TIMEOUT_S = 120  # a cold render on a loaded 2-core machine can take tens of seconds
 _CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _HEALTH = re.compile(r'data-testid="health-panel" data-health="([^"]*)"')
+_HX_CSRF = re.compile(r"""hx-headers='\{"X-CSRFToken": "([^"]+)"\}'""")
+_VERSION = re.compile(r'name="version" id="id_version" value="(\d+)"')
 
 
 def _keep_cookies_on_http(session: requests.Session) -> None:
@@ -96,3 +99,79 @@ def served_health(session: requests.Session, url: str) -> str:
     if match is None:
         raise RuntimeError(f"no health panel on {url}")
     return match[1]
+
+
+def page_cache_of(response: requests.Response) -> tuple[str | None, int, int]:
+    """What the page cache did for this response (bench.middleware): "hit", "miss" or None
+    (no lookup), and the hits and lookups behind it."""
+    state = response.headers.get("X-Page-Cache")
+    hits, _, lookups = response.headers.get("X-Page-Cache-Lookups", "0/0").partition("/")
+    return state, int(hits or 0), int(lookups or 0)
+
+
+class _FormFields(HTMLParser):
+    """The fields one <form id=…> would send, as a browser serialises it: text inputs,
+    hidden inputs, checked radios and boxes, textareas, selected options."""
+
+    def __init__(self, form_id: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = False
+        self.fields: dict[str, str] = {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+            return
+        if self.inside and tag == "option" and self._select:
+            if "selected" in a or self._select not in self.fields:
+                self.fields[self._select] = a.get("value", "")
+            return
+        name = a.get("name")
+        if not self.inside or not name:
+            return
+        if tag == "input" and a.get("type", "text") not in ("submit", "button", "file"):
+            if a.get("type") not in ("radio", "checkbox") or "checked" in a:
+                self.fields[name] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = name
+            self.fields[name] = ""
+        elif tag == "select":
+            self._select = name
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+
+def form_fields(html: str, form_id: str) -> dict[str, str]:
+    parser = _FormFields(form_id)
+    parser.feed(html)
+    if not parser.fields:
+        raise RuntimeError(f"no form #{form_id} with fields in the page")
+    return parser.fields
+
+
+def csrf_header(html: str) -> str:
+    """The CSRF token htmx sends (base.html puts it in hx-headers on <body>)."""
+    match = _HX_CSRF.search(html)
+    if match is None:
+        raise RuntimeError("no X-CSRFToken in the page's hx-headers")
+    return match[1]
+
+
+def new_version(fragment: str) -> int | None:
+    """The draft's version after an autosave (the out-of-band input the answer carries)."""
+    match = _VERSION.search(fragment)
+    return int(match[1]) if match else None

@@ -24,8 +24,12 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import psycopg
+
+from bench.client import Timing
+from bench.load import Cast, median, p95
 from bench.servers import (
     ROOT,
     Processes,
@@ -39,6 +43,10 @@ from bench.servers import (
     vacuum_analyze,
     wait_until,
 )
+from bench.summary import UNCACHED, UserFigures
+
+if TYPE_CHECKING:  # bench.seed needs Django set up first
+    from bench.seed import Sizes
 
 T = TypeVar("T")
 SUBMIT_TIMEOUT_S = 30.0
@@ -59,10 +67,24 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per page")
     parser.add_argument(
+        "--cold-requests",
         "--uncached-requests",
         type=int,
-        default=30,
-        help="timed requests per page with the page cache emptied before each (0: skip)",
+        default=15,
+        help="timed requests per page with the cache emptied before each (0: skip)",
+    )
+    parser.add_argument("--mixed-seconds", type=float, default=180, help="mixed load length")
+    parser.add_argument("--probes", type=int, default=8, help="submit → dashboard under load")
+    parser.add_argument(
+        "--throughput-seconds", type=float, default=20, help="each requests/s measurement"
+    )
+    parser.add_argument("--clients", type=int, default=4, help="requests/s: concurrent clients")
+    parser.add_argument("--growth", action="store_true", help="also cold renders at 3× L")
+    parser.add_argument(
+        "--size",
+        choices=["large", "tiny"],
+        default="large",
+        help="tiny: the test suite's seed, to try the bench itself in a minute",
     )
     parser.add_argument("--submits", type=int, default=5, help="submit-to-dashboard attempts")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
@@ -92,10 +114,16 @@ def _collectstatic(procs: Processes) -> str:
 # Phases that need Django (imported after django.setup) ------------------------------------
 
 
-def _seed_large() -> tuple[float, dict[str, int]]:
-    from bench.seed import LARGE, seed
+def _sizes(args: argparse.Namespace) -> Sizes:
+    from bench.seed import LARGE, TINY
 
-    seconds, counts = timed(lambda: seed(LARGE, log=say))
+    return TINY if args.size == "tiny" else LARGE
+
+
+def _seed_large(sizes: Sizes) -> tuple[float, dict[str, int]]:
+    from bench.seed import seed
+
+    seconds, counts = timed(lambda: seed(sizes, log=say))
     return seconds, counts
 
 
@@ -247,17 +275,34 @@ def _submit_to_dashboard_ms(base: str, attempts: int, procs: Processes) -> list[
     return samples
 
 
-def _time_pages(base: str, args: argparse.Namespace) -> dict[str, Any]:
-    """Each page as users get it (a body once rendered is served from the page cache until
-    a write), and rendered every time: the version is moved before each of those requests.
-    """
+def _cold(session: Any, url: str, count: int, location: str | None) -> tuple[Timing, int]:
+    """`count` requests with every cache entry dropped before each (outside the time): the
+    page as the first viewer after any change gets it. Also the bytes of the first one."""
+    from bench.client import get_ok, percentile
+    from bench.pages import empty_page_cache
+
+    samples, size = [], 0
+    for _ in range(count):
+        empty_page_cache(location)
+        started = time.perf_counter()
+        response = get_ok(session, url)
+        samples.append((time.perf_counter() - started) * 1000)
+        size = size or len(response.content)
+    median = round(percentile(samples, 50), 1) if count > 1 else round(samples[0], 1)
+    high = round(percentile(samples, 95), 1) if count > 1 else median
+    return Timing(median, high, count), size
+
+
+def _time_pages(base: str, args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, int]]:
+    """Each page as users get it when nobody writes (a body once rendered is served from
+    the page cache), then cold: every cache entry dropped before each request. Returns the
+    timings (cold ones as "<page>.uncached") and each page's bytes."""
     from bench.client import login, time_page
     from bench.pages import HELLO, page_targets
-    from portfolio.core.pagecache import content_changed
     from portfolio.demo.organisation import DEMO_PASSWORD
 
     sessions: dict[str, Any] = {}
-    timings = {}
+    timings, sizes = {}, {}
     for name, page in page_targets().items():
         if page.username not in sessions:
             sessions[page.username] = login(base, page.username, DEMO_PASSWORD)
@@ -268,15 +313,211 @@ def _time_pages(base: str, args: argparse.Namespace) -> dict[str, Any]:
             f"  {name:<22} {page.url:<32} p50 {timing.p50_ms:8.1f} ms   "
             f"p95 {timing.p95_ms:8.1f} ms   ({timing.requests} requests as {page.username})"
         )
-        if name == HELLO or not args.uncached_requests:
+        if name == HELLO or not args.cold_requests:
             continue
-        rendered = time_page(session, url, 1, args.uncached_requests, content_changed)
-        timings[f"{name}.uncached"] = rendered
+        rendered, sizes[name] = _cold(session, url, args.cold_requests, None)
+        timings[f"{name}{UNCACHED}"] = rendered
         say(
-            f"  {'  rendered each time':<22} {'':<32} p50 {rendered.p50_ms:8.1f} ms   "
-            f"p95 {rendered.p95_ms:8.1f} ms   ({rendered.requests} requests)"
+            f"  {'  cold (cache emptied)':<22} {'':<32} p50 {rendered.p50_ms:8.1f} ms   "
+            f"p95 {rendered.p95_ms:8.1f} ms   ({rendered.requests} requests), "
+            f"{sizes[name]:,} bytes"
         )
-    return timings
+    return timings, sizes
+
+
+def _cast(sizes: Sizes) -> Cast:
+    """The mixed load's people (bench.seed's load logins) and what each opens: 20 project
+    managers on their own projects, 6 programme managers and 4 executives reloading their
+    dashboards every 10 s; the PMO's reporting page every 30 s and hello every 5 s besides,
+    so every page has figures under the load."""
+    from django.urls import reverse
+
+    from bench.seed import load_username
+    from programmes.models import Programme
+    from projects.models import Project
+
+    managers = {
+        load_username("pm", n): list(
+            Project.objects.filter(manager__user__username=load_username("pm", n))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for n in range(sizes.load_project_managers)
+    }
+    readers = []
+    for n in range(sizes.load_programme_managers):
+        username = load_username("progman", n)
+        programme = Programme.objects.filter(manager__user__username=username).order_by("pk")[0]
+        path = reverse("dashboards:programme", args=[programme.pk])
+        readers.append((username, "programme_dashboard", path, 10.0))
+    for n in range(sizes.load_executives):
+        path = reverse("dashboards:portfolio")
+        readers.append((load_username("executive", n), "executive_dashboard", path, 10.0))
+    readers.append(("pmo", "pmo_reporting", reverse("projects:reporting"), 30.0))
+    readers.append(("pm", "hello", reverse("bench-hello"), 5.0))
+    return Cast(project_managers=managers, readers=readers)
+
+
+def _probe_targets(count: int) -> list[tuple[int, str]]:
+    """Projects for submit → dashboard under the load, none of them the load's own."""
+    from django.urls import reverse
+
+    chosen = [p for p in _submit_candidates(count * 3) if not p.manager or not p.manager.user_id]
+    return [(p.pk, reverse("dashboards:programme", args=[p.programme_id])) for p in chosen]
+
+
+def _mixed_load(base: str, args: argparse.Namespace, procs: Processes) -> tuple[Any, list[float]]:
+    from bench.load import mixed_load
+
+    cast = _cast(_sizes(args))
+    observed, probes = mixed_load(
+        base,
+        cast,
+        args.mixed_seconds,
+        _probe_targets(args.probes),
+        args.probes,
+        procs.check_alive,
+    )
+    for name, page in observed.figures().items():
+        rate = page["cache_hit_rate"]
+        shown = "-" if rate is None else f"{rate:.0%}"
+        say(
+            f"  {name:<22} p50 {page['p50_ms']:8.1f} ms   p95 {page['p95_ms']:8.1f} ms   "
+            f"cache hits {shown:>5}   ({page['requests']} requests)"
+        )
+    say(f"  submit → dashboard under the load (ms): {probes}")
+    for error in observed.errors[:10]:
+        say(f"  ERROR {error}")
+    return observed, probes
+
+
+def _throughput(base: str, args: argparse.Namespace) -> dict[str, float]:
+    """Requests/s of hello and of the executive dashboard, `--clients` executives at once,
+    while a project manager writes once a second."""
+    from django.urls import reverse
+
+    from bench.load import requests_per_second
+    from bench.seed import load_username
+    from projects.models import Project
+
+    writer = load_username("pm", 0)
+    project = Project.objects.filter(manager__user__username=writer).order_by("pk")[0]
+    executives = _sizes(args).load_executives
+    readers = [load_username("executive", n % executives) for n in range(args.clients)]
+    found = {}
+    for name, path in [
+        ("hello", reverse("bench-hello")),
+        ("executive_dashboard_with_writes", reverse("dashboards:portfolio")),
+    ]:
+        wait_until(_queue_empty, 120, "the health queue")
+        rps, writes = requests_per_second(
+            base, path, readers, args.throughput_seconds, (writer, project.pk)
+        )
+        found[name] = rps
+        say(f"  {name:<34} {rps:8.1f} requests/s ({args.clients} clients, {writes} writes)")
+    return found
+
+
+def _growth(
+    procs: Processes, grown: str, cold_at_l: dict[str, float], args: argparse.Namespace
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """Bench.seed at 3× L in its own database (and Redis db, so its jobs and cache stay
+    apart), its own gunicorn and worker; each page's cold render there over the one at L."""
+    from bench.client import login
+
+    redis = procs.env["REDIS_URL"].rsplit("/", 1)[0] + "/1"
+    env = {**procs.env, "DATABASE_URL": grown, "REDIS_URL": redis}
+    done = subprocess.run(
+        python("-m", "bench.growth"), cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.growth failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    vacuum_analyze(grown)
+    say(f"  seeded 3× L in {result['seed_s']} s: " + ", ".join(
+        f"{k} {v:,}" for k, v in result["sizes"].items()
+    ))  # fmt: skip
+    (procs.logs / "growth").mkdir(exist_ok=True)
+    grown_procs = Processes(logs=procs.logs / "growth", env=env)
+    ratios = {}
+    try:
+        start_worker(grown_procs)
+        base = start_gunicorn(grown_procs, free_port(), args.workers, args.threads)
+        wait_until(lambda: _pending(grown) == 0, 300, "the 3× L worker to catch up")
+        sessions: dict[str, Any] = {}
+        for name, (username, path) in result["pages"].items():
+            if name not in cold_at_l:
+                continue
+            if username not in sessions:
+                sessions[username] = login(base, username, _password())
+            timing, size = _cold(sessions[username], base + path, args.cold_requests, redis)
+            ratios[name] = round(timing.p50_ms / cold_at_l[name], 2)
+            say(
+                f"  {name:<22} cold p50 {timing.p50_ms:8.1f} ms at 3× L, "
+                f"{cold_at_l[name]:8.1f} ms at L: × {ratios[name]}   ({size:,} bytes)"
+            )
+    finally:
+        grown_procs.stop_all()
+    return ratios, {"growth_seed_s": result["seed_s"], "growth_sizes": result["sizes"]}
+
+
+def _as_users(
+    base: str,
+    args: argparse.Namespace,
+    procs: Processes,
+    grown: str,
+    timings: dict[str, Timing],
+    page_bytes: dict[str, int],
+) -> tuple[UserFigures, dict[str, Any]]:
+    """Issue 12's phases after the quiet ones: requests/s with writes, the mixed load with
+    submit → dashboard under it, and (--growth) the cold renders at 3× L."""
+    say(f"== requests/s, {args.throughput_seconds:.0f} s each, with a write each second")
+    throughput = _throughput(base, args)
+
+    say(f"== mixed load for {args.mixed_seconds:.0f} s (bench.load)")
+    wait_until(_queue_empty, 300, "the health queue")
+    observed, probes = _mixed_load(base, args, procs)
+    extra: dict[str, Any] = {
+        "submit_to_dashboard_under_load_samples_ms": probes,
+        "submit_to_dashboard_under_load_median_ms": median(probes),
+        "mixed_load_errors": observed.errors,
+        "mixed_load_seconds": args.mixed_seconds,
+    }
+    cold_at_l = {
+        name.removesuffix(UNCACHED): timing.p50_ms
+        for name, timing in timings.items()
+        if name.endswith(UNCACHED)
+    }
+    growth = None
+    if args.growth:
+        say("== growth: bench.seed at 3× L, cold renders there")
+        procs.stop_all()  # the L servers leave the cores to the 3× L ones
+        growth, extra_growth = _growth(procs, grown, cold_at_l, args)
+        extra.update(extra_growth)
+    figures = UserFigures(
+        mixed_load=observed.figures(),
+        cold_render_ms=cold_at_l,
+        page_bytes=page_bytes,
+        throughput_rps=throughput,
+        submit_to_dashboard_under_load_p95_ms=p95(probes),
+        growth_3x=growth,
+    )
+    return figures, extra
+
+
+def _pending(url: str) -> int:
+    """Health requests waiting in another database than this process's."""
+    from portfolio.health.models import HealthRequest
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(f'SELECT count(*) FROM "{HealthRequest._meta.db_table}"').fetchone()
+    return int(row[0]) if row else 0
+
+
+def _password() -> str:
+    from portfolio.demo.organisation import DEMO_PASSWORD
+
+    return DEMO_PASSWORD
 
 
 # The run ---------------------------------------------------------------------------------
@@ -302,6 +543,9 @@ def main() -> int:
             lambda: procs.run("migrate", *python("manage.py", "migrate", "--no-input"))
         )
         small = create_database(server, "bench_small", template="bench_large")
+        grown = (
+            create_database(server, "bench_large3", template="bench_large") if args.growth else ""
+        )
         static_s, extra["collectstatic"] = timed(lambda: _collectstatic(procs))
         say(f"  migrate {migrate_s:.1f} s, collectstatic {static_s:.1f} s")
 
@@ -312,7 +556,7 @@ def main() -> int:
         from bench.pages import HELLO, count_queries, page_targets
 
         say("== seeding the large organisation (bulk_create)")
-        seed_s, sizes = _seed_large()
+        seed_s, sizes = _seed_large(_sizes(args))
         analyze_s, _ = timed(lambda: vacuum_analyze(large))
         say(f"  seed {seed_s:.1f} s (data and health), then VACUUM ANALYZE {analyze_s:.1f} s")
         say("  " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
@@ -335,10 +579,14 @@ def main() -> int:
         say(f"  gunicorn on {base} ({args.workers} workers × {args.threads} threads)")
 
         say(f"== page times over HTTP ({args.warmup} warm-up + {args.requests} timed each)")
-        timings = _time_pages(base, args)
+        say(f"   then cold ({args.cold_requests} each, every cache entry dropped before each)")
+        timings, page_bytes = _time_pages(base, args)
 
-        say("== submit to dashboard (real worker)")
+        say("== submit to dashboard, nothing else happening (real worker)")
         submits = _submit_to_dashboard_ms(base, args.submits, procs)
+
+        users, extra_users = _as_users(base, args, procs, grown, timings, page_bytes)
+        extra.update(extra_users)
         failed = False
     finally:
         procs.stop_all()
@@ -372,6 +620,7 @@ def main() -> int:
         full_rollup_s=full_rollup_s,
         incremental_rollup_ms=incremental_ms,
         submit_to_dashboard_ms=round(statistics.median(submits), 1) if submits else None,
+        users=users,
         extra=extra,
     )
     say(f"== done in {extra['total_s']:.0f} s")

@@ -64,6 +64,28 @@ class Sizes:
     trend_weeks: int = 4  # weekly health snapshots rebuilt with record_past_week
     largest_programme: int = 60
     pm_projects: int = 8  # the "pm" login's own projects
+    # The mixed load's cast (bench.load): each a login of their own.
+    load_project_managers: int = 20
+    load_projects_each: int = 3
+    load_programme_managers: int = 6
+    load_executives: int = 4
+
+    def times(self, factor: int) -> Sizes:
+        """The organisation `factor` times as large; the people who use it stay the same:
+        the pm's own projects, the mixed load's cast, the weeks of history."""
+        return Sizes(
+            portfolios=self.portfolios * factor,
+            programmes=self.programmes * factor,
+            projects=self.projects * factor,
+            report_weeks=self.report_weeks,
+            risks=self.risks * factor,
+            issues=self.issues * factor,
+            people=self.people * factor,
+            teams=self.teams * factor,
+            trend_weeks=self.trend_weeks,
+            largest_programme=self.largest_programme * factor,
+            pm_projects=self.pm_projects,
+        )
 
 
 LARGE = Sizes()
@@ -79,6 +101,10 @@ TINY = Sizes(
     trend_weeks=1,
     largest_programme=6,
     pm_projects=3,
+    load_project_managers=3,
+    load_projects_each=2,
+    load_programme_managers=2,
+    load_executives=2,
 )
 
 # Username → (name, access). The same usernames as portfolio.demo.DEMO_LOGINS.
@@ -147,6 +173,70 @@ def _logins() -> dict[str, Person]:
         for user in users
     )  # fmt: skip
     return {person.user.username: person for person in people if person.user}
+
+
+def load_username(role: str, n: int) -> str:
+    """The mixed load's logins: pm01…pm20, progman01…progman06, executive01…executive04."""
+    return f"{role}{n + 1:02d}"
+
+
+def _load_cast(org: _Org, sizes: Sizes) -> dict[str, int]:
+    """A login for each person of the mixed load, each with work of their own: project
+    managers of a few delivery projects in programmes (not the "pm" login's), programme
+    managers of the largest programmes after the "progman" login's, executives of every
+    portfolio (so they see what the "executive" login sees). No random draws, so the rest of
+    the organisation is the same as without them."""
+    User = get_user_model()
+    password = make_password(DEMO_PASSWORD)
+    roles = [
+        ("pm", sizes.load_project_managers, Person.Access.STAFF),
+        ("progman", sizes.load_programme_managers, Person.Access.STAFF),
+        ("executive", sizes.load_executives, Person.Access.EXECUTIVE),
+    ]
+    names = [
+        (load_username(role, n), access) for role, count, access in roles for n in range(count)
+    ]
+    users = User.objects.bulk_create(
+        User(username=name, email=f"{name}@example.org", password=password) for name, _ in names
+    )
+    people = Person.objects.bulk_create(
+        Person(user=user, name=f"Load {user.username}", email=user.email, access=access,
+               job_title="Bench mixed load")
+        for user, (_, access) in zip(users, names, strict=True)
+    )  # fmt: skip
+    by_role: dict[str, list[Person]] = {role: [] for role, _, _ in roles}
+    for person, (name, _) in zip(people, names, strict=True):
+        by_role[name.rstrip("0123456789")].append(person)
+    pm = org.logins["pm"]
+    candidates = [
+        p
+        for p in org.projects
+        if p.programme_id and p.manager_id != pm.pk and p.stage == Project.Stage.DELIVERY
+    ]
+    wanted = len(by_role["pm"]) * sizes.load_projects_each
+    stride = max(1, len(candidates) // max(1, wanted))
+    chosen = candidates[::stride][:wanted]
+    for i, project in enumerate(chosen):
+        project.manager = by_role["pm"][i % len(by_role["pm"])]
+    Project.objects.bulk_update(chosen, ["manager"])
+    size = {g.pk: 0 for g in org.programmes}
+    for project in org.projects:
+        if project.programme_id:
+            size[project.programme_id] += 1
+    progman = org.logins["progman"]
+    largest = sorted(
+        (g for g in org.programmes if g.manager_id != progman.pk), key=lambda g: (-size[g.pk], g.pk)
+    )[: len(by_role["progman"])]
+    for programme, person in zip(largest, by_role["progman"], strict=False):
+        programme.manager = person
+    Programme.objects.bulk_update(largest, ["manager"])
+    through = Portfolio.executives.through
+    through.objects.bulk_create(
+        through(portfolio_id=p.pk, person_id=person.pk)
+        for person in by_role["executive"]
+        for p in org.portfolios
+    )
+    return {"load_logins": len(people), "load_projects": len(chosen)}
 
 
 def _people(rng: random.Random, sizes: Sizes, logins: dict[str, Person]) -> list[Person]:
@@ -525,6 +615,7 @@ def seed(
     )
     org = _Org(rng, today, logins, pool, portfolios, programmes, [], {})
     org.projects = step("projects", lambda: _projects(org, sizes, pool))
+    counts.update(step("the mixed load's logins", lambda: _load_cast(org, sizes)))
     org.milestones = step("milestones", lambda: _milestones(org))
     counts.update(
         portfolios=len(portfolios),

@@ -132,7 +132,7 @@ def start_gunicorn(procs: Processes, port: int, workers: int, threads: int) -> s
         "--bind", f"{LOOPBACK}:{port}",
         "--workers", str(workers),
         "--threads", str(threads),
-        "--timeout", "60",
+        "--timeout", "150",
     )  # fmt: skip
     base = f"http://{LOOPBACK}:{port}"
 

@@ -110,6 +110,9 @@ MIDDLEWARE = [
     # Last, so it sees a view's exception first: the app's refusals get the friendly pages.
     "portfolio.core.errors.FriendlyErrorsMiddleware",
 ]
+if BENCHMARK:
+    # Outermost, so every page cache lookup of a request is in its X-Page-Cache header.
+    MIDDLEWARE.insert(0, "bench.middleware.PageCacheHeader")
 
 ROOT_URLCONF = "portfolio.urls"
 WSGI_APPLICATION = "portfolio.wsgi.application"

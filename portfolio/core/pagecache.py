@@ -40,6 +40,8 @@ from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
+from portfolio.core.signals import page_cache_lookup
+
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "page-body"
@@ -338,10 +340,12 @@ def declared_still_current(request: HttpRequest) -> bool:
 
 def _get(key: str) -> Any:
     try:
-        return cache.get(key)
+        body: str | None = cache.get(key)
     except Exception:
         logger.warning("page cache: cannot read %s", key, exc_info=True)
-        return None
+        body = None
+    page_cache_lookup.send(sender=None, hit=body is not None)  # the bench's hit rates
+    return body
 
 
 def _put(key: str, body: Any) -> None:

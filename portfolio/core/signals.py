@@ -8,3 +8,8 @@ from django.dispatch import Signal
 # coalesced recomputation of every subject they affect once the transaction commits; saves
 # and deletes of those models need no signal of their own (the engine listens to them).
 health_inputs_changed = Signal()
+
+# Sent by every page cache lookup (portfolio.core.pagecache.get). Keyword argument: `hit`,
+# whether a body was found. Nothing listens in production; the benchmark (bench/) counts
+# them into an X-Page-Cache response header, so its hit rates are those the pages had.
+page_cache_lookup = Signal()

@@ -3,65 +3,19 @@ before reuse, new ones wait for the server, and a read that lost its connection 
 answered again. Against a server of its own (the suite's must stay up) and gunicorn."""
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.conftest import ROOT
+from tests.site.conftest import PG_BIN, as_postgres, free_port
 
 pytestmark = pytest.mark.worker  # a slow test that starts servers, like the worker tests
-PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), default=None)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _as_postgres(*command: str) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.getuid() == 0 else [*command]
-
-
-@pytest.fixture
-def own_postgres() -> Iterator[tuple[str, Path, int]]:
-    if PG_BIN is None:
-        pytest.fail("PostgreSQL's binaries are missing: make test installs them")
-    # Not pytest's tmp_path: its parents are closed to the postgres user.
-    tmp_path = Path(tempfile.mkdtemp(prefix="stationmaster-restart-"))
-    tmp_path.chmod(0o755)
-    data, port = tmp_path / "pg", _free_port()
-    if os.getuid() == 0:
-        shutil.chown(tmp_path, "postgres")
-    run = lambda *args: subprocess.run(_as_postgres(*args), check=True, capture_output=True)  # noqa: E731
-    run(f"{PG_BIN}/initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync")
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {tmp_path} -c fsync=off"
-    run(
-        f"{PG_BIN}/pg_ctl",
-        "-D",
-        str(data),
-        "-l",
-        str(tmp_path / "log"),
-        "-w",
-        "-o",
-        options,
-        "start",
-    )
-    run(f"{PG_BIN}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "restart")
-    try:
-        yield f"postgres://postgres@127.0.0.1:{port}/restart", data, port
-    finally:
-        subprocess.run(_as_postgres(f"{PG_BIN}/pg_ctl", "-D", str(data), "-m", "immediate", "stop"))
-        shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 def test_a_database_restart_under_traffic_fails_no_request(
@@ -74,7 +28,7 @@ def test_a_database_restart_under_traffic_fails_no_request(
     subprocess.run(
         [*manage, "migrate", "--no-input"], cwd=ROOT, env=env, check=True, capture_output=True
     )
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -117,7 +71,7 @@ def test_a_database_restart_under_traffic_fails_no_request(
         time.sleep(2)
         before = len(outcomes)
         subprocess.run(
-            _as_postgres(
+            as_postgres(
                 f"{PG_BIN}/pg_ctl",
                 "-D",
                 str(data),
