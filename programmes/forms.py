@@ -139,3 +139,10 @@ class StakeholderForm(forms.ModelForm):
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The model's 1–5 validators do not reach the widget, which would offer 0 (the
+        # positive integer field's floor) to a browser's spinner and to a person.
+        for name in ("influence", "interest"):
+            self.fields[name].widget.attrs.update(min=1, max=5)

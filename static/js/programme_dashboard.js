@@ -135,6 +135,9 @@
       popup: roadmapPopup(byId),
       // Runs after every render (the first one and each change of view).
       on_view_change() {
+        // frappe-gantt's scale picker has no label of its own.
+        const scale = container.querySelector(".viewmode-select");
+        if (scale) scale.setAttribute("aria-label", "Roadmap scale");
         drawMilestones(container, data);
         markLateArrows(container, data);
       },

@@ -2,12 +2,13 @@
 a PMO's new roll-up rule reaches every programme on an open executive dashboard, and a
 milestone moved late turns the dependency health of a project in another programme."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from portfolio.core.periods import Period
 from portfolio.health import rollup
@@ -69,7 +70,7 @@ def transport(celery_worker) -> Portfolio:  # type: ignore[no-untyped-def]
 
 
 def test_a_new_roll_up_rule_reaches_every_programme_on_an_open_dashboard(
-    transport: Portfolio, live_server, browser: Browser, page: Page
+    transport: Portfolio, live_server, new_context: Callable[..., BrowserContext], page: Page
 ) -> None:
     log_in(page, live_server.url, "executive")
     page.goto(f"{live_server.url}/dashboard/")
@@ -79,7 +80,7 @@ def test_a_new_roll_up_rule_reaches_every_programme_on_an_open_dashboard(
         expect(card.locator("details")).to_contain_text("weighted by budget")
     page.evaluate("window.notReloaded = true")
 
-    pmo = browser.new_context().new_page()
+    pmo = new_context().new_page()
     log_in(pmo, live_server.url, "pmo")
     pmo.goto(f"{live_server.url}/programmes/portfolios/{transport.pk}/health-policy/")
     pmo.get_by_label("Rollup").select_option(HealthPolicy.Rollup.WORST_OF)
@@ -127,7 +128,10 @@ def linked(celery_worker) -> tuple[Milestone, Project]:  # type: ignore[no-untyp
 
 
 def test_a_milestone_moved_late_turns_the_downstream_projects_dependency_health(
-    linked: tuple[Milestone, Project], live_server, browser: Browser, page: Page
+    linked: tuple[Milestone, Project],
+    live_server,
+    new_context: Callable[..., BrowserContext],
+    page: Page,
 ) -> None:
     milestone, downstream = linked
     log_in(page, live_server.url, "progman")
@@ -135,7 +139,7 @@ def test_a_milestone_moved_late_turns_the_downstream_projects_dependency_health(
     panel = page.get_by_test_id("health-panel")
     expect(panel).not_to_contain_text("Interlocking")
 
-    pm = browser.new_context().new_page()
+    pm = new_context().new_page()
     log_in(pm, live_server.url, "pm")
     pm.goto(f"{live_server.url}/projects/milestones/{milestone.pk}/edit/")
     late = milestone.baseline_date + timedelta(days=60)

@@ -2,9 +2,11 @@
 report: through a real Celery worker the open page turns red, with the reason, without
 being reloaded."""
 
+from collections.abc import Callable
+
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from portfolio.core.periods import Period
 from portfolio.health import rollup
@@ -47,10 +49,12 @@ def programme(celery_worker) -> Programme:  # type: ignore[no-untyped-def]
     return programme
 
 
-def _submit_red(browser: Browser, base: str, programme: Programme) -> None:
+def _submit_red(
+    new_context: Callable[..., BrowserContext], base: str, programme: Programme
+) -> None:
     """The project manager, in a browser of their own, submits this week's report red."""
     project = programme.projects.get()
-    manager_page = browser.new_context().new_page()
+    manager_page = new_context().new_page()
     log_in(manager_page, base, "pm")
     manager_page.goto(f"{base}/projects/{project.pk}/update/")
     manager_page.locator("input[name=overall][value=red]").check()
@@ -60,7 +64,7 @@ def _submit_red(browser: Browser, base: str, programme: Programme) -> None:
 
 
 def test_an_open_dashboard_turns_red_when_a_project_reports_red(
-    programme: Programme, live_server, browser: Browser, page: Page
+    programme: Programme, live_server, new_context: Callable[..., BrowserContext], page: Page
 ) -> None:
     log_in(page, live_server.url, "executive")
     page.goto(f"{live_server.url}{programme.get_absolute_url()}dashboard/")
@@ -68,7 +72,7 @@ def test_an_open_dashboard_turns_red_when_a_project_reports_red(
     expect(panel).to_have_attribute("data-health", "green")
     page.evaluate("window.notReloaded = true")
 
-    _submit_red(browser, live_server.url, programme)
+    _submit_red(new_context, live_server.url, programme)
 
     expect(panel).to_have_attribute("data-health", "red", timeout=15_000)
     expect(panel.get_by_test_id("health-reasons")).to_contain_text("Signalling Upgrade")
@@ -76,7 +80,7 @@ def test_an_open_dashboard_turns_red_when_a_project_reports_red(
 
 
 def test_the_cached_portfolio_dashboard_follows_the_roll_up(
-    programme: Programme, live_server, browser: Browser, page: Page
+    programme: Programme, live_server, new_context: Callable[..., BrowserContext], page: Page
 ) -> None:
     """The portfolio dashboard's body is served from the page cache; the worker's roll-up
     retires it, for the open page and for the next full load alike."""
@@ -87,7 +91,7 @@ def test_the_cached_portfolio_dashboard_follows_the_roll_up(
     expect(card).to_have_attribute("data-health", "green")
     page.evaluate("window.notReloaded = true")
 
-    _submit_red(browser, live_server.url, programme)
+    _submit_red(new_context, live_server.url, programme)
 
     expect(card).to_have_attribute("data-health", "red", timeout=15_000)
     assert page.evaluate("window.notReloaded") is True

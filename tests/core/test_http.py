@@ -44,3 +44,28 @@ def test_behind_one_proxy_the_client_is_the_last_forwarded_address(settings) -> 
         "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.1"
     )
     assert client_ip(request) == "198.51.100.1"
+
+
+def _directives(header: str) -> dict[str, list[str]]:
+    parts = (part.split() for part in header.split(";") if part.strip())
+    return {name: sources for name, *sources in parts}
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy(cast: Cast) -> None:
+    response = cast.client_for(cast.pmo).get(reverse("projects:list"))
+    policy = _directives(response["Content-Security-Policy"])
+    assert policy["default-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"]
+    assert policy["style-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["base-uri"] == ["'self'"]
+    assert policy["form-action"] == ["'self'"]
+    everything = [source for sources in policy.values() for source in sources]
+    assert "'unsafe-inline'" not in everything
+    assert "'unsafe-eval'" not in everything
+
+
+def test_the_login_page_carries_the_policy_too(client: Client) -> None:
+    assert "script-src 'self'" in client.get(reverse("login"))["Content-Security-Policy"]

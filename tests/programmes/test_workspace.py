@@ -3,6 +3,7 @@ edits on its own page."""
 
 from django.urls import reverse
 
+from programmes.forms import StakeholderForm
 from programmes.models import HealthPolicy, Portfolio
 from tests.conftest import Cast
 
@@ -38,3 +39,10 @@ def test_opening_the_health_policy_writes_nothing_and_saving_stores_it(cast: Cas
     assert client.post(url, fields).status_code == 302
     policy = HealthPolicy.objects.get(portfolio=cast.portfolio_b)
     assert (policy.rollup, policy.red_share_percent) == ("red_share", 40)
+
+
+def test_the_stakeholder_form_offers_influence_and_interest_from_1_to_5() -> None:
+    form = StakeholderForm()
+    for name in ("influence", "interest"):
+        attrs = form.fields[name].widget.attrs
+        assert (attrs["min"], attrs["max"]) == (1, 5)

@@ -1,0 +1,189 @@
+"""Every form each role is shown, on the demo organisation, filled as a person would fill it:
+just the fields the page renders, with valid values, then submitted. Each must succeed (no
+4xx or 5xx, no error summary, still the full page), and one invalid submit per form must
+show its error beside the field that caused it.
+
+Left out, on purpose: buttons that destroy or revoke (archive, delete, revoke, unlock), which
+would change the pages the walk visits next and have tests of their own; and file uploads
+(the importer's tests upload real files)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import Locator, Page, Response, expect
+
+from portfolio.demo.organisation import DEMO_PASSWORD, load_demo
+from tests.browser.conftest import log_in
+from tests.browser.pages import reachable_pages, settle
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ROLES = ("pmo", "executive", "progman", "pm")
+DESTRUCTIVE = re.compile(r"archive|delete|revoke|remove|unlock|log out|remind", re.IGNORECASE)
+FIELDS = "input:visible, select:visible, textarea:visible"
+# A booking takes a percentage or hours a week, not both: a person fills the first.
+LEFT_EMPTY = {"hours_per_week"}
+# An error summary or a field's message; beside a field, text-danger too (milestone rows).
+ERRORS = ".invalid-feedback, .errorlist, .alert-danger"
+BESIDE = f"{ERRORS}, .text-danger"
+
+
+def _forms(page: Page) -> list[int]:
+    """Indexes (among `main form`) of the forms worth submitting on this page."""
+    forms = page.locator("main form")
+    wanted = []
+    for index in range(forms.count()):
+        form = forms.nth(index)
+        button = form.locator("button[type=submit], button:not([type]), input[type=submit]")
+        if not form.is_visible() or button.count() == 0:
+            continue
+        uploads = form.locator("input[type=file]").count()
+        if uploads or DESTRUCTIVE.search(button.first.inner_text()):
+            continue
+        wanted.append(index)
+    return wanted
+
+
+def _fill(field: Locator, serial: int) -> None:
+    """A valid value for an empty field, by its kind; filled fields keep what the page gave."""
+    tag = field.evaluate("e => e.tagName.toLowerCase()")
+    kind = (field.get_attribute("type") or "text").lower()
+    if tag == "select":
+        if not field.input_value():
+            options = field.locator("option").evaluate_all("os => os.map(o => o.value)")
+            values = [value for value in options if value]
+            if values:
+                field.select_option(values[0])
+        return
+    if kind in ("hidden", "submit", "button", "checkbox", "file"):
+        return
+    if kind == "radio":
+        name = field.get_attribute("name")
+        group = field.page.locator(f"input[type=radio][name='{name}']")
+        if not any(group.nth(i).is_checked() for i in range(group.count())):
+            field.check()
+        return
+    if field.input_value() or field.get_attribute("name") in LEFT_EMPTY:
+        return
+    field.fill(_value(field, kind, serial))
+
+
+def _value(field: Locator, kind: str, serial: int) -> str:
+    name = field.get_attribute("name") or ""
+    placeholder = field.get_attribute("placeholder") or ""
+    if name == "as_of":  # the dashboard as it stood: a day in the past
+        return (date.today() - timedelta(days=7)).isoformat()
+    if kind == "date" or "YYYY" in placeholder or "date" in name or name.endswith("_on"):
+        return (date(2027, 1, 4) + timedelta(days=30 * serial)).isoformat()
+    if kind == "number":  # the smallest whole value allowed, and at least 1
+        return str(max(1, int(float(field.get_attribute("min") or 1))))
+    if kind == "password":
+        return DEMO_PASSWORD if name == "old_password" else "Harbour-lantern-9417"
+    if kind == "email":
+        return f"browser{serial}@example.org"
+    limit = int(field.get_attribute("maxlength") or 40)
+    return f"Browser test {serial}"[:limit]
+
+
+def _fill_form(form: Locator) -> None:
+    fields = form.locator(FIELDS)
+    for serial in range(fields.count()):
+        _fill(fields.nth(serial), serial)
+
+
+def _submit(page: Page, form: Locator) -> list[str]:
+    """Submits and returns the failed answers (4xx and 5xx) the site gave meanwhile."""
+    failed: list[str] = []
+
+    def record(response: Response) -> None:
+        if response.status >= 400:
+            failed.append(f"{response.status} {response.request.method} {response.url}")
+
+    settle(page)  # requests the filling triggered (htmx on change) land first
+    page.on("response", record)
+    form.locator("button[type=submit], button:not([type]), input[type=submit]").first.click()
+    page.wait_for_load_state()
+    settle(page)
+    page.remove_listener("response", record)
+    return failed
+
+
+def _problems_after_valid_submit(page: Page, path: str, index: int) -> list[str]:
+    if page.locator("main form").count() <= index:  # an earlier submit changed the page
+        return []
+    form = page.locator("main form").nth(index)
+    target = form.get_attribute("hx-post") or form.get_attribute("action") or "here"
+    label = f"{path} form {index} ({target})"
+    _fill_form(form)
+    problems = [f"{label}: {failure}" for failure in _submit(page, form)]
+    try:  # a native submit may still be replacing the document: give it time
+        expect(page.locator("nav[aria-label=Main]")).to_have_count(1)
+    except AssertionError:
+        problems.append(f"{label}: the answer replaced the page with a bare fragment")
+    shown = [e.inner_text().strip() for e in page.locator(ERRORS).all() if e.is_visible()]
+    problems += [f"{label}: error shown: {text[:120]}" for text in shown if text]
+    return problems
+
+
+def _problems_after_invalid_submit(page: Page, path: str, index: int) -> list[str]:
+    """Empties the form's first required field, submits, and expects the error beside it."""
+    if page.locator("main form").count() <= index:  # an earlier submit changed the page
+        return []
+    form = page.locator("main form").nth(index)
+    posts = (form.get_attribute("method") or "").lower() == "post" or form.get_attribute("hx-post")
+    if not posts:
+        return []
+    required = form.locator("input[required]:visible, textarea[required]:visible")
+    if required.count() == 0:
+        return []
+    _fill_form(form)
+    name = required.first.get_attribute("name")
+    required.first.fill("")
+    form.evaluate("f => { f.noValidate = true; }")
+    _submit(page, form)
+    field = page.locator(f"main [name='{name}']").first
+    wrapper = field.locator("xpath=ancestor::*[self::div or self::td or self::p][1]/..")
+    beside = wrapper.locator(BESIDE).first
+    if field.get_attribute("aria-invalid") != "true" or not beside.is_visible():
+        return [f"{path} form {index}: emptying {name} showed no error beside it"]
+    return []
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_every_form_a_role_is_shown_succeeds_filled_as_rendered(
+    page: Page, live_server, username: str
+) -> None:
+    load_demo()
+    log_in(page, live_server.url, username, DEMO_PASSWORD)
+    problems: list[str] = []
+    submitted = 0
+    for path in reachable_pages(page, live_server.url):
+        page.goto(f"{live_server.url}{path}")
+        settle(page)
+        for index in _forms(page):
+            page.goto(f"{live_server.url}{path}")
+            settle(page)
+            problems += _problems_after_valid_submit(page, path, index)
+            submitted += 1
+    assert submitted > 0
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_an_invalid_submit_of_each_form_shows_the_error_beside_its_field(
+    page: Page, live_server, username: str
+) -> None:
+    load_demo()
+    log_in(page, live_server.url, username, DEMO_PASSWORD)
+    problems: list[str] = []
+    for path in reachable_pages(page, live_server.url):
+        page.goto(f"{live_server.url}{path}")
+        settle(page)
+        for index in _forms(page):
+            page.goto(f"{live_server.url}{path}")
+            settle(page)
+            problems += _problems_after_invalid_submit(page, path, index)
+    assert not problems, "\n".join(problems)
