@@ -29,6 +29,8 @@ PRODUCTION_ENV = {
     "SECURE_SSL_REDIRECT": "false",
     "CONN_MAX_AGE": "60",
     "LOG_LEVEL": "WARNING",
+    # The bench's PMO has no authenticator app: the figures are of pages, not of sign-in.
+    "REQUIRE_MFA_FOR_PMO": "false",
 }
 
 
