@@ -20,7 +20,7 @@ from django.utils.functional import SimpleLazyObject
 
 from portfolio.core import live
 from portfolio.core.http import HtmxHttpRequest
-from portfolio.dashboards.executive import health_stamp, overview
+from portfolio.dashboards.executive import Show, health_stamp, overview, programme_cards
 from portfolio.dashboards.programme import RISK_BANDS, dashboard_for
 from portfolio.health.freshness import is_recomputing
 from portfolio.health.models import HealthRecord, HealthRequest, ProgrammeHealth
@@ -105,6 +105,29 @@ def portfolio_dashboard(request: HtmxHttpRequest) -> HttpResponse:
     }
     template = "dashboards/portfolio_dashboard.html" + ("#dashboard-body" if polling else "")
     return render(request, template, context)
+
+
+@login_required
+def portfolio_programmes(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One page of a portfolio's programme cards, filtered (?show=), for the dashboard to
+    load when its section comes into view; without htmx, a page of its own."""
+    portfolio = get_object_or_404(Portfolio.objects.visible_to(request.user).active(), pk=pk)
+    show = request.GET.get("show", Show.ALL)
+    if show not in Show.values:
+        show = Show.ALL
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    moment = live.as_of(request)
+    context = {
+        "cards": programme_cards(request.user, portfolio, show, number, moment),
+        "as_of": moment,
+        "as_of_query": f"&as_of={moment:%Y-%m-%d}" if moment else "",
+        "shows": Show.choices,
+    }
+    template = "dashboards/portfolio_programmes.html"
+    return render(request, template + ("#programme-cards" if request.htmx else ""), context)
 
 
 @login_required

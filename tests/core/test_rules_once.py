@@ -18,7 +18,7 @@ from portfolio.core.capacity import (
     load_percent,
     load_window,
 )
-from portfolio.dashboards.executive import overview
+from portfolio.dashboards.executive import Show, overview, programme_cards
 from portfolio.health import rollup
 from portfolio.health.models import ProgrammeHealth
 from programmes.models import Benefit, BenefitMeasurement, Person
@@ -330,12 +330,8 @@ def test_dashboards_programme_page_and_health_show_the_same_benefit_progress(cas
     [row] = dashboard.context["dashboard"].benefits
     programme_page = get(pmo, cast.programme_a1.get_absolute_url(), day).content.decode()
     with on_day(day):
-        [card] = [
-            c
-            for s in overview(cast.pmo.user).sections
-            for c in s.cards
-            if c.programme == cast.programme_a1
-        ]
+        cards = programme_cards(cast.pmo.user, cast.portfolio_a, Show.ALL, 1).cards
+        [card] = [c for c in cards if c.programme == cast.programme_a1]
     rollup.recompute_programmes([cast.programme_a1.pk], day)
     health = ProgrammeHealth.objects.get(programme=cast.programme_a1, is_current=True)
     [reason] = [r for r in health.reasons if r["dimension"] == "benefits"]
