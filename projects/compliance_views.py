@@ -40,7 +40,7 @@ from projects.reminders import ReminderNotSent, reminder_send_manual, reminders_
 
 FILTERS = ("portfolio", "programme", "status")
 # Rows drawn per page; the counts above the table are always those of the whole selection.
-PER_PAGE = 100
+PER_PAGE = 50
 DEFAULT_DUE_WEEKDAY: int = HealthPolicy._meta.get_field("report_due_weekday").get_default()
 
 

@@ -43,6 +43,12 @@ SUMMARY = (
     (ReportingStatus.NOT_DUE, "not started"),
 )
 SUBMITTED = frozenset({ReportingStatus.ON_TIME, ReportingStatus.LATE})
+WEEK_SYMBOLS = {
+    ReportingStatus.ON_TIME: "✓",
+    ReportingStatus.LATE: "L",
+    ReportingStatus.OVERDUE: "✗",
+    ReportingStatus.DRAFT: "D",
+}
 
 
 def expected_to_report(projects: ProjectQuerySet) -> ProjectQuerySet:
@@ -124,6 +130,11 @@ class Week:
     period: Period
     status: ReportingStatus
 
+    @property
+    def symbol(self) -> str:
+        """The square's one-character text (the legend under the table explains them)."""
+        return WEEK_SYMBOLS.get(self.status, "·")
+
 
 @dataclass
 class ComplianceRow:
@@ -133,6 +144,11 @@ class ComplianceRow:
     due: date
     history: list[Week] = field(default_factory=list)
     reminder: ReminderLog | None = None
+
+    @property
+    def history_title(self) -> str:
+        """The whole strip in words, once per row rather than once per square."""
+        return " · ".join(f"{w.period.label}: {w.status.label}" for w in self.history)
 
     @property
     def is_submitted(self) -> bool:
@@ -255,6 +271,8 @@ def with_period_status(
     2. Due day and grace depend on the portfolio's policy: one query reads the few distinct
        (due weekday, grace days) pairs, and each becomes a branch with its own deadline,
        computed here, so the SQL compares plain timestamps (SQLite and PostgreSQL alike).
+    3. The week's reports are read by uncorrelated `IN` subqueries, each run once (not once
+       per project), which keeps the statement cheap enough for the planner not to JIT it.
     """
     default = (_default("report_due_weekday"), _default("report_grace_days"))
     pairs = {default} | set(
@@ -266,14 +284,10 @@ def with_period_status(
         )
         .distinct()
     )
-    reports = StatusReport.objects.filter(project=models.OuterRef("pk"), period_start=period.start)
-    first_submitted = (
-        reports.filter(state=StatusReport.State.SUBMITTED)
-        .exclude(submitted_at=None)
-        .order_by("submitted_at")
-        .values("submitted_at")[:1]
-    )
-    on_time, overdue = [], []
+    week = StatusReport.objects.filter(period_start=period.start).order_by()
+    submitted = week.filter(state=StatusReport.State.SUBMITTED).exclude(submitted_at=None)
+    branches: list[tuple[Q, ReportingStatus]] = []
+    overdue: list[tuple[Q, ReportingStatus]] = []
     for weekday, grace in sorted(pairs):
         policy = Q(
             portfolio__health_policy__report_due_weekday=weekday,
@@ -284,35 +298,25 @@ def with_period_status(
         due_day_ends = timezone.make_aware(
             datetime.combine(period.due_date(weekday) + timedelta(days=1), time.min)
         )
-        on_time.append(
-            models.When(
-                policy & Q(period_submitted_at__lt=due_day_ends),
-                then=models.Value(ReportingStatus.ON_TIME.value),
-            )
-        )
+        in_time = submitted.filter(submitted_at__lt=due_day_ends).values("project_id")
+        branches.append((policy & Q(pk__in=in_time), ReportingStatus.ON_TIME))
         if today >= period.chase_date(weekday, grace):
-            overdue.append(models.When(policy, then=models.Value(ReportingStatus.OVERDUE.value)))
-    status = models.Case(
-        *on_time,
-        models.When(
-            period_submitted_at__isnull=False, then=models.Value(ReportingStatus.LATE.value)
-        ),
-        *overdue,
-        models.When(period_has_draft=True, then=models.Value(ReportingStatus.DRAFT.value)),
-        default=models.Value(ReportingStatus.NOT_DUE.value),
-        output_field=models.CharField(),
-    )
-    urgency = models.Case(
-        *(models.When(period_status=s.value, then=models.Value(n)) for n, s in enumerate(URGENCY)),
-        output_field=models.IntegerField(),
-    )
-    return (
-        projects.annotate(
-            period_submitted_at=models.Subquery(first_submitted),
-            period_has_draft=models.Exists(reports.filter(state=StatusReport.State.DRAFT)),
+            overdue.append((policy, ReportingStatus.OVERDUE))
+    branches.append((Q(pk__in=submitted.values("project_id")), ReportingStatus.LATE))
+    branches += overdue
+    drafts = week.filter(state=StatusReport.State.DRAFT).values("project_id")
+    branches.append((Q(pk__in=drafts), ReportingStatus.DRAFT))
+
+    def case(value: Any, output: models.Field[Any, Any]) -> models.Case:
+        return models.Case(
+            *(models.When(condition, then=models.Value(value(s))) for condition, s in branches),
+            default=models.Value(value(ReportingStatus.NOT_DUE)),
+            output_field=output,
         )
-        .annotate(period_status=status)
-        .annotate(urgency=urgency)
+
+    return projects.annotate(
+        period_status=case(lambda s: s.value, models.CharField()),
+        urgency=case(URGENCY.index, models.IntegerField()),
     )
 
 

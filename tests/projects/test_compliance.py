@@ -20,6 +20,7 @@ from portfolio.core.periods import Period
 from programmes.models import HealthPolicy, Person, Portfolio, Programme
 from projects import compliance_views
 from projects.models import Project, ReminderLog, StatusReport
+from projects.models.reminders import compliance_for, expected_to_report, with_period_status
 from tests.conftest import Cast
 from tests.factories import ProjectFactory
 
@@ -563,3 +564,18 @@ def test_the_page_keeps_a_fixed_number_of_queries_at_300_projects(
     with CaptureQueriesContext(connection) as many:
         client.get(URL, {"period": WEEK.label})
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("today", [NEXT_MONDAY.date(), WEEK.due_date(4) - timedelta(days=1)])
+def test_the_sql_status_agrees_with_the_rule_for_every_project(cast: Cast, today: date) -> None:
+    """Counts and pages use the SQL annotation, the rows the Python rule: never apart."""
+    _many_projects(cast, 60)
+    draft(cast.project_a2, WEEK)
+    submit(cast.project_a1, WEEK, _at(WEEK.due_date(4) + timedelta(days=1)))
+    HealthPolicy.objects.create(
+        portfolio=cast.portfolio_b, report_due_weekday=6, report_grace_days=0
+    )
+    projects = expected_to_report(Project.objects.all())
+    sql = dict(with_period_status(projects, WEEK, today).values_list("pk", "period_status"))
+    rule = {row.project.pk: row.status.value for row in compliance_for(projects, WEEK, today).rows}
+    assert sql == rule and len(set(rule.values())) >= 3
