@@ -29,11 +29,17 @@ from programmes.models import Portfolio, Programme
 from projects.models import RATED, Project
 
 TEMPLATE = "dashboards/programme_dashboard.html"
+# The programme dashboard's panels, each loaded on its own as it comes into view.
+PANELS = ("summary", "projects", "roadmap", "load", "risks", "benefits", "stakeholders")
 
 
 def _template(request: HtmxHttpRequest) -> str:
-    """The whole page, or only its body when htmx refreshes it in place."""
-    return f"{TEMPLATE}#dashboard-body" if request.htmx else TEMPLATE
+    """The whole page, one panel as it comes into view, or the body when htmx refreshes it
+    in place."""
+    if not request.htmx:
+        return TEMPLATE
+    panel = request.GET.get("panel")
+    return f"{TEMPLATE}#panel-{panel}" if panel in PANELS else f"{TEMPLATE}#dashboard-body"
 
 
 @login_required
@@ -68,6 +74,8 @@ def programme_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "health": health,
         "health_version": shown,
         "as_of": moment,
+        "as_of_query": f"&as_of={moment:%Y-%m-%d}" if moment else "",
+        "all_panels": request.GET.get("panels") == "all",
         "poll_seconds": live.POLL_SECONDS,
     }
     if request.htmx and "health_since" in request.GET:

@@ -141,7 +141,7 @@ def test_a_persons_peak_is_the_week_with_the_most_hours(cast: Cast, ada: Person)
 
 
 def heat_map_cell(cast: Cast, person: Person) -> Any:
-    url = reverse("dashboards:programme", args=[cast.programme_a1.pk])
+    url = reverse("dashboards:programme", args=[cast.programme_a1.pk]) + "?panels=all"
     grid = get(cast.client_for(cast.pmo), url).context["dashboard"].load
     [row] = [r for r in grid.rows if r.person == person]
     return row.cells[1], grid.over_allocated
@@ -326,7 +326,9 @@ def test_dashboards_programme_page_and_health_show_the_same_benefit_progress(cas
     day = date(2026, 7, 2)
     pmo = cast.client_for(cast.pmo)
 
-    dashboard = get(pmo, reverse("dashboards:programme", args=[cast.programme_a1.pk]), day)
+    dashboard = get(
+        pmo, reverse("dashboards:programme", args=[cast.programme_a1.pk]) + "?panels=all", day
+    )
     [row] = dashboard.context["dashboard"].benefits
     programme_page = get(pmo, cast.programme_a1.get_absolute_url(), day).content.decode()
     with on_day(day):
@@ -438,7 +440,7 @@ def test_the_programme_dashboard_and_the_programme_page_flag_the_same_overdue_is
     overdue = '<span class="badge text-bg-danger">Overdue</span>'
 
     pages = [
-        get(pmo, reverse("dashboards:programme", args=[cast.programme_a1.pk])),
+        get(pmo, reverse("dashboards:programme", args=[cast.programme_a1.pk]) + "?panels=all"),
         get(pmo, cast.programme_a1.get_absolute_url()),
     ]
 
