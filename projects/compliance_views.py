@@ -24,6 +24,7 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.decorators.http import require_POST
 
 from portfolio.core.filtering import ScopedFilterSet
+from portfolio.core.forms import SearchableSelect
 from portfolio.core.http import HtmxHttpRequest
 from portfolio.core.periods import Period, ReportingStatus
 from programmes.access import portfolio_choices, programme_choices
@@ -47,7 +48,7 @@ DEFAULT_DUE_WEEKDAY: int = HealthPolicy._meta.get_field("report_due_weekday").ge
 class ComplianceFilter(ScopedFilterSet):
     scoped_fields = {"portfolio": portfolio_choices, "programme": programme_choices}
     portfolio = django_filters.ModelChoiceFilter()
-    programme = django_filters.ModelChoiceFilter()
+    programme = django_filters.ModelChoiceFilter(widget=SearchableSelect)
     # A status is annotated in SQL (with_period_status) after the other filters, so the
     # view applies this one; the summary counts stay those of the whole selection.
     status = django_filters.ChoiceFilter(
