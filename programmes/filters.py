@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 
 from portfolio.core.filtering import ScopedFilterSet, SearchFilter, StateFilter
+from portfolio.core.forms import SearchableSelect
 from programmes.access import people_choices, portfolio_choices, team_choices
 from programmes.models import Person, Programme
 
@@ -17,7 +18,7 @@ class ProgrammeFilter(ScopedFilterSet):
         ["name", "code", "objective"], widget=forms.TextInput(attrs={"type": "search"})
     )
     portfolio = django_filters.ModelChoiceFilter()
-    manager = django_filters.ModelChoiceFilter()
+    manager = django_filters.ModelChoiceFilter(widget=SearchableSelect)
     stage = django_filters.ChoiceFilter(choices=Programme.Stage.choices)
     state = StateFilter()
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from portfolio.core.forms import ScopedChoicesForm, iso_dates
+from portfolio.core.forms import ScopedChoicesForm, SearchableSelect, iso_dates
 from programmes.access import executive_choices, people_choices, portfolio_choices, team_choices
 from programmes.models import (
     Benefit,
@@ -21,7 +21,9 @@ from programmes.models import (
 
 def _person() -> forms.ModelChoiceField:
     # The choices come from scoped_fields (people_choices).
-    return forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    return forms.ModelChoiceField(
+        queryset=Person.objects.none(), required=False, widget=SearchableSelect
+    )
 
 
 class PortfolioForm(ScopedChoicesForm, forms.ModelForm):

@@ -6,6 +6,7 @@ the PMO sends reminders. Everyone else gets 403.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -13,7 +14,8 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,28 +25,34 @@ from django.views.decorators.http import require_POST
 
 from portfolio.core import pagecache
 from portfolio.core.filtering import ScopedFilterSet
+from portfolio.core.forms import SearchableSelect
 from portfolio.core.http import HtmxHttpRequest
-from portfolio.core.periods import Period
+from portfolio.core.periods import Period, ReportingStatus
 from programmes.access import portfolio_choices, programme_choices
 from programmes.models import HealthPolicy
 from programmes.scopes import portfolio_scopes
 from projects.access import may_read_compliance, may_send_reminders
 from projects.models import Project
-from projects.models.reminders import SUMMARY, Compliance, compliance_for, expected_to_report
+from projects.models.reminders import (
+    SUMMARY,
+    compliance_for,
+    expected_to_report,
+    with_period_status,
+)
 from projects.reminders import ReminderNotSent, reminder_send_manual, reminders_send_overdue
 
 FILTERS = ("portfolio", "programme", "status")
 # Rows drawn per page; the counts above the table are always those of the whole selection.
-PER_PAGE = 100
+PER_PAGE = 50
 DEFAULT_DUE_WEEKDAY: int = HealthPolicy._meta.get_field("report_due_weekday").get_default()
 
 
 class ComplianceFilter(ScopedFilterSet):
     scoped_fields = {"portfolio": portfolio_choices, "programme": programme_choices}
     portfolio = django_filters.ModelChoiceFilter()
-    programme = django_filters.ModelChoiceFilter()
-    # A status is worked out in Python from the reports, so the view applies this one to
-    # the computed rows; the summary counts stay those of the whole selection.
+    programme = django_filters.ModelChoiceFilter(widget=SearchableSelect)
+    # A status is annotated in SQL (with_period_status) after the other filters, so the
+    # view applies this one; the summary counts stay those of the whole selection.
     status = django_filters.ChoiceFilter(
         label="Status",
         choices=[(status.value, name.capitalize()) for status, name in SUMMARY],
@@ -86,9 +94,31 @@ def _query(data: QueryDict, **changes: str) -> str:
     return query.urlencode()
 
 
+@dataclass(frozen=True)
+class Summary:
+    """The counts above the table, those of the whole selection (SQL aggregates)."""
+
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def overdue(self) -> int:
+        return self.counts.get(ReportingStatus.OVERDUE, 0)
+
+    @property
+    def percent_on_time(self) -> int | None:
+        if not self.total:
+            return None
+        return round(100 * self.counts.get(ReportingStatus.ON_TIME, 0) / self.total)
+
+
 class _Selection:
     """The filtered rows and their counts, worked out on first use: a page whose body is
-    served from the cache (page_cache) never needs them."""
+    served from the cache (page_cache) never needs them. Statuses, counts and the page of
+    rows come from SQL (`with_period_status`); only the rows shown get their 8-week strip."""
 
     def __init__(self, request: HttpRequest, period: Period, data: QueryDict) -> None:
         projects = expected_to_report(Project.objects.visible_to(request.user))
@@ -103,24 +133,42 @@ class _Selection:
         return self.filter.form.cleaned_data.get("status") if self.filter.is_valid() else None
 
     @cached_property
-    def compliance(self) -> Compliance:
+    def selected(self) -> QuerySet[Any]:
         chosen = self.filter.qs if self.filter.is_valid() else self.filter.queryset.none()
-        return compliance_for(chosen, self.period, timezone.localdate())
+        return with_period_status(chosen, self.period, timezone.localdate())
 
     @cached_property
-    def rows(self) -> list[Any]:
-        rows = self.compliance.rows
-        return [r for r in rows if r.status == self.status] if self.status else rows
+    def totals(self) -> Summary:
+        rows = self.selected.order_by().values("period_status").annotate(n=Count("pk"))
+        return Summary({row["period_status"]: row["n"] for row in rows})
 
     @cached_property
     def page(self) -> Page[Any]:
-        return Paginator(self.rows, PER_PAGE).get_page(self.data.get("page"))
+        shown = self.selected.filter(period_status=self.status) if self.status else self.selected
+        ordered = shown.order_by("urgency", Lower("name"), "pk").values_list("pk", flat=True)
+        page = Paginator(ordered, PER_PAGE).get_page(self.data.get("page"))
+        ids = list(page.object_list)
+        rows = compliance_for(Project.objects.filter(pk__in=ids), self.period, timezone.localdate())
+        place = {pk: n for n, pk in enumerate(ids)}
+        shown_rows = sorted(rows.rows, key=lambda row: place[row.project.pk])
+        return Page(shown_rows, page.number, page.paginator)
+
+    def overdue_projects(self) -> list[Project]:
+        """Every overdue project of the selection (not only those on this page)."""
+        overdue = self.selected.filter(period_status=ReportingStatus.OVERDUE)
+        return list(overdue.select_related("manager", "portfolio__health_policy"))
 
     @cached_property
     def summary(self) -> list[tuple[Any, str, int, str, bool]]:
         return [
-            (s, name, n, _query(self.here, status=s.value), s.value == self.status)
-            for s, name, n in self.compliance.counts
+            (
+                s,
+                name,
+                self.totals.counts.get(s, 0),
+                _query(self.here, status=s.value),
+                s.value == self.status,
+            )
+            for s, name in SUMMARY
         ]
 
 
@@ -131,7 +179,8 @@ def _context(request: HttpRequest, period: Period, data: QueryDict) -> dict[str,
         "period": period,
         "latest": _latest_due(timezone.localdate()),
         "filter": selection.filter,
-        "compliance": SimpleLazyObject(lambda: selection.compliance),
+        "totals": SimpleLazyObject(lambda: selection.totals),
+        "selection": selection,
         "rows": SimpleLazyObject(lambda: selection.page.object_list),
         "page": SimpleLazyObject(lambda: selection.page),
         "page_query": _query(here),
@@ -202,10 +251,9 @@ def reporting_remind_overdue(request: HtmxHttpRequest) -> HttpResponse:
     """A reminder to the manager of every overdue project in the page's selection."""
     may_send_reminders.require(request.user)
     period = _period(request.POST.get("period"))
-    before = _context(request, period, request.POST)
-    compliance: Compliance = before["compliance"]
+    selection = _Selection(request, period, request.POST)
     run = reminders_send_overdue(
-        projects=[row.project for row in compliance.overdue], period=period, sent_by=request.user
+        projects=selection.overdue_projects(), period=period, sent_by=request.user
     )
     note = f"Sent {len(run.sent)} reminder{'s' if len(run.sent) != 1 else ''}."
     if run.already_sent:

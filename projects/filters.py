@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 
 from portfolio.core.filtering import ScopedFilterSet, SearchFilter, StateFilter
+from portfolio.core.forms import SearchableSelect
 from programmes.access import people_choices, portfolio_choices, programme_choices
 from projects.models import Issue, Project, Risk
 
@@ -21,8 +22,8 @@ class ProjectFilter(ScopedFilterSet):
         ["name", "code", "objective"], widget=forms.TextInput(attrs={"type": "search"})
     )
     portfolio = django_filters.ModelChoiceFilter()
-    programme = django_filters.ModelChoiceFilter()
-    manager = django_filters.ModelChoiceFilter()
+    programme = django_filters.ModelChoiceFilter(widget=SearchableSelect)
+    manager = django_filters.ModelChoiceFilter(widget=SearchableSelect)
     stage = django_filters.ChoiceFilter(choices=Project.Stage.choices)
     state = StateFilter()
 
@@ -37,7 +38,7 @@ class RegisterFilter(ScopedFilterSet):
     scoped_fields = {"programme": programme_choices}
 
     q = SearchFilter(["title", "description"], widget=forms.TextInput(attrs={"type": "search"}))
-    programme = django_filters.ModelChoiceFilter(method="filter_programme")
+    programme = django_filters.ModelChoiceFilter(method="filter_programme", widget=SearchableSelect)
     escalated = django_filters.BooleanFilter(
         field_name="escalated_at", lookup_expr="isnull", exclude=True, label="Escalated"
     )

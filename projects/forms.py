@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.urls import reverse
 
-from portfolio.core.forms import ScopedChoicesForm, iso_dates
+from portfolio.core.forms import ScopedChoicesForm, SearchableSelect, iso_dates
 from programmes.access import people_choices, portfolio_choices, programme_choices
 from programmes.models import Person
 from projects.access import active_milestone_choices, active_project_choices
@@ -15,7 +15,9 @@ from projects.models import Allocation, Dependency, Issue, Milestone, Project, R
 
 def _person(required: bool = False) -> forms.ModelChoiceField:
     # The choices come from scoped_fields (people_choices).
-    return forms.ModelChoiceField(queryset=Person.objects.none(), required=required)
+    return forms.ModelChoiceField(
+        queryset=Person.objects.none(), required=required, widget=SearchableSelect
+    )
 
 
 class ProjectForm(ScopedChoicesForm, forms.ModelForm):

@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -101,3 +104,63 @@ def iso_dates(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | 
     if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
         kwargs = {"form_class": DateField, "widget": DateInput, **kwargs}
     return db_field.formfield(**kwargs)
+
+
+class SearchableSelect(forms.Select):
+    """A choice among many rows (every programme, project or person) drawn as a text input
+    that searches them as one types (a `<datalist>` of their names), not a dropdown of
+    hundreds of options to scroll. The form still receives the option's value, so its
+    validation and label are unchanged: a name picked from the list becomes that row's
+    value, a value given in a link (?programme=12) is taken as it is, and anything else
+    reaches the field as typed and is refused as "not a valid choice"."""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        chosen = {str(v) for v in context["widget"]["value"]}
+        context["widget"]["text"] = next(
+            (
+                option["label"]
+                for _, options, _ in context["widget"]["optgroups"]
+                for option in options
+                if str(option["value"]) in chosen and option["value"] != ""
+            ),
+            "",
+        )
+        return context
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        # Drawn here rather than by a template: the form renderer's loader sees only the
+        # built-in widget templates.
+        widget = self.get_context(name, value, attrs)["widget"]
+        list_id = f"{widget['attrs'].get('id', name)}-options"
+        options = format_html_join(
+            "",
+            '<option value="{}"></option>',
+            (
+                (option["label"],)
+                for _, group, _ in widget["optgroups"]
+                for option in group
+                if option["value"] != ""
+            ),
+        )
+        return format_html(
+            '<input type="text" name="{}" list="{}" value="{}" autocomplete="off"'
+            ' placeholder="Type to search"{}><datalist id="{}">{}</datalist>',
+            name,
+            list_id,
+            widget["text"],
+            flatatt(widget["attrs"]),
+            list_id,
+            options,
+        )
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        raw = data.get(name)
+        if not raw:
+            return raw
+        for value, label in self.choices:
+            if str(value) == raw or str(label) == raw:
+                return str(value)
+        return raw

@@ -48,7 +48,6 @@ KEY_PREFIX = "page-body"
 VERSION_PREFIX = "scope-version"
 LOCK_PREFIX = "page-lock"
 PROFILE_PREFIX = "viewer-profile"
-PARTS_PREFIX = "page-parts"
 CATALOGUE = "catalogue"
 # Moved when who may see what changes (people, roles, managers, executives); the viewer
 # profiles are cached under it.
@@ -235,59 +234,13 @@ def key_for(
 
 
 def fragment_key(request: HttpRequest, name: str, scopes: Sequence[str]) -> str | None:
-    """The key of a fragment that names its own scopes (a programme card). The versions it
-    shows are noted for the page around it (`parts_moved`)."""
+    """The key of a fragment that names its own scopes (a programme card)."""
     if not _enabled(request) or viewer_profile(request) is None:
         return None
     found = versions(scopes)
     if found is None:
         return None
-    parts: dict[str, int] | None = getattr(request, "_page_parts", None)
-    if parts is not None:
-        parts.update(found)
     return key_for(request, name, found)
-
-
-def _parts_key(request: HttpRequest, name: str, stamp: str) -> str:
-    return f"{PARTS_PREFIX}:{name}:{viewer_profile(request)}:{stamp}:{request.path}"
-
-
-def render_page(request: HttpRequest, name: str, render: Callable[[], str]) -> str:
-    """Render a page's body, noting the versions of the fragments inside it under the
-    page's stamp, so that a poll from it can tell which fragments moved since."""
-    declared = getattr(request, "page_versions", None)
-    if declared is None:
-        return render()
-    request._page_parts = {}  # type: ignore[attr-defined]
-    try:
-        body = render()
-        parts = request._page_parts  # type: ignore[attr-defined]
-    finally:
-        del request._page_parts  # type: ignore[attr-defined]
-    if parts and declared_still_current(request):
-        _put(_parts_key(request, name, digest(declared)), parts)
-    return body
-
-
-def parts_moved(
-    request: HttpRequest, name: str, since: str, shown: Iterable[str]
-) -> set[str] | None:
-    """The scopes among `shown` (the fragments the page shows now) that moved since the
-    page stamped `since` was rendered; None when the whole body must be sent again (that
-    page is not known, a fragment came or went, or the catalogue moved).
-
-    The versions read now are noted under this request's stamp, so the next poll can
-    compare with them in turn."""
-    now = versions(shown)
-    if now is None:
-        return None
-    declared = getattr(request, "page_versions", None)
-    if declared is not None and declared_still_current(request):
-        _put(_parts_key(request, name, digest(declared)), now)
-    seen: dict[str, int] | None = _get(_parts_key(request, name, since))
-    if not seen or set(seen) != set(now) or seen[CATALOGUE] != now[CATALOGUE]:
-        return None
-    return {scope for scope, version in seen.items() if now[scope] != version}
 
 
 def cached(

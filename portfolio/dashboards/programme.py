@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -525,18 +526,69 @@ def stakeholder_grid(stakeholders: list[Stakeholder]) -> list[list[StakeholderCe
 # The whole page --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Dashboard:
-    programme: Programme
-    today: date
-    rows: list[ProjectRow]
-    checks: list[DependencyCheck]
-    load: LoadGrid
-    risk_matrix: list[list[RiskCell]]
-    escalated_risks: list[Risk]
-    escalated_issues: list[Issue]
-    benefits: list[BenefitProgress]
-    stakeholders: list[Stakeholder]
+    """Everything on the dashboard of a programme the user may read, each part read on first
+    use: a panel loaded on its own (on reveal) reads only its tables.
+
+    The programme should come with select_related("portfolio__health_policy") so the risk
+    thresholds cost no query of their own.
+    """
+
+    def __init__(self, programme: Programme, user: AnyUser, today: date) -> None:
+        self.programme = programme
+        self.user = user
+        self.today = today
+        self._visible = Project.objects.visible_to(user)
+
+    @cached_property
+    def rows(self) -> list[ProjectRow]:
+        return project_rows(self._visible.active().filter(programme=self.programme))
+
+    @cached_property
+    def checks(self) -> list[DependencyCheck]:
+        return dependency_checks(self.user, self.programme)
+
+    @cached_property
+    def load(self) -> LoadGrid:
+        ids = list(
+            self._visible.active().filter(programme=self.programme).values_list("pk", flat=True)
+        )
+        return load_grid(ids, visible=self._visible, today=self.today)
+
+    @cached_property
+    def risk_matrix(self) -> list[list[RiskCell]]:
+        risks = programme_risks(self.user, self.programme)
+        return risk_matrix(risks, self.programme.portfolio.policy)
+
+    @cached_property
+    def escalated_risks(self) -> list[Risk]:
+        return list(
+            Risk.objects.filter(programme=self.programme)
+            .open()
+            .select_related("project", "owner")
+            .order_by((F("probability") * F("impact")).desc(), "title")
+        )
+
+    @cached_property
+    def escalated_issues(self) -> list[Issue]:
+        return list(
+            Issue.objects.filter(programme=self.programme)
+            .open()
+            .select_related("project", "owner")
+            .order_by("-severity", F("due_date").asc(nulls_last=True), "title")
+        )
+
+    @cached_property
+    def benefits(self) -> list[BenefitProgress]:
+        return benefit_progress(self.programme, self.today)
+
+    @cached_property
+    def stakeholders(self) -> list[Stakeholder]:
+        return list(self.programme.stakeholders.all())
+
+    @cached_property
+    def project_count(self) -> int:
+        return self._visible.active().filter(programme=self.programme).count()
 
     @property
     def late_upstream(self) -> list[DependencyCheck]:
@@ -558,33 +610,5 @@ class Dashboard:
 
 
 def dashboard_for(*, programme: Programme, user: AnyUser, today: date) -> Dashboard:
-    """Everything on the dashboard of a programme the user may read.
-
-    The programme should come with select_related("portfolio__health_policy") so the risk
-    thresholds cost no query of their own.
-    """
-    visible = Project.objects.visible_to(user)
-    rows = project_rows(visible.active().filter(programme=programme))
-    register = {"programme": programme}
-    return Dashboard(
-        programme=programme,
-        today=today,
-        rows=rows,
-        checks=dependency_checks(user, programme),
-        load=load_grid([row.project.pk for row in rows], visible=visible, today=today),
-        risk_matrix=risk_matrix(programme_risks(user, programme), programme.portfolio.policy),
-        escalated_risks=list(
-            Risk.objects.filter(**register)
-            .open()
-            .select_related("project", "owner")
-            .order_by((F("probability") * F("impact")).desc(), "title")
-        ),
-        escalated_issues=list(
-            Issue.objects.filter(**register)
-            .open()
-            .select_related("project", "owner")
-            .order_by("-severity", F("due_date").asc(nulls_last=True), "title")
-        ),
-        benefits=benefit_progress(programme, today),
-        stakeholders=list(programme.stakeholders.all()),
-    )
+    """The dashboard of a programme the user may read (its parts are read on first use)."""
+    return Dashboard(programme, user, today)

@@ -5,6 +5,11 @@ from portfolio.dashboards import views
 app_name = "dashboards"
 urlpatterns = [
     path("dashboard/", views.portfolio_dashboard, name="portfolio"),
+    path(
+        "dashboard/portfolios/<int:pk>/programmes/",
+        views.portfolio_programmes,
+        name="portfolio-programmes",
+    ),
     path("programmes/portfolios/", views.portfolio_list, name="portfolio-list"),
     path("programmes/<int:pk>/dashboard/", views.programme_dashboard, name="programme"),
 ]

@@ -12,8 +12,6 @@ Whoever may read the subject sees it (others get 404); open, each follows health
 recomputed.
 """
 
-from typing import cast
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -23,7 +21,7 @@ from django_htmx.http import reswap, retarget
 
 from portfolio.core import live, pagecache
 from portfolio.core.http import HtmxHttpRequest
-from portfolio.dashboards.executive import Overview, ProgrammeCard, health_stamp, overview
+from portfolio.dashboards.executive import Show, health_stamp, overview, programme_cards
 from portfolio.dashboards.programme import RISK_BANDS, dashboard_for
 from portfolio.health.freshness import is_recomputing
 from portfolio.health.models import HealthRecord, HealthRequest, ProgrammeHealth
@@ -34,11 +32,17 @@ from projects.models import RATED, Project
 
 TEMPLATE = "dashboards/programme_dashboard.html"
 EXECUTIVE = "dashboards/portfolio_dashboard.html"
+# The programme dashboard's panels, each loaded on its own as it comes into view.
+PANELS = ("summary", "projects", "roadmap", "load", "risks", "benefits", "stakeholders")
 
 
 def _template(request: HtmxHttpRequest) -> str:
-    """The whole page, or only its body when htmx refreshes it in place."""
-    return f"{TEMPLATE}#dashboard-body" if request.htmx else TEMPLATE
+    """The whole page, one panel as it comes into view, or the body when htmx refreshes it
+    in place."""
+    if not request.htmx:
+        return TEMPLATE
+    panel = request.GET.get("panel")
+    return f"{TEMPLATE}#panel-{panel}" if panel in PANELS else f"{TEMPLATE}#dashboard-body"
 
 
 @login_required
@@ -80,6 +84,8 @@ def programme_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "health": health,
         "health_version": shown,
         "as_of": moment,
+        "as_of_query": f"&as_of={moment:%Y-%m-%d}" if moment else "",
+        "all_panels": request.GET.get("panels") == "all",
         "poll_seconds": live.POLL_SECONDS,
     }
     if polling:
@@ -110,34 +116,44 @@ def portfolio_dashboard(request: HtmxHttpRequest) -> HttpResponse:
     polling = request.htmx and "health_since" in request.GET
     if polling and live.unchanged(request, stamp):
         return HttpResponse(status=204)
-    shown = SimpleLazyObject(lambda: overview(request.user, moment))
     context = {
         # Lazy: a cached body (page_cache) never builds it.
-        "overview": shown,
+        "overview": SimpleLazyObject(lambda: overview(request.user, moment)),
         "as_of": moment,
         "stamp": stamp,
         "poll_seconds": live.POLL_SECONDS,
     }
     if not polling:
         return render(request, EXECUTIVE, context)
-    changed = _changed_cards(request, cast(Overview, shown), request.GET["health_since"])
-    if changed is not None:  # only those cards, out of band (and the lists beside them)
-        return render(request, f"{EXECUTIVE}#dashboard-changes", {**context, "changed": changed})
+    # Something changed: the body again (portfolio health, tallies, the side column); its
+    # programme sections load their cards anew, each card from its own cached fragment.
     response = render(request, f"{EXECUTIVE}#dashboard-body", context)
     return reswap(retarget(response, "#dashboard-body"), "outerHTML")
 
 
-def _changed_cards(
-    request: HtmxHttpRequest, shown: Overview, since: str
-) -> list[ProgrammeCard] | None:
-    """The cards whose programme moved since the page polling was rendered; None when the
-    whole body is to be sent again."""
-    cards = [card for section in shown.sections for card in section.cards]
-    scopes = {card.programme.pk: pagecache.scope_of(card.programme) for card in cards}
-    moved = pagecache.parts_moved(request, "executive-dashboard", since, scopes.values())
-    if moved is None:
-        return None
-    return [card for card in cards if scopes[card.programme.pk] in moved]
+@login_required
+def portfolio_programmes(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One page of a portfolio's programme cards, filtered (?show=), for the dashboard to
+    load when its section comes into view; without htmx, a page of its own."""
+    portfolio = get_object_or_404(Portfolio.objects.visible_to(request.user).active(), pk=pk)
+    # Versions before data (portfolio.core.pagecache); each card keys on its programme's.
+    pagecache.declare(request, [pagecache.scope_of(portfolio)])
+    show = request.GET.get("show", Show.ALL)
+    if show not in Show.values:
+        show = Show.ALL
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    moment = live.as_of(request)
+    context = {
+        "cards": programme_cards(request.user, portfolio, show, number, moment),
+        "as_of": moment,
+        "as_of_query": f"&as_of={moment:%Y-%m-%d}" if moment else "",
+        "shows": Show.choices,
+    }
+    template = "dashboards/portfolio_programmes.html"
+    return render(request, template + ("#programme-cards" if request.htmx else ""), context)
 
 
 @login_required

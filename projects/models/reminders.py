@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Self
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -43,6 +43,12 @@ SUMMARY = (
     (ReportingStatus.NOT_DUE, "not started"),
 )
 SUBMITTED = frozenset({ReportingStatus.ON_TIME, ReportingStatus.LATE})
+WEEK_SYMBOLS = {
+    ReportingStatus.ON_TIME: "✓",
+    ReportingStatus.LATE: "L",
+    ReportingStatus.OVERDUE: "✗",
+    ReportingStatus.DRAFT: "D",
+}
 
 
 def expected_to_report(projects: ProjectQuerySet) -> ProjectQuerySet:
@@ -124,6 +130,11 @@ class Week:
     period: Period
     status: ReportingStatus
 
+    @property
+    def symbol(self) -> str:
+        """The square's one-character text (the legend under the table explains them)."""
+        return WEEK_SYMBOLS.get(self.status, "·")
+
 
 @dataclass
 class ComplianceRow:
@@ -133,6 +144,11 @@ class ComplianceRow:
     due: date
     history: list[Week] = field(default_factory=list)
     reminder: ReminderLog | None = None
+
+    @property
+    def history_title(self) -> str:
+        """The whole strip in words, once per row rather than once per square."""
+        return " · ".join(f"{w.period.label}: {w.status.label}" for w in self.history)
 
     @property
     def is_submitted(self) -> bool:
@@ -240,3 +256,71 @@ def without_submission(period: Period) -> Combinable:
             project=models.OuterRef("pk"), period_start=period.start
         )
     )
+
+
+def with_period_status(
+    projects: models.QuerySet[Project], period: Period, today: date
+) -> models.QuerySet[Any]:
+    """Annotate each project's status for `period` as `period_status`, and its place in
+    URGENCY as `urgency`, in SQL, so a page can count, filter and page them without working
+    out every project's week in Python.
+
+    1. The same rule as `reporting_status`: on time when first submitted by the end of the
+       due day (a local day), late when submitted after it, overdue when missing from the
+       chase date on, a draft, or not started.
+    2. Due day and grace depend on the portfolio's policy: one query reads the few distinct
+       (due weekday, grace days) pairs, and each becomes a branch with its own deadline,
+       computed here, so the SQL compares plain timestamps (SQLite and PostgreSQL alike).
+    3. The week's reports are read by uncorrelated `IN` subqueries, each run once (not once
+       per project), which keeps the statement cheap enough for the planner not to JIT it.
+    """
+    default = (_default("report_due_weekday"), _default("report_grace_days"))
+    pairs = {default} | set(
+        projects.exclude(portfolio__health_policy=None)
+        .order_by()
+        .values_list(
+            "portfolio__health_policy__report_due_weekday",
+            "portfolio__health_policy__report_grace_days",
+        )
+        .distinct()
+    )
+    week = StatusReport.objects.filter(period_start=period.start).order_by()
+    submitted = week.filter(state=StatusReport.State.SUBMITTED).exclude(submitted_at=None)
+    branches: list[tuple[Q, ReportingStatus]] = []
+    overdue: list[tuple[Q, ReportingStatus]] = []
+    for weekday, grace in sorted(pairs):
+        policy = Q(
+            portfolio__health_policy__report_due_weekday=weekday,
+            portfolio__health_policy__report_grace_days=grace,
+        )
+        if (weekday, grace) == default:
+            policy |= Q(portfolio__health_policy=None)
+        due_day_ends = timezone.make_aware(
+            datetime.combine(period.due_date(weekday) + timedelta(days=1), time.min)
+        )
+        in_time = submitted.filter(submitted_at__lt=due_day_ends).values("project_id")
+        branches.append((policy & Q(pk__in=in_time), ReportingStatus.ON_TIME))
+        if today >= period.chase_date(weekday, grace):
+            overdue.append((policy, ReportingStatus.OVERDUE))
+    branches.append((Q(pk__in=submitted.values("project_id")), ReportingStatus.LATE))
+    branches += overdue
+    drafts = week.filter(state=StatusReport.State.DRAFT).values("project_id")
+    branches.append((Q(pk__in=drafts), ReportingStatus.DRAFT))
+
+    def case(value: Any, output: models.Field[Any, Any]) -> models.Case:
+        return models.Case(
+            *(models.When(condition, then=models.Value(value(s))) for condition, s in branches),
+            default=models.Value(value(ReportingStatus.NOT_DUE)),
+            output_field=output,
+        )
+
+    return projects.annotate(
+        period_status=case(lambda s: s.value, models.CharField()),
+        urgency=case(URGENCY.index, models.IntegerField()),
+    )
+
+
+def _default(name: str) -> int:
+    """A reporting setting's default, for portfolios whose PMO has saved no policy."""
+    policy = Project._meta.get_field("portfolio").related_model._meta.get_field("health_policy")
+    return policy.related_model._meta.get_field(name).get_default()  # type: ignore[union-attr]

@@ -116,6 +116,7 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "programmes:create": (lambda w: [], "", PMO_PAGE),
     "programmes:detail": (_pk("programme_a1"), "", READS_A1),
     "dashboards:programme": (_pk("programme_a1"), "", READS_A1),
+    "dashboards:portfolio-programmes": (_pk("portfolio_a"), "", READS_A1),
     "programmes:edit": (_pk("programme_a1"), "", MANAGES_A1),
     "programmes:archive": (_pk("programme_a1"), "", (405, 403, 403, 403, 403, 403, LOGIN)),
     "programmes:benefit-create": (_pk("programme_a1"), "", MANAGES_A1),

@@ -25,7 +25,19 @@ def _open_dashboard(page: Page, base_url: str, errors: list[str]) -> Programme:
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Customer Digital Services: dashboard"
     )
+    _reveal_panels(page)
     return programme
+
+
+def _reveal_panels(page: Page) -> None:
+    """Scroll each panel into view, as a reader would, until every one has loaded."""
+    loaders = page.locator("[data-panel-loader]")
+    for _ in range(40):
+        if loaders.count() == 0:
+            break
+        page.evaluate("document.querySelector('[data-panel-loader]')?.scrollIntoView()")
+        page.wait_for_timeout(150)
+    expect(loaders).to_have_count(0)
 
 
 def _make_one_dependency_late(programme: Programme) -> None:
@@ -89,6 +101,7 @@ def test_the_charts_are_drawn_again_after_htmx_refreshes_the_dashboard(
         page.get_by_role("link", name="Refresh").click()
 
     expect(page.locator("#dashboard-body:not([data-before])")).to_have_count(1)
+    _reveal_panels(page)
     expect(page.locator("svg.gantt .bar-wrapper")).to_have_count(bars)
     expect(page.locator("svg.gantt .arrow path")).to_have_count(arrows)
     assert page.evaluate("Chart.getChart(document.getElementById('benefits-chart')) !== undefined")

@@ -18,7 +18,7 @@ from portfolio.core.capacity import (
     load_percent,
     load_window,
 )
-from portfolio.dashboards.executive import overview
+from portfolio.dashboards.executive import Show, overview, programme_cards
 from portfolio.health import rollup
 from portfolio.health.models import ProgrammeHealth
 from programmes.models import Benefit, BenefitMeasurement, Person
@@ -141,7 +141,7 @@ def test_a_persons_peak_is_the_week_with_the_most_hours(cast: Cast, ada: Person)
 
 
 def heat_map_cell(cast: Cast, person: Person) -> Any:
-    url = reverse("dashboards:programme", args=[cast.programme_a1.pk])
+    url = reverse("dashboards:programme", args=[cast.programme_a1.pk]) + "?panels=all"
     grid = get(cast.client_for(cast.pmo), url).context["dashboard"].load
     [row] = [r for r in grid.rows if r.person == person]
     return row.cells[1], grid.over_allocated
@@ -326,16 +326,14 @@ def test_dashboards_programme_page_and_health_show_the_same_benefit_progress(cas
     day = date(2026, 7, 2)
     pmo = cast.client_for(cast.pmo)
 
-    dashboard = get(pmo, reverse("dashboards:programme", args=[cast.programme_a1.pk]), day)
+    dashboard = get(
+        pmo, reverse("dashboards:programme", args=[cast.programme_a1.pk]) + "?panels=all", day
+    )
     [row] = dashboard.context["dashboard"].benefits
     programme_page = get(pmo, cast.programme_a1.get_absolute_url(), day).content.decode()
     with on_day(day):
-        [card] = [
-            c
-            for s in overview(cast.pmo.user).sections
-            for c in s.cards
-            if c.programme == cast.programme_a1
-        ]
+        cards = programme_cards(cast.pmo.user, cast.portfolio_a, Show.ALL, 1).cards
+        [card] = [c for c in cards if c.programme == cast.programme_a1]
     rollup.recompute_programmes([cast.programme_a1.pk], day)
     health = ProgrammeHealth.objects.get(programme=cast.programme_a1, is_current=True)
     [reason] = [r for r in health.reasons if r["dimension"] == "benefits"]
@@ -442,7 +440,7 @@ def test_the_programme_dashboard_and_the_programme_page_flag_the_same_overdue_is
     overdue = '<span class="badge text-bg-danger">Overdue</span>'
 
     pages = [
-        get(pmo, reverse("dashboards:programme", args=[cast.programme_a1.pk])),
+        get(pmo, reverse("dashboards:programme", args=[cast.programme_a1.pk]) + "?panels=all"),
         get(pmo, cast.programme_a1.get_absolute_url()),
     ]
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from portfolio.dashboards.executive import CARDS_PER_PAGE
 from portfolio.health import rollup
 from portfolio.health.models import ProgrammeHealth
 from projects.models import StatusReport
@@ -15,6 +16,10 @@ from tests.conftest import Cast
 from tests.factories import ProgrammeFactory, ProjectFactory, RiskFactory
 
 URL = reverse("dashboards:portfolio")
+
+
+def _cards_url(cast: Cast) -> str:
+    return reverse("dashboards:portfolio-programmes", args=[cast.portfolio_a.pk])
 
 
 def _red(project) -> None:  # type: ignore[no-untyped-def]
@@ -38,12 +43,58 @@ def computed(cast: Cast) -> Cast:
 
 
 def test_an_executive_sees_their_portfolios_with_programme_health(computed: Cast) -> None:
-    response = computed.client_for(computed.executive).get(URL)
-    sections = response.context["overview"].sections
+    client = computed.client_for(computed.executive)
+    sections = client.get(URL).context["overview"].sections
     assert [s.portfolio.name for s in sections] == ["Portfolio A"]
-    cards = {c.programme.name: c.health.overall for c in sections[0].cards}
+    assert sections[0].tally["red"] >= 1
+    response = client.get(_cards_url(computed))
+    cards = {c.programme.name: c.health.overall for c in response.context["cards"].cards}
     assert cards["Programme A1"] == "red"
     assert 'data-health="red"' in response.content.decode()
+
+
+def test_the_first_response_loads_programme_cards_on_reveal_not_inline(computed: Cast) -> None:
+    body = computed.client_for(computed.executive).get(URL).content.decode()
+    assert 'data-testid="programme-card"' not in body
+    assert f'hx-get="{_cards_url(computed)}?show=all" hx-trigger="revealed"' in body
+
+
+@pytest.mark.parametrize(
+    ("show", "expected"),
+    [("all", {"Programme A1", "Programme A2"}), ("attention", {"Programme A1"}), ("gap", set())],
+)
+def test_programme_cards_filter_by_red_or_amber_and_by_gap(
+    computed: Cast, show: str, expected: set[str]
+) -> None:
+    ProgrammeHealth.objects.filter(programme=computed.programme_a2).update(overall="green")
+    response = computed.client_for(computed.executive).get(_cards_url(computed), {"show": show})
+    assert {c.programme.name for c in response.context["cards"].cards} == expected
+
+
+def test_my_programmes_are_those_i_manage_or_run_projects_in(computed: Cast) -> None:
+    response = computed.client_for(computed.project_manager).get(
+        _cards_url(computed), {"show": "mine"}
+    )
+    assert {c.programme.name for c in response.context["cards"].cards} == {"Programme A1"}
+
+
+def test_an_outsider_cannot_load_a_portfolios_programme_cards(computed: Cast) -> None:
+    response = computed.client_for(computed.outsider).get(_cards_url(computed))
+    assert response.status_code == 404
+
+
+def test_programme_cards_come_a_page_at_a_time_with_a_loader_for_the_next(
+    cast: Cast,
+) -> None:
+    for n in range(CARDS_PER_PAGE + 1):
+        ProgrammeFactory(portfolio=cast.portfolio_a, name=f"Extra {n:02}")
+    client = cast.client_for(cast.executive)
+    first = client.get(_cards_url(cast))
+    assert len(first.context["cards"].cards) == CARDS_PER_PAGE
+    assert "page=2" in first.content.decode()
+    second = client.get(_cards_url(cast), {"page": 2}, HTTP_HX_REQUEST="true")
+    body = second.content.decode()
+    assert 'data-testid="programme-card"' in body and 'id="programmes-' not in body
 
 
 def test_needs_attention_lists_red_projects_with_their_reasons(computed: Cast) -> None:
@@ -73,10 +124,13 @@ def test_the_dashboard_shows_health_as_it_stood_on_a_past_date(computed: Cast) -
         taken_at=record.taken_at - timedelta(days=30),
     )
     past = (record.taken_at - timedelta(days=20)).date().isoformat()
-    response = computed.client_for(computed.executive).get(URL, {"as_of": past})
-    card = response.context["overview"].sections[0].cards[0]
-    assert (card.programme.name, card.health.overall) == ("Programme A1", "green")
+    client = computed.client_for(computed.executive)
+    response = client.get(URL, {"as_of": past})
     assert "As it stood" in response.content.decode()
+    assert f"as_of={past}" in response.content.decode()  # the cards load as they stood too
+    cards = client.get(_cards_url(computed), {"as_of": past})
+    card = cards.context["cards"].cards[0]
+    assert (card.programme.name, card.health.overall) == ("Programme A1", "green")
 
 
 @pytest.mark.parametrize("bad", ["yesterday", "2026-02-30", "<script>"])
@@ -112,9 +166,9 @@ def test_today_is_a_valid_as_of_date(cast: Cast) -> None:
 def test_the_trend_has_twelve_weekly_points(computed: Cast) -> None:
     monday = timezone.now() - timedelta(weeks=3)
     rollup.record_past_week(monday)
-    response = computed.client_for(computed.executive).get(URL)
-    trend = response.context["overview"].sections[0].cards[0].trend
-    assert len(trend) == 12 and trend[-1][1] == "red"
+    response = computed.client_for(computed.executive).get(_cards_url(computed))
+    trend = response.context["cards"].cards[0].trend
+    assert len(trend) == 12 and trend[-1] == "red"
 
 
 def test_the_dashboard_keeps_a_fixed_number_of_queries(
@@ -145,7 +199,8 @@ def test_the_dashboard_keeps_a_fixed_number_of_queries(
 
 def test_the_trend_tooltip_names_the_rating_in_words(computed: Cast) -> None:
     ProgrammeHealth.objects.filter(programme=computed.programme_a1).update(overall="amber_red")
-    page = computed.client_for(computed.executive).get(URL).content.decode()
-    assert ": Amber/red" in page
-    assert ": amber_red" not in page
-    assert ": No data" in page  # the weeks before the first snapshot
+    page = computed.client_for(computed.executive).get(_cards_url(computed)).content.decode()
+    # One tooltip for the whole trend, oldest first; no data for the weeks before the first
+    # snapshot.
+    assert "oldest first: No data, " in page and "No data, Amber/red" in page
+    assert 'title="Last 12 weeks, oldest first: No data' in page

@@ -50,7 +50,8 @@ TODAY = date(2026, 3, 2)
 
 
 def dashboard_url(programme: Programme) -> str:
-    return reverse("dashboards:programme", args=[programme.pk])
+    """The dashboard with every panel inline (as without JavaScript), to read them all."""
+    return reverse("dashboards:programme", args=[programme.pk]) + "?panels=all"
 
 
 def get_dashboard(client: Client, programme: Programme, on: date = TODAY) -> Any:
@@ -690,3 +691,26 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_3_and_60_projects(
     populate(cast, 57, batch="L")
     large = count_queries(client, cast.programme_a1)
     assert small == large <= MAX_QUERIES
+
+
+def test_the_first_response_carries_health_and_loads_the_heavy_panels_on_reveal(
+    cast: Cast,
+) -> None:
+    url = reverse("dashboards:programme", args=[cast.programme_a1.pk])
+    with time_machine.travel(datetime(2026, 3, 2, 12, tzinfo=UTC), tick=False):
+        html = cast.client_for(cast.executive).get(url).content.decode()
+    assert 'data-testid="health-summary"' in html
+    assert 'data-testid="load-grid"' not in html and 'id="roadmap-data"' not in html
+    for panel in ("projects", "roadmap", "load", "risks", "benefits", "stakeholders"):
+        assert f'hx-get="{url}?panel={panel}" hx-trigger="revealed"' in html
+
+
+def test_a_panel_loaded_on_reveal_answers_with_that_panel_only(cast: Cast) -> None:
+    url = reverse("dashboards:programme", args=[cast.programme_a1.pk])
+    with time_machine.travel(datetime(2026, 3, 2, 12, tzinfo=UTC), tick=False):
+        response = cast.client_for(cast.executive).get(
+            url, {"panel": "roadmap"}, headers={"HX-Request": "true"}
+        )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section class="mb-5" aria-labelledby="roadmap-heading">')
+    assert 'id="roadmap-data"' in html and 'id="health-summary"' not in html

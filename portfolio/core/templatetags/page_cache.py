@@ -53,9 +53,7 @@ class PageCacheNode(template.Node):
                 key, render_body, lambda: pagecache.declared_still_current(request)
             )
         else:
-            # A page body notes the versions of the fragments inside it (polls ask later).
-            page = str(self.name.resolve(context))
-            body = pagecache.cached(key, lambda: pagecache.render_page(request, page, render_body))
+            body = pagecache.cached(key, render_body)
         # The body is template output, escaped when it was first rendered.
         return mark_safe(self._with_token(context, body))
 
