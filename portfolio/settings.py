@@ -284,6 +284,30 @@ OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
 OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")
 OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
 OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+# A first sign-in whose groups claim names a group of OIDC_GROUP_ROLES ("sm-pmo=pmo,
+# sm-exec=executive") gets that access; only PMO and executive, the two a Person stores
+# (managers follow from assignments). Later sign-ins leave access to Stationmaster (README).
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+_GROUP_ACCESS = ("pmo", "executive")
+
+
+def _group_roles(name: str) -> dict[str, str]:
+    """Group -> access from "group=access,..."; anything else stops start-up, naming `name`."""
+    problem = (
+        f"{name} must be group=access pairs separated by commas, access one of "
+        f"{', '.join(_GROUP_ACCESS)}; got {os.environ.get(name)!r}"
+    )
+    try:
+        parsed = env.dict(name, default={})
+    except ValueError:
+        raise ImproperlyConfigured(problem) from None
+    mapping = {str(group).strip(): str(access).strip() for group, access in parsed.items()}
+    if any(not group or access not in _GROUP_ACCESS for group, access in mapping.items()):
+        raise ImproperlyConfigured(problem)
+    return mapping
+
+
+OIDC_GROUP_ROLES = _group_roles("OIDC_GROUP_ROLES")
 LOGIN_REDIRECT_URL_FAILURE = "login"
 if OIDC_RP_CLIENT_ID:
     AUTHENTICATION_BACKENDS.append("portfolio.accounts.sso.StationmasterOIDCBackend")

@@ -1,5 +1,6 @@
 """Single sign-on's rules without a browser: matching by verified email, new usernames,
-off (404) when unconfigured, loud settings, no second code step after the provider's.
+off (404) when unconfigured, loud settings, no second code step after the provider's, and
+access from a group claim (OIDC_GROUP_ROLES) on the first sign-in only.
 The end-to-end flow against a real provider is in tests/browser/test_sso.py."""
 
 from __future__ import annotations
@@ -9,15 +10,22 @@ import subprocess
 import sys
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from portfolio import settings as project_settings
 from portfolio.accounts import mfa, sso
+from programmes.models import Person
 from tests.conftest import Cast
-from tests.factories import UserFactory
+from tests.factories import PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+GROUP_ROLES = {"sm-pmo": "pmo", "sm-exec": "executive"}
 
 
 def _backend() -> sso.StationmasterOIDCBackend:
@@ -64,17 +72,92 @@ def test_the_login_page_names_the_provider_when_configured(client, settings) -> 
     assert "Sign in with Contoso Entra ID" in client.get(reverse("login")).content.decode()
 
 
-def test_a_client_id_without_the_provider_endpoints_stops_start_up() -> None:
+def _start_up(**env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        env={**base, "DJANGO_SETTINGS_MODULE": "portfolio.settings", "OIDC_RP_CLIENT_ID": "x"},
+        env={**base, "DJANGO_SETTINGS_MODULE": "portfolio.settings", **env},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_a_client_id_without_the_provider_endpoints_stops_start_up() -> None:
+    result = _start_up(OIDC_RP_CLIENT_ID="x")
     assert result.returncode != 0
     assert "OIDC_RP_CLIENT_SECRET must be set when OIDC_RP_CLIENT_ID is set" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["sm-pmo", "sm-pmo=admin", "=pmo"])
+def test_a_malformed_group_roles_mapping_stops_start_up_naming_the_variable(value: str) -> None:
+    result = _start_up(OIDC_GROUP_ROLES=value)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: OIDC_GROUP_ROLES must be group=access pairs" in result.stderr
+
+
+def test_the_group_roles_mapping_is_read_from_group_access_pairs(monkeypatch) -> None:
+    monkeypatch.setenv("OIDC_GROUP_ROLES", "sm-pmo=pmo, sm-exec = executive")
+    assert project_settings._group_roles("OIDC_GROUP_ROLES") == GROUP_ROLES
+    monkeypatch.delenv("OIDC_GROUP_ROLES")
+    assert project_settings._group_roles("OIDC_GROUP_ROLES") == {}
+
+
+def test_a_bad_group_roles_mapping_is_refused(monkeypatch) -> None:
+    monkeypatch.setenv("OIDC_GROUP_ROLES", "sm-pmo=pmo,sm-pm=project_manager")
+    with pytest.raises(ImproperlyConfigured, match="OIDC_GROUP_ROLES"):
+        project_settings._group_roles("OIDC_GROUP_ROLES")
+
+
+@pytest.mark.parametrize(
+    ("groups", "access"),
+    [
+        (["staff", "sm-exec"], Person.Access.EXECUTIVE),
+        (["sm-exec", "sm-pmo"], Person.Access.PMO),
+        ("sm-pmo", Person.Access.PMO),
+    ],
+)
+def test_a_first_sign_in_with_a_mapped_group_gets_a_person_with_that_access(
+    settings, groups: list[str] | str, access: str
+) -> None:
+    settings.OIDC_GROUP_ROLES = GROUP_ROLES
+    claims = {"email": "ada@example.org", "given_name": "Ada", "family_name": "Obi"}
+    user = _backend().create_user({**claims, "groups": groups})
+    person = Person.objects.get(user=user)
+    assert (person.access, person.name, person.email) == (access, "Ada Obi", "ada@example.org")
+
+
+def test_a_first_sign_in_with_no_mapped_group_gets_no_person(settings) -> None:
+    settings.OIDC_GROUP_ROLES = GROUP_ROLES
+    user = _backend().create_user({"email": "ada@example.org", "groups": ["staff"]})
+    assert not Person.objects.filter(user=user).exists()
+
+
+def test_the_groups_claim_is_read_from_the_configured_claim(settings) -> None:
+    settings.OIDC_GROUP_ROLES = GROUP_ROLES
+    settings.OIDC_GROUPS_CLAIM = "roles"
+    claims = {"email": "ada@example.org", "groups": ["sm-exec"], "roles": ["sm-pmo"]}
+    user = _backend().create_user(claims)
+    assert Person.objects.get(user=user).access == Person.Access.PMO
+
+
+def test_a_later_sign_in_leaves_access_as_stationmaster_has_it(settings) -> None:
+    settings.OIDC_GROUP_ROLES = GROUP_ROLES
+    person = PersonFactory(access=Person.Access.EXECUTIVE)
+    _backend().update_user(person.user, {"email": person.user.email, "groups": ["sm-pmo"]})
+    person.refresh_from_db()
+    assert person.access == Person.Access.EXECUTIVE
+
+
+def test_the_groups_of_the_id_token_are_used_when_userinfo_has_none(monkeypatch) -> None:
+    """Entra ID sends groups in the ID token only; userinfo's own claims are not overridden."""
+    monkeypatch.setattr(
+        OIDCAuthenticationBackend, "get_userinfo", lambda *args: {"email": "ada@example.org"}
+    )
+    claims = _backend().get_userinfo("token", "id-token", {"groups": ["sm-pmo"]})
+    assert claims == {"email": "ada@example.org", "groups": ["sm-pmo"]}
+    monkeypatch.setattr(OIDCAuthenticationBackend, "get_userinfo", lambda *args: {"groups": []})
+    assert _backend().get_userinfo("token", "id-token", {"groups": ["sm-pmo"]}) == {"groups": []}
 
 
 @pytest.mark.parametrize(

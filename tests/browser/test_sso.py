@@ -1,7 +1,9 @@
 """Single sign-on in a real browser, against a real OpenID Connect provider (django-oauth-
 toolkit in a second process, tests/oidc_provider): the login page offers it, the person
 signs in at the provider and consents, and lands signed in here; an account is matched by
-email, and an unknown email gets a new account with no role, which sees the no-access page."""
+email, and an unknown email gets a new account with no role, which sees the no-access page,
+unless its groups claim names a group mapped to PMO or executive access; signing out ends
+the session here."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -32,6 +34,18 @@ def provider(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
             "first_name": "Nia",
             "last_name": "Newcomer",
         },
+        {
+            "username": "pia",
+            "email": "pia.pmo@example.org",
+            "password": PROVIDER_PASSWORD,
+            "groups": ["staff", "sm-pmo"],
+        },
+        {
+            "username": "eli",
+            "email": "eli.exec@example.org",
+            "password": PROVIDER_PASSWORD,
+            "groups": ["sm-exec"],
+        },
     ]
     with running_provider(
         tmp_path_factory.mktemp("provider"),
@@ -46,6 +60,7 @@ def sso_on(provider: Provider, settings: Any) -> Provider:
     for name, value in provider.settings().items():
         setattr(settings, name, value)
     settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, sso.BACKEND]
+    settings.OIDC_GROUP_ROLES = {"sm-pmo": "pmo", "sm-exec": "executive"}
     return provider
 
 
@@ -91,6 +106,29 @@ def test_a_first_sign_in_creates_an_account_with_no_role(
     assert (user.first_name, user.last_name) == ("Nia", "Newcomer")
     assert not user.has_usable_password()
     assert not Person.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize(
+    ("username", "access", "landing"),
+    [
+        ("pia", Person.Access.PMO, "Portfolios"),
+        ("eli", Person.Access.EXECUTIVE, "Portfolio dashboard"),
+    ],
+)
+def test_a_first_sign_in_with_a_mapped_group_lands_with_that_role_and_signs_out(
+    page: Page, live_server: Any, sso_on: Provider, username: str, access: str, landing: str
+) -> None:
+    _sign_in_at_the_provider(page, live_server.url, username)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(landing)
+    assert Person.objects.get(user__username=username).access == access
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    assert page.url.startswith(f"{live_server.url}/accounts/login/")
+    page.goto(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/accounts/login/?next=/")
+    expect(page.get_by_role("link", name="Sign in with Test IdP")).to_be_visible()
 
 
 def test_sign_in_with_the_provider_is_not_offered_when_it_is_not_configured(

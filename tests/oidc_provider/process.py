@@ -36,6 +36,7 @@ class Provider:
             "OIDC_OP_TOKEN_ENDPOINT": f"{self.url}/o/token/",
             "OIDC_OP_USER_ENDPOINT": f"{self.url}/o/userinfo/",
             "OIDC_OP_JWKS_ENDPOINT": f"{self.url}/o/.well-known/jwks.json",
+            "OIDC_RP_SCOPES": "openid email profile groups",
             "OIDC_PROVIDER_NAME": "Test IdP",
         }
 
@@ -72,8 +73,9 @@ def _wait_until_serving(process: subprocess.Popen[bytes], url: str, log: Path) -
 def running_provider(
     folder: Path, *, redirect_uri: str, users: list[dict[str, Any]]
 ) -> Iterator[Provider]:
-    """A provider on a free port of 127.0.0.1 with `users` (create_user keyword arguments)
-    and one client, Stationmaster, allowed back to `redirect_uri`; stopped on leaving."""
+    """A provider on a free port of 127.0.0.1 with `users` (create_user keyword arguments,
+    plus `groups`: group names) and one client, Stationmaster, allowed back to
+    `redirect_uri`; stopped on leaving."""
     port = _free_port()
     setup = {
         "users": users,

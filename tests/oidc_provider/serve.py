@@ -1,5 +1,6 @@
-"""Run the test provider: migrate its SQLite file, add the users and the client application
-given as JSON in OIDC_PROVIDER_SETUP, then serve on 127.0.0.1:PORT until stopped.
+"""Run the test provider: migrate its SQLite file, add the users (with their groups, by name)
+and the client application given as JSON in OIDC_PROVIDER_SETUP, then serve on
+127.0.0.1:PORT until stopped.
 
     python -m tests.oidc_provider.serve PORT
 """
@@ -15,14 +16,17 @@ def main(port: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "tests.oidc_provider.settings"
     django.setup()
     # Only importable once Django is set up with the provider's settings.
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import Group, User
     from django.core.management import call_command
     from oauth2_provider.models import Application
 
     call_command("migrate", verbosity=0)
     setup = json.loads(os.environ["OIDC_PROVIDER_SETUP"])
     for person in setup["users"]:
-        User.objects.create_user(**person)
+        groups = person.pop("groups", [])
+        user = User.objects.create_user(**person)
+        for name in groups:
+            user.groups.add(Group.objects.get_or_create(name=name)[0])
     Application.objects.create(
         name=setup["client"]["name"],
         client_id=setup["client"]["client_id"],

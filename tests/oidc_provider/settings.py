@@ -48,5 +48,6 @@ OAUTH2_PROVIDER = {
         "openid": "Sign you in",
         "email": "Your email address",
         "profile": "Your name",
+        "groups": "Your groups",
     },
 }

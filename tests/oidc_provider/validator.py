@@ -4,9 +4,10 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 
 
 class ClaimsValidator(OAuth2Validator):
-    """The claims a real provider sends: email (verified) and names."""
+    """The claims a real provider sends: email (verified) and names, and with the `groups`
+    scope the names of the user's groups (as Okta's or Keycloak's groups mapper does)."""
 
-    oidc_claim_scope = OAuth2Validator.oidc_claim_scope
+    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "groups": "groups"}
 
     def get_additional_claims(self, request: Any) -> dict[str, Any]:
         user = request.user
@@ -16,4 +17,5 @@ class ClaimsValidator(OAuth2Validator):
             "given_name": user.first_name,
             "family_name": user.last_name,
             "preferred_username": user.username,
+            "groups": sorted(user.groups.values_list("name", flat=True)),
         }
