@@ -272,11 +272,6 @@ BAD_FILES = {
         b"PK\x03\x04 this is not really a zip",
         "The file looks like an Excel workbook but is damaged.",
     ),
-    "duplicate headers": (
-        b"Project_ID,Name,project_id\n1,a,2\n",
-        'The column header "project_id" appears twice (columns 1 and 3); rename one and '
-        "upload the file again.",
-    ),
 }
 
 
