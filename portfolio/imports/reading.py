@@ -211,11 +211,7 @@ def _parse_csv(data: bytes, encoding: str, delimiter: str) -> ParsedFile:
         table = _table(ImportJob.Format.CSV, encoding_name, enumerate(reader, start=1))
     except csv.Error as exc:
         raise FileProblem(f"Row {reader.line_num} cannot be read as CSV: {exc}.") from None
-    return _with(table, delimiter=delimiter)
-
-
-def _with(parsed: ParsedFile, **changes: object) -> ParsedFile:
-    return dataclasses.replace(parsed, **changes)
+    return dataclasses.replace(table, delimiter=delimiter)
 
 
 def _parse_xlsx(data: bytes, sheet_name: str) -> ParsedFile:
@@ -248,7 +244,7 @@ def _parse_xlsx(data: bytes, sheet_name: str) -> ParsedFile:
             )
         chosen = sheet_name or _first_sheet_with_header(workbook)
         table = _table(ImportJob.Format.XLSX, "", _sheet_rows(workbook[chosen]))
-        return _with(table, sheet=chosen, sheets=names)
+        return dataclasses.replace(table, sheet=chosen, sheets=names)
     finally:
         workbook.close()
 
