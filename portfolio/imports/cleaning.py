@@ -11,12 +11,22 @@ other and against the database.
 - Names are HTML-unescaped (the IT Dashboard writes "O&amp;M"), whitespace runs become one
   space, and ends are trimmed. Text that looks like a spreadsheet formula ("=SUM(A1)") is
   kept as plain text; pages escape it like any other text.
-- Blank cells of mapped columns mean "unknown" (forecast finish, forecast at completion) or
-  zero with a warning (planned cost).
-- Dates are YYYY-MM-DD (Excel date cells are read as dates), between 1900 and 2199.
-- Money is read as Decimal from the cell's text (never through float), multiplied by the
-  cost unit (the IT Dashboard's costs are in US$ millions) and rounded half-up to cents.
-  Negative planned costs and amounts beyond the 14-digit money field are row errors.
+- A field may be fed by several columns (a file whose layout changed mid-year): the first
+  of them whose cell is neither empty nor a placeholder word gives the value, and an issue
+  names that column.
+- Blank cells, and cells holding a placeholder word ("Exempt", "TBD", "N/A": the mapping's
+  list), mean "unknown" (forecast finish, forecast at completion), never a value; the
+  budget, which the project record cannot leave unknown, stays 0 with a warning.
+- Dates are read by the mapping's convention (`values.parse_date`: ISO, day-first or
+  month-first, and named months, quarters, years and Excel serials in any), between 1900
+  and 2199; a quarter or a year read as its last day is a warning saying so.
+- Money is read as Decimal from the cell's text (never through float) in the mapping's
+  format (`values.parse_money`: currency signs, separators, brackets for negatives),
+  multiplied by the cost unit unless the cell gives its own scale (12.3m), and rounded
+  half-up to cents. Negative planned costs and amounts beyond the 14-digit money field are
+  row errors.
+- Every problem of a row is reported, one per field: a row's bad start date does not hide
+  its bad cost.
 - Cost variance is planned cost minus forecast cost (positive = under budget), as in the
   IT Dashboard, whose variances are never above the planned cost but are often below minus
   it. Forecast at completion = budget - variance; a negative result is a row error.
@@ -39,8 +49,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from portfolio.imports.columns import TARGETS_BY_KEY
-from portfolio.imports.models import ImportMapping
+from portfolio.imports.models import ImportJob, ImportMapping
+from portfolio.imports.options import ReadingOptions
 from portfolio.imports.reading import ParsedFile, RawRow
+from portfolio.imports.values import ValueProblem, parse_date, parse_money
 
 MAX_DAYS = 36_525  # a hundred years: beyond that a duration or delay is a typo
 MAX_MONEY = Decimal("999999999999.99")  # what DecimalField(max_digits=14, decimal_places=2) holds
@@ -61,6 +73,7 @@ class RowIssue:
     field: str  # the target's label
     column: str  # the file's column header
     message: str
+    value: str = ""  # the cell as the file gives it
 
     @classmethod
     def on(cls, row: int, key: str, columns: dict[str, str], message: str) -> RowIssue:
@@ -73,6 +86,7 @@ class RowIssue:
             "field": self.field,
             "column": self.column,
             "message": self.message,
+            "value": self.value,
         }
 
 
@@ -109,7 +123,6 @@ def portfolio_code_for(key: str) -> str:
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 # C0 and C1 control characters (tab and newlines are whitespace, handled before this).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -121,27 +134,56 @@ def _quoted(value: str) -> str:
 class _RowReader:
     """Reads typed values out of one row, collecting an issue for each bad cell."""
 
-    def __init__(self, number: int, cells: dict[str, str], columns: dict[str, str]) -> None:
+    def __init__(
+        self,
+        number: int,
+        cells: dict[str, str],
+        columns: dict[str, str],
+        options: ReadingOptions,
+        *,
+        typed_numbers: bool = False,
+    ) -> None:
         self.row_number = number
         self.cells = cells
         self.columns = columns
+        self.options = options
+        self.placeholders = options.placeholder_words
+        self.typed_numbers = typed_numbers  # a workbook's number cells: dot decimals
         self.errors: list[RowIssue] = []
         self.warnings: list[RowIssue] = []
         self.failed: set[str] = set()
+        self.source: dict[str, str] = {}  # target key -> the column its value came from
 
     def mapped(self, key: str) -> bool:
         return bool(self.columns.get(key))
 
     def raw(self, key: str) -> str:
+        """The first of the field's columns whose cell is neither empty nor a placeholder."""
         column = self.columns.get(key)
-        return self.cells.get(column, "").strip() if column else ""
+        if not column:
+            return ""
+        for candidate in (column, *self.options.extra_columns.get(key, ())):
+            value = self.cells.get(candidate, "").strip()
+            if not self.placeholders.means_unknown(value):
+                self.source[key] = candidate
+                return value
+        return ""
+
+    def given(self, key: str) -> str:
+        """What the field's first column says, placeholder or not: for the warnings."""
+        return self.cells.get(self.columns.get(key, ""), "").strip()
+
+    def _issue(self, key: str, message: str) -> RowIssue:
+        column = self.source.get(key) or self.columns.get(key, "")
+        value = self.cells.get(column, "").strip()
+        return RowIssue(self.row_number, TARGETS_BY_KEY[key].label, column, message, value)
 
     def error(self, key: str, message: str) -> None:
         self.failed.add(key)
-        self.errors.append(RowIssue.on(self.row_number, key, self.columns, message))
+        self.errors.append(self._issue(key, message))
 
     def warn(self, key: str, message: str) -> None:
-        self.warnings.append(RowIssue.on(self.row_number, key, self.columns, message))
+        self.warnings.append(self._issue(key, message))
 
     def text(self, key: str, *, max_length: int, required: bool = False, name: bool = False) -> str:
         value = self.raw(key)
@@ -165,18 +207,17 @@ class _RowReader:
             if required:
                 self.error(key, "is empty; a project needs a baseline start date.")
             return None
-        match = _ISO_DATE.match(value)
         try:
-            if match is None:
-                raise ValueError
-            parsed = date(*(int(part) for part in match.groups()))
-        except ValueError:
-            self.error(key, f"{_quoted(value)} is not a date; write dates as YYYY-MM-DD.")
+            read = parse_date(value, self.options.date_convention, self.options.two_digit_pivot)
+        except ValueProblem as exc:
+            self.error(key, str(exc))
             return None
-        if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        if not EARLIEST_DATE <= read.value <= LATEST_DATE:
             self.error(key, f"{value} is outside the years 1900 to 2199.")
             return None
-        return parsed
+        if read.note:
+            self.warn(key, f"{read.note}.")
+        return read.value
 
     def number(self, key: str) -> Decimal | None:
         value = self.raw(key)
@@ -211,17 +252,26 @@ class _RowReader:
         return int(number)
 
     def money(self, key: str, multiplier: Decimal, *, allow_negative: bool) -> Decimal | None:
-        number = self.number(key)
-        if number is None:
+        value = self.raw(key)
+        if not value:
             return None
-        amount = (number * multiplier).quantize(CENT, rounding=ROUND_HALF_UP)
+        try:
+            read = parse_money(value, self.options.money_locale, typed_number=self.typed_numbers)
+        except ValueProblem as exc:
+            self.error(key, str(exc))
+            return None
+        if read.amount.adjusted() > 15:
+            self.error(key, f"{_quoted(value)} is far too large.")
+            return None
+        scale = Decimal(1) if read.scaled else multiplier
+        amount = (read.amount * scale).quantize(CENT, rounding=ROUND_HALF_UP)
         if amount < 0 and not allow_negative:
-            self.error(key, f"{_quoted(self.raw(key))} is negative; a cost cannot be.")
+            self.error(key, f"{_quoted(value)} is negative; a cost cannot be.")
             return None
         if abs(amount) > MAX_MONEY:
             self.error(
                 key,
-                f"{_quoted(self.raw(key))} is {amount:,.2f} after the cost unit, beyond "
+                f"{_quoted(value)} is {amount:,.2f} after the cost unit, beyond "
                 f"the largest amount stored ({MAX_MONEY:,.2f}).",
             )
             return None
@@ -241,14 +291,16 @@ class _Names:
 
 
 def _clean_row(
-    raw: RawRow, headers: list[str], columns: dict[str, str], multiplier: Decimal
+    raw: RawRow, headers: list[str], columns: dict[str, str], reader_options: _ReaderOptions
 ) -> tuple[ImportRow | None, list[RowIssue], list[RowIssue]]:
     """One row -> an ImportRow, or None with the reasons it cannot be imported.
 
     1. Codes and names; 2. baseline start and finish; 3. forecast finish; 4. budget and
     forecast at completion. Each step reads its cells and records its own issues.
     """
-    r = _RowReader(raw.number, dict(zip(headers, raw.cells, strict=True)), columns)
+    options, multiplier, typed_numbers = reader_options
+    cells = dict(zip(headers, raw.cells, strict=True))
+    r = _RowReader(raw.number, cells, columns, options, typed_numbers=typed_numbers)
     if raw.overflow:
         r.errors.append(
             RowIssue(raw.number, "", "", "has values to the right of the last named column.")
@@ -322,7 +374,15 @@ def _costs(r: _RowReader, multiplier: Decimal) -> tuple[Decimal | None, Decimal 
     variance = r.money("cost_variance", multiplier, allow_negative=True)
     if budget is None and r.mapped("planned_cost") and "planned_cost" not in r.failed:
         budget = Decimal(0)
-        r.warn("planned_cost", "is empty: the budget is set to 0.")
+        given = r.given("planned_cost")
+        if given:
+            r.warn(
+                "planned_cost",
+                f"{_quoted(given)} means unknown: the budget is left at 0, as a project "
+                "record has no unknown budget.",
+            )
+        else:
+            r.warn("planned_cost", "is empty: the budget is set to 0.")
     if variance is None or budget is None:
         return budget, None
     forecast_cost = budget - variance
@@ -337,16 +397,31 @@ def _costs(r: _RowReader, multiplier: Decimal) -> tuple[Decimal | None, Decimal 
     return budget, forecast_cost
 
 
+_ReaderOptions = tuple[ReadingOptions, Decimal, bool]
+
+
 def clean_rows(
-    parsed: ParsedFile, columns: dict[str, str], cost_unit: str
+    parsed: ParsedFile,
+    columns: dict[str, str],
+    cost_unit: str,
+    options: ReadingOptions | None = None,
 ) -> tuple[list[ImportRow], list[RowIssue], list[RowIssue]]:
-    """Typed rows, errors and warnings, row by row; rows with errors are left out."""
+    """Typed rows, errors and warnings, row by row; rows with errors are left out.
+
+    `options` are the mapping's reading conventions (defaults: ISO dates, 1,234.56 money,
+    the usual placeholder words); `cost_unit` is the unit of plain amounts.
+    """
     multiplier = COST_MULTIPLIERS[ImportMapping.CostUnit(cost_unit)]
+    reader_options = (
+        options or ReadingOptions(),
+        multiplier,
+        parsed.file_format == ImportJob.Format.XLSX,
+    )
     rows: list[ImportRow] = []
     errors: list[RowIssue] = []
     warnings: list[RowIssue] = []
     for raw in parsed.rows:
-        row, row_errors, row_warnings = _clean_row(raw, parsed.headers, columns, multiplier)
+        row, row_errors, row_warnings = _clean_row(raw, parsed.headers, columns, reader_options)
         errors += row_errors
         warnings += row_warnings
         if row is not None:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from portfolio.imports.columns import TARGETS, mapping_problems
 from portfolio.imports.models import ImportMapping
+from portfolio.imports.options import ReadingOptions, options_of
 from portfolio.imports.reading import MAX_UPLOAD_BYTES, FileProblem, ParsedFile, parse_file
 
 _LIMIT = f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
@@ -34,6 +35,7 @@ class UploadForm(forms.Form):
         self.too_large = too_large
         self.parsed: ParsedFile | None = None
         self.content = b""
+        self.options = ReadingOptions()
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")
@@ -45,11 +47,28 @@ class UploadForm(forms.Form):
         if upload is None:
             raise ValidationError("Choose a CSV or Excel file to upload.")
         self.content = upload.read()
+        mapping = self.cleaned_data.get("mapping")
+        if mapping is not None:
+            self.options = options_of(mapping)
         try:
-            self.parsed = parse_file(self.content)
+            self.parsed = self._parse()
         except FileProblem as exc:
             raise ValidationError(str(exc)) from None
         return upload
+
+    def _parse(self) -> ParsedFile:
+        """The file read with the saved mapping's overrides; a sheet it lacks is detected."""
+        o = self.options
+        try:
+            return parse_file(
+                self.content, encoding=o.encoding, delimiter=o.delimiter, sheet=o.sheet
+            )
+        except FileProblem:
+            if not o.sheet:
+                raise
+        # This year's workbook may name its sheet differently from last year's.
+        self.options = o.with_file_overrides(encoding=o.encoding, delimiter=o.delimiter, sheet="")
+        return parse_file(self.content, encoding=o.encoding, delimiter=o.delimiter)
 
 
 class MappingForm(forms.Form):

@@ -28,6 +28,12 @@ class ImportMapping(models.Model):
     name = models.CharField(max_length=100, unique=True)
     columns = models.JSONField(default=dict, help_text="Target field key -> column header")
     cost_unit = models.CharField(max_length=10, choices=CostUnit, default=CostUnit.UNITS)
+    reading = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How files are read: encoding, delimiter, sheet, date and money "
+        "conventions, placeholder words, extra columns (see imports.options)",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -82,6 +88,7 @@ class ImportJob(models.Model):
     cost_unit = models.CharField(
         max_length=10, choices=ImportMapping.CostUnit, default=ImportMapping.CostUnit.UNITS
     )
+    reading = models.JSONField(default=dict, blank=True, help_text="As ImportMapping.reading")
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     counts = models.JSONField(default=dict, blank=True)
     progress_done = models.PositiveIntegerField(default=0)

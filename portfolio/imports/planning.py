@@ -29,7 +29,8 @@ from django.db.models import ForeignKey, Model, Q
 from portfolio.imports.cleaning import ImportRow, RowIssue, clean_rows, in_row_order
 from portfolio.imports.columns import mapping_refusal
 from portfolio.imports.models import ImportJob
-from portfolio.imports.reading import FileProblem, ParsedFile, parse_file
+from portfolio.imports.options import options_of, parse_job_file
+from portfolio.imports.reading import FileProblem, ParsedFile
 from programmes.models import Portfolio, Programme
 from projects.models import Project
 
@@ -427,11 +428,11 @@ class DryRun:
 def import_dry_run(job: ImportJob) -> DryRun:
     """Everything the commit would do, short of writing: counts, rows and errors."""
     try:
-        parsed = parse_file(bytes(job.data))
+        parsed = parse_job_file(job)
     except FileProblem as exc:
         return DryRun(None, None, str(exc))
     refusal = mapping_refusal(job.columns, parsed.headers)
     if refusal:
         return DryRun(parsed, None, refusal)
-    rows, errors, warnings = clean_rows(parsed, job.columns, job.cost_unit)
+    rows, errors, warnings = clean_rows(parsed, job.columns, job.cost_unit, options_of(job))
     return DryRun(parsed, plan_import(rows, job.columns, errors, warnings))

@@ -25,9 +25,10 @@ from portfolio.core.signals import health_inputs_changed
 from portfolio.imports.cleaning import RowIssue, clean_rows
 from portfolio.imports.columns import mapping_refusal
 from portfolio.imports.models import ImportJob, ImportMapping
+from portfolio.imports.options import ReadingOptions, options_of, parse_job_file, parse_with
 from portfolio.imports.planning import Plan, plan_import
 from portfolio.imports.progress import forget_progress, record_progress
-from portfolio.imports.reading import FileProblem, ParsedFile, parse_file
+from portfolio.imports.reading import FileProblem, ParsedFile
 from programmes.models import HealthPolicy, Portfolio, Programme
 from projects.models import Project
 
@@ -63,8 +64,14 @@ def import_job_create(
     parsed: ParsedFile,
     mapping: ImportMapping | None,
     user_id: int | None,
+    options: ReadingOptions | None = None,
 ) -> ImportJob:
-    """Keep an uploaded file, already read once, as a draft job awaiting its mapping."""
+    """Keep an uploaded file, already read once, as a draft job awaiting its mapping.
+
+    The job starts with the reading options the upload was read with (a saved mapping's).
+    """
+    if options is None and mapping is not None:
+        options = options_of(mapping)
     return ImportJob.objects.create(
         filename=filename[:255],
         data=content,
@@ -74,8 +81,28 @@ def import_job_create(
         headers=parsed.headers,
         row_count=len(parsed.rows),
         mapping=mapping,
+        reading=options.as_json() if options is not None else {},
         created_by_id=user_id,
     )
+
+
+def import_job_reread(*, job: ImportJob, encoding: str, delimiter: str, sheet: str) -> ImportJob:
+    """Read a job's file again as the PMO says (encoding, delimiter, sheet; "" detects).
+
+    Raises FileProblem, leaving the job as it was, when the file cannot be read so. Columns
+    already mapped are kept while the file still has them.
+    """
+    options = options_of(job).with_file_overrides(
+        encoding=encoding, delimiter=delimiter, sheet=sheet
+    )
+    parsed = parse_with(bytes(job.data), options)
+    job.reading = options.as_json()
+    job.encoding = parsed.encoding
+    job.headers = parsed.headers
+    job.row_count = len(parsed.rows)
+    job.columns = {key: column for key, column in job.columns.items() if column in parsed.headers}
+    job.save(update_fields=["reading", "encoding", "headers", "row_count", "columns", "updated_at"])
+    return job
 
 
 def import_job_set_mapping(
@@ -85,22 +112,26 @@ def import_job_set_mapping(
     cost_unit: str,
     save_as: str = "",
     user_id: int | None = None,
+    options: ReadingOptions | None = None,
 ) -> ImportJob:
-    """Record the job's mapping, and save it by name for the next file when asked."""
+    """Record the job's mapping and reading options, and save them by name when asked.
+
+    Without `options` the job keeps the reading options it has (the file overrides chosen
+    on the mapping page among them).
+    """
+    reading = options.as_json() if options is not None else job.reading
     with transaction.atomic():
         if save_as:
+            saved = {"columns": columns, "cost_unit": cost_unit, "reading": reading}
             job.mapping, _ = ImportMapping.objects.update_or_create(
                 name=save_as,
-                defaults={"columns": columns, "cost_unit": cost_unit},
-                create_defaults={
-                    "columns": columns,
-                    "cost_unit": cost_unit,
-                    "created_by_id": user_id,
-                },
+                defaults=saved,
+                create_defaults={**saved, "created_by_id": user_id},
             )
         job.columns = columns
         job.cost_unit = cost_unit
-        job.save(update_fields=["mapping", "columns", "cost_unit", "updated_at"])
+        job.reading = reading
+        job.save(update_fields=["mapping", "columns", "cost_unit", "reading", "updated_at"])
     return job
 
 
@@ -164,14 +195,14 @@ def import_job_run(*, job_id: int) -> None:
 
 def _commit(job: ImportJob) -> None:
     try:
-        parsed = parse_file(bytes(job.data))
+        parsed = parse_job_file(job)
     except FileProblem as exc:
         raise ImportRejected(str(exc)) from None
     refusal = mapping_refusal(job.columns, parsed.headers)
     if refusal:
         raise ImportRejected(refusal)
     record_progress(job.pk, 0, len(parsed.rows), "Checking rows")
-    rows, errors, warnings = clean_rows(parsed, job.columns, job.cost_unit)
+    rows, errors, warnings = clean_rows(parsed, job.columns, job.cost_unit, options_of(job))
     plan = plan_import(rows, job.columns, errors, warnings)
     if plan.errors:
         raise ImportRejected(

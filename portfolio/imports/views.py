@@ -84,6 +84,7 @@ def _upload(request: HttpRequest, limiter: _SizeLimitHandler) -> HttpResponse:
                 parsed=form.parsed,
                 mapping=form.cleaned_data["mapping"],
                 user_id=request.user.pk,
+                options=form.options,
             )
             return redirect("imports:mapping", pk=job.pk)
         status = 413 if limiter.too_large else 400

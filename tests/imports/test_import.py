@@ -312,7 +312,8 @@ def test_a_failing_row_leaves_nothing_saved(cast: Cast) -> None:
             "row": 1548,
             "field": "Start date",
             "column": "Start_Date",
-            "message": "'2023-02-30' is not a date; write dates as YYYY-MM-DD.",
+            "message": "'2023-02-30' is not a real date (there is no such month or day).",
+            "value": "2023-02-30",
         }
     ]
 
