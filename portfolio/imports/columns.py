@@ -9,9 +9,11 @@ a file's headers are matched to them (`guess_columns`), or a saved mapping is ap
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from portfolio.imports.models import ImportJob, ImportMapping
+from portfolio.imports.options import options_of
 
 
 @dataclass(frozen=True)
@@ -173,15 +175,30 @@ def mapping_problems(columns: dict[str, str], headers: list[str]) -> dict[str, s
     return problems
 
 
-def mapping_initial(job: ImportJob) -> dict[str, str]:
+ALSO = "__also"  # suffix of the mapping form's field naming a target's extra columns
+
+
+def mapping_initial(job: ImportJob) -> dict[str, Any]:
     """The mapping form's starting point: the job's own, a saved mapping's, or a guess."""
+    options = options_of(job)
     if job.columns:
-        columns, unit = dict(job.columns), job.cost_unit
+        columns = dict(job.columns)
     elif job.mapping is not None:
-        columns, unit = columns_for(job.mapping, job.headers), job.mapping.cost_unit
+        columns = columns_for(job.mapping, job.headers)
+        options = replace(options, cost_unit=job.mapping.cost_unit)
     else:
-        columns, unit = guess_columns(job.headers), guess_cost_unit(job.headers)
-    return {**columns, "cost_unit": unit, "save_as": job.mapping.name if job.mapping else ""}
+        columns = guess_columns(job.headers)
+        options = replace(options, cost_unit=guess_cost_unit(job.headers))
+    return {
+        **columns,
+        **{key + ALSO: extra for key, extra in options.extra_columns.items()},
+        "cost_unit": options.cost_unit,
+        "date_convention": options.date_convention,
+        "two_digit_pivot": options.two_digit_pivot,
+        "money_locale": options.money_locale,
+        "placeholders": "\n".join(options.placeholders),
+        "save_as": job.mapping.name if job.mapping else "",
+    }
 
 
 def mapping_refusal(columns: dict[str, str], headers: list[str]) -> str:

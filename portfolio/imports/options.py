@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from portfolio.imports.models import ImportJob, ImportMapping
-from portfolio.imports.reading import ENCODINGS, ParsedFile, parse_file
+from portfolio.imports.reading import ENCODINGS, FileProblem, ParsedFile, parse_file
 from portfolio.imports.values import (
     DATE_CONVENTIONS,
     DEFAULT_PIVOT,
@@ -100,3 +100,10 @@ def parse_with(data: bytes, options: ReadingOptions) -> ParsedFile:
 def parse_job_file(job: ImportJob) -> ParsedFile:
     """A job's file, read as the PMO said on its mapping page."""
     return parse_with(bytes(job.data), options_of(job))
+
+
+def parse_job_file_or_none(job: ImportJob) -> ParsedFile | None:
+    try:
+        return parse_job_file(job)
+    except FileProblem:
+        return None

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", import_views.job_list, name="list"),
     path("new/", import_views.upload, name="new"),
     path("<int:pk>/mapping/", import_views.mapping, name="mapping"),
+    path("<int:pk>/read-as/", import_views.read_as, name="read-as"),
     path("<int:pk>/preview/", import_views.preview, name="preview"),
     path("<int:pk>/", import_views.job_detail, name="job"),
 ]

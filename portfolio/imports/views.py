@@ -15,15 +15,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from portfolio.core.access import refuse_unless
-from portfolio.imports.columns import TARGETS, mapping_initial
-from portfolio.imports.forms import MappingForm, UploadForm
+from portfolio.imports.columns import ALSO, TARGETS, mapping_initial
+from portfolio.imports.forms import MappingForm, ReadAsForm, UploadForm
 from portfolio.imports.models import ImportJob
+from portfolio.imports.options import options_of, parse_job_file, parse_job_file_or_none
 from portfolio.imports.planning import PREVIEW_ROWS, import_dry_run
 from portfolio.imports.progress import import_progress
-from portfolio.imports.reading import MAX_UPLOAD_BYTES
+from portfolio.imports.reading import MAX_UPLOAD_BYTES, FileProblem
 from portfolio.imports.services import (
     import_job_create,
     import_job_request,
+    import_job_reread,
     import_job_resend,
     import_job_set_mapping,
     is_stale,
@@ -96,7 +98,7 @@ def _upload(request: HttpRequest, limiter: _SizeLimitHandler) -> HttpResponse:
 @login_required
 def mapping(request: HttpRequest, pk: int) -> HttpResponse:
     _require_pmo(request)
-    job = get_object_or_404(ImportJob.objects.defer("data"), pk=pk)
+    job = get_object_or_404(ImportJob, pk=pk)
     if not job.is_draft:
         return redirect(job)
     form = MappingForm(request.POST or None, headers=job.headers, initial=mapping_initial(job))
@@ -107,14 +109,56 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
             cost_unit=form.cleaned_data["cost_unit"],
             save_as=form.cleaned_data["save_as"].strip(),
             user_id=request.user.pk,
+            options=form.options(options_of(job)),
         )
         return redirect("imports:preview", pk=job.pk)
     return render(
         request,
         "imports/mapping.html",
-        {"job": job, "form": form, "target_keys": [t.key for t in TARGETS]},
+        {"job": job, "form": form, **_reading_context(job)},
         status=400 if form.errors else 200,
     )
+
+
+def _reading_context(job: ImportJob) -> dict[str, Any]:
+    """What reading the file found, and the form to read it otherwise."""
+    try:
+        parsed, problem = parse_job_file(job), ""
+    except FileProblem as exc:
+        parsed, problem = None, str(exc)
+    options = options_of(job)
+    read_as = ReadAsForm(
+        parsed=parsed,
+        initial={
+            "encoding": options.encoding,
+            "delimiter": options.delimiter.replace("\t", "\\t"),
+            "sheet": options.sheet,
+        },
+    )
+    return {
+        "parsed": parsed,
+        "read_problem": problem,
+        "read_as": read_as,
+        "targets": [(form_key, form_key + ALSO) for form_key in (t.key for t in TARGETS)],
+    }
+
+
+@login_required
+def read_as(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read the job's file again with the encoding, delimiter or sheet the PMO chose."""
+    _require_pmo(request)
+    job = get_object_or_404(ImportJob, pk=pk)
+    if not job.is_draft:
+        return redirect(job)
+    if request.method != "POST":
+        return redirect("imports:mapping", pk=job.pk)
+    form = ReadAsForm(request.POST, parsed=parse_job_file_or_none(job))
+    if form.is_valid():
+        try:
+            import_job_reread(job=job, **form.overrides())
+        except FileProblem as exc:
+            messages.error(request, str(exc))
+    return redirect("imports:mapping", pk=job.pk)
 
 
 @login_required

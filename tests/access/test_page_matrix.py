@@ -173,6 +173,7 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "imports:list": (lambda w: [], "", PMO_PAGE),
     "imports:new": (lambda w: [], "", PMO_PAGE),
     "imports:mapping": (_pk("job"), "", PMO_PAGE),
+    "imports:read-as": (_pk("job"), "", (302, 403, 403, 403, 403, 403, LOGIN)),
     "imports:preview": (_pk("job"), "", (302, 403, 403, 403, 403, 403, LOGIN)),
     "imports:job": (
         _pk("job"),

@@ -621,7 +621,14 @@ def test_the_preview_of_a_file_with_errors_cannot_be_committed(cast: Cast) -> No
     assert imported_counts() == (0, 0, 0)
 
 
-IMPORT_URLS = ["imports:list", "imports:new", "imports:mapping", "imports:preview", "imports:job"]
+IMPORT_URLS = [
+    "imports:list",
+    "imports:new",
+    "imports:mapping",
+    "imports:read-as",
+    "imports:preview",
+    "imports:job",
+]
 
 
 @pytest.mark.parametrize(
