@@ -3,7 +3,8 @@
 `TARGETS` are the fields a column can feed, with the header names that usually hold them;
 a file's headers are matched to them (`guess_columns`), or a saved mapping is applied
 (`columns_for`), and `mapping_problems` says why a mapping cannot be used. The mapping
-(target key -> column header) and the cost unit go on to `cleaning`.
+(target key -> column header) and the reading options (`options`: cost unit, date and money
+conventions, placeholder words, extra columns per field) go on to `cleaning`.
 """
 
 from __future__ import annotations
@@ -32,10 +33,24 @@ TARGETS: tuple[Target, ...] = (
         "portfolio_code",
         "Portfolio code",
         True,
-        ("agencycode", "portfoliocode", "portfolioid", "agencyid", "portfolio"),
-        "Identifies the portfolio from one import to the next.",
+        (
+            "agencycode",
+            "portfoliocode",
+            "portfolioid",
+            "agencyid",
+            "portfolio",
+            "departmentcode",
+            "deptcode",
+        ),
+        "Identifies the portfolio (a department, agency or directorate) from one import "
+        "to the next.",
     ),
-    Target("portfolio_name", "Portfolio name", False, ("agencyname", "portfolioname", "agency")),
+    Target(
+        "portfolio_name",
+        "Portfolio name",
+        False,
+        ("agencyname", "portfolioname", "agency", "departmentname", "department", "dept"),
+    ),
     Target(
         "programme_code",
         "Programme code",
@@ -67,23 +82,34 @@ TARGETS: tuple[Target, ...] = (
         "project_code",
         "Project code (external id)",
         True,
-        ("projectid", "projectcode", "externalid", "id", "code"),
-        "Identifies the project from one import to the next.",
+        ("projectid", "projectcode", "externalid", "projectreference", "projectref", "id", "code"),
+        "Identifies the project from one import to the next: a code, reference or id.",
     ),
     Target("project_name", "Project name", True, ("projectname", "project", "name", "title")),
     Target(
         "start_date",
         "Start date",
         True,
-        ("startdate", "baselinestart", "plannedstart", "start"),
-        "YYYY-MM-DD, or Excel date cells.",
+        ("startdate", "baselinestart", "plannedstart", "start", "baselinestartdate"),
+        "In the date convention chosen below; Excel date cells are read as dates.",
     ),
     Target(
         "finish_date",
         "Finish date",
         False,
-        ("finishdate", "enddate", "baselinefinish", "plannedfinish", "finish", "end"),
-        "Or map the planned duration instead.",
+        (
+            "finishdate",
+            "enddate",
+            "baselinefinish",
+            "plannedfinish",
+            "finish",
+            "end",
+            "completiondate",
+            "plannedcompletiondate",
+            "baselinecompletiondate",
+        ),
+        "The baseline (planned) finish, in the same date convention; or map the planned "
+        "duration instead.",
     ),
     Target(
         "planned_duration",
@@ -96,28 +122,33 @@ TARGETS: tuple[Target, ...] = (
         "planned_cost",
         "Planned cost",
         False,
-        ("plannedcost", "budget", "plannedbudget", "cost"),
-        "Becomes the project's budget, in the cost unit below.",
+        ("plannedcost", "budget", "plannedbudget", "cost", "baselinebudget", "totalbudget"),
+        "The project's budget (its baseline cost), in the money format and unit chosen below.",
     ),
     Target(
         "cost_variance",
         "Cost variance",
         False,
         ("costvariance", "variance"),
-        "Planned minus forecast cost; gives the forecast at completion.",
+        "Budget minus the forecast cost at completion (positive when under budget), in the "
+        "budget's unit: the forecast at completion is the budget less this.",
     ),
     Target(
         "delay_days",
         "Delay (days)",
         False,
         ("projectdelay", "delaydays", "delay", "slippagedays", "slippage"),
-        "Forecast finish = finish + delay.",
+        "Days the project is forecast to finish after its finish date: forecast finish = "
+        "finish + delay. An early finish (negative) is not applied.",
     ),
 )
 TARGETS_BY_KEY = {target.key: target for target in TARGETS}
 
-# The US IT Dashboard's file gives its costs in millions without saying so in the header.
+# Files that give amounts in thousands or millions usually say so in a header ("Budget
+# (£m)", "Cost, thousands"); the US IT Dashboard's does not, but its columns are known.
 _IT_DASHBOARD_HEADERS = {"uniqueinvestmentidentifier", "plannedcost", "costvariance"}
+_MILLIONS = re.compile(r"million|[£$€]m\b|\(m\)|\bmn\b", re.IGNORECASE)
+_THOUSANDS = re.compile(r"thousand|[£$€]k\b|\(k\)|000s", re.IGNORECASE)
 
 
 def _normalise(header: str) -> str:
@@ -141,8 +172,10 @@ def guess_columns(headers: list[str]) -> dict[str, str]:
 
 def guess_cost_unit(headers: list[str]) -> str:
     normalised = {_normalise(header) for header in headers}
-    if normalised >= _IT_DASHBOARD_HEADERS or any("million" in name for name in normalised):
+    if normalised >= _IT_DASHBOARD_HEADERS or any(_MILLIONS.search(h) for h in headers):
         return ImportMapping.CostUnit.MILLIONS
+    if any(_THOUSANDS.search(header) for header in headers):
+        return ImportMapping.CostUnit.THOUSANDS
     return ImportMapping.CostUnit.UNITS
 
 

@@ -129,7 +129,7 @@ class ReadDate:
     note: str = ""  # what was read into the cell, when it says less than a day
 
 
-_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
+_SERIAL = re.compile(r"^\d{5,6}(\.\d+)?$")
 _YEAR = re.compile(r"^\d{4}$")
 _QUARTER = re.compile(r"^(?:q([1-4])[\s/-]*(\d{4}|\d{2})|(\d{4})[\s/-]*q([1-4]))$", re.IGNORECASE)
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ][\d:.]+)?$")
