@@ -103,7 +103,8 @@ class MappingForm(forms.Form):
                 },
             )
             self.fields[target.key + ALSO] = forms.MultipleChoiceField(
-                label=f"When it is empty, read the {target.label.lower()} from",
+                # Not the target's label again: a label names one field.
+                label="Also read from",
                 choices=choices[1:],
                 required=False,
                 widget=forms.SelectMultiple(attrs={"size": min(len(headers), 4)}),
@@ -144,7 +145,7 @@ class MappingForm(forms.Form):
             "-1,200 are negative.",
         )
         self.fields["cost_unit"] = forms.ChoiceField(
-            label="Amounts in the file are in",
+            label="Costs in the file are in",
             choices=ImportMapping.CostUnit.choices,
             help_text="The unit of plain amounts. An amount that gives its own scale "
             "(12.3m, 450k, 1.2bn) is read as written.",
