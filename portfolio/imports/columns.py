@@ -10,11 +10,14 @@ conventions, placeholder words, extra columns per field) go on to `cleaning`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 from portfolio.imports.models import ImportJob, ImportMapping
-from portfolio.imports.options import options_of
+from portfolio.imports.options import ReadingOptions, options_of
+from portfolio.imports.reading import ParsedFile
+from portfolio.imports.values import guess_date_convention, guess_money_locale
 
 
 @dataclass(frozen=True)
@@ -211,8 +214,12 @@ def mapping_problems(columns: dict[str, str], headers: list[str]) -> dict[str, s
 ALSO = "__also"  # suffix of the mapping form's field naming a target's extra columns
 
 
-def mapping_initial(job: ImportJob) -> dict[str, Any]:
-    """The mapping form's starting point: the job's own, a saved mapping's, or a guess."""
+def mapping_initial(job: ImportJob, parsed: ParsedFile | None = None) -> dict[str, Any]:
+    """The mapping form's starting point: the job's own, a saved mapping's, or a guess.
+
+    A guess reads the file's first rows too (when given): a date such as 30/06/2008 says
+    the dates are day first, an amount such as 12,50 that the decimal mark is a comma.
+    """
     options = options_of(job)
     if job.columns:
         columns = dict(job.columns)
@@ -222,6 +229,8 @@ def mapping_initial(job: ImportJob) -> dict[str, Any]:
     else:
         columns = guess_columns(job.headers)
         options = replace(options, cost_unit=guess_cost_unit(job.headers))
+        if parsed is not None:
+            options = _guess_conventions(options, columns, parsed)
     return {
         **columns,
         **{key + ALSO: extra for key, extra in options.extra_columns.items()},
@@ -232,6 +241,26 @@ def mapping_initial(job: ImportJob) -> dict[str, Any]:
         "placeholders": "\n".join(options.placeholders),
         "save_as": job.mapping.name if job.mapping else "",
     }
+
+
+GUESS_ROWS = 500
+
+
+def _guess_conventions(
+    options: ReadingOptions, columns: dict[str, str], parsed: ParsedFile
+) -> ReadingOptions:
+    def cells(*keys: str) -> Iterator[str]:
+        indexes = [parsed.headers.index(columns[k]) for k in keys if columns.get(k)]
+        for row in parsed.rows[:GUESS_ROWS]:
+            yield from (row.cells[index] for index in indexes)
+
+    dates = guess_date_convention(cells("start_date", "finish_date"))
+    money = guess_money_locale(cells("planned_cost", "cost_variance"))
+    return replace(
+        options,
+        date_convention=dates or options.date_convention,
+        money_locale=money or options.money_locale,
+    )
 
 
 def mapping_refusal(columns: dict[str, str], headers: list[str]) -> str:

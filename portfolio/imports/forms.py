@@ -40,7 +40,8 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         required=False,
         label="CSV or Excel (.xlsx) file",
-        help_text=f"Up to {_LIMIT}. The first row holds the column headers.",
+        help_text=f"Up to {_LIMIT}. One row holds the column headers; title rows above it "
+        "are skipped.",
         error_messages={"empty": "The file is empty."},
     )
 

@@ -78,7 +78,7 @@ class ImportJob(models.Model):
     data = models.BinaryField(editable=False)
     size = models.PositiveIntegerField(default=0)
     file_format = models.CharField(max_length=4, choices=Format)
-    encoding = models.CharField(max_length=20, blank=True, help_text="How a CSV was decoded")
+    encoding = models.CharField(max_length=40, blank=True, help_text="How a CSV was decoded")
     headers = models.JSONField(default=list)
     row_count = models.PositiveIntegerField(default=0)
     mapping = models.ForeignKey(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -235,6 +236,21 @@ def _named(text: str, convention: str, pivot: int) -> ReadDate:
     return ReadDate(one.date())
 
 
+def guess_date_convention(texts: Iterable[str]) -> str | None:
+    """Day first when a numeric date's first part is above 12, month first when its second
+    is; None when no cell tells (all of them could be either, or none is numeric)."""
+    for text in texts:
+        match = _NUMERIC.match(text.strip())
+        if match is None:
+            continue
+        first, second = int(match[1]), int(match[2])
+        if first > 12 >= second:
+            return "dmy"
+        if second > 12 >= first:
+            return "mdy"
+    return None
+
+
 # -- Money ---------------------------------------------------------------------------------
 
 SCALES: dict[str, Decimal] = {
@@ -300,6 +316,21 @@ def parse_money(text: str, locale: str = "dot", *, typed_number: bool = False) -
     except InvalidOperation:
         raise ValueProblem(_money_fix(value, locale)) from None
     return ReadMoney(-amount if negative else amount, bool(suffix))
+
+
+# One or two decimals after the mark: "1,234" (a thousands group) tells nothing.
+_COMMA_DECIMALS = re.compile(r"\d,\d{1,2}(?!\d)")
+_DOT_DECIMALS = re.compile(r"\d\.\d{1,2}(?!\d)")
+
+
+def guess_money_locale(texts: Iterable[str]) -> str | None:
+    """The locale whose decimal mark a cell shows (12,50 or 12.50); None when none does."""
+    for text in texts:
+        if _COMMA_DECIMALS.search(text):
+            return "comma"
+        if _DOT_DECIMALS.search(text):
+            return "dot"
+    return None
 
 
 def _well_grouped(body: str, mark: str) -> bool:

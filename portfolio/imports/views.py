@@ -101,7 +101,9 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=pk)
     if not job.is_draft:
         return redirect(job)
-    form = MappingForm(request.POST or None, headers=job.headers, initial=mapping_initial(job))
+    reading = _reading_context(job)
+    initial = mapping_initial(job, reading["parsed"])
+    form = MappingForm(request.POST or None, headers=job.headers, initial=initial)
     if request.method == "POST" and form.is_valid():
         import_job_set_mapping(
             job=job,
@@ -115,7 +117,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "imports/mapping.html",
-        {"job": job, "form": form, **_reading_context(job)},
+        {"job": job, "form": form, **reading},
         status=400 if form.errors else 200,
     )
 

@@ -3,6 +3,7 @@ the PMO's overrides, and the rows read by the mapping's conventions (issue 13)."
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -10,7 +11,8 @@ import pytest
 from django.urls import reverse
 
 from portfolio.imports.cleaning import clean_rows
-from portfolio.imports.options import ReadingOptions
+from portfolio.imports.models import ImportJob, ImportMapping
+from portfolio.imports.options import ReadingOptions, options_of
 from portfolio.imports.reading import FileProblem, parse_file
 from portfolio.imports.services import import_job_create, import_job_reread
 from tests.conftest import Cast
@@ -232,6 +234,8 @@ def test_the_mapping_page_shows_what_was_detected_and_reads_again_as_told(cast: 
     assert "read it as Windows-1252" in page
     assert "Columns are separated by: semicolon (;)." in page
     assert "Two-digit years: 00–68 are read as 2000–2068, 69–99 as 1969–1999." in page
+    form = client.get(reverse("imports:mapping", args=[job.pk])).context["form"]
+    assert (form.initial["date_convention"], form.initial["money_locale"]) == ("dmy", "comma")
 
     client.post(reverse("imports:read-as", args=[job.pk]), {"encoding": "latin-1"})
     job.refresh_from_db()
@@ -252,3 +256,52 @@ def test_a_failed_reread_leaves_the_job_as_it_was_and_says_why(cast: Cast) -> No
     job.refresh_from_db()
     assert job.encoding == "Windows-1252"
     assert job.reading == {}
+
+
+def test_an_encoding_with_a_long_name_is_kept_on_the_job(db: None) -> None:
+    data = csv_file(encoding="cp1252")
+    job = import_job_create(
+        filename="r.csv", content=data, parsed=parse_file(data), mapping=None, user_id=None
+    )
+    import_job_reread(job=job, encoding="cp1250", delimiter="", sheet="")
+    job.refresh_from_db()
+    assert job.encoding == "Windows-1250 (Central European)"
+
+
+def test_a_saved_mapping_reads_the_next_file_with_its_options(cast: Cast) -> None:
+    data = messy_files.windows_1252_semicolon_day_first()
+    job = import_job_create(
+        filename="2023.csv", content=data, parsed=parse_file(data), mapping=None, user_id=None
+    )
+    client = cast.client_for(cast.pmo)
+    form = {
+        **MESSY_COLUMNS,
+        "start_date__also": ["Finish date"],
+        "cost_unit": "thousands",
+        "date_convention": "dmy",
+        "two_digit_pivot": "50",
+        "money_locale": "comma",
+        "placeholders": "Withheld\nExempt*",
+        "save_as": "Yearly return",
+    }
+    client.post(reverse("imports:read-as", args=[job.pk]), {"encoding": "cp1252"})
+    client.post(reverse("imports:mapping", args=[job.pk]), form)
+    mapping = ImportMapping.objects.get(name="Yearly return")
+
+    upload = io.BytesIO(data)
+    upload.name = "2024.csv"
+    client.post(reverse("imports:new"), {"file": upload, "mapping": mapping.pk})
+    second = ImportJob.objects.get(filename="2024.csv")
+    options = options_of(second)
+    assert options.encoding == "cp1252"
+    assert (options.date_convention, options.two_digit_pivot) == ("dmy", 50)
+    assert options.money_locale == "comma"
+    assert options.placeholders == ("Withheld", "Exempt*")
+    assert options.extra_columns == {"start_date": ["Finish date"]}
+    initial = client.get(reverse("imports:mapping", args=[second.pk])).context["form"].initial
+    assert (initial["cost_unit"], initial["start_date__also"]) == ("thousands", ["Finish date"])
+
+
+def test_a_mapping_saved_before_reading_options_reads_as_it_did(db: None) -> None:
+    mapping = ImportMapping.objects.create(name="Old", columns={}, cost_unit="millions")
+    assert options_of(mapping) == ReadingOptions(cost_unit="millions")

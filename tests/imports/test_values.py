@@ -13,6 +13,8 @@ from portfolio.imports.values import (
     DEFAULT_PLACEHOLDERS,
     Placeholders,
     ValueProblem,
+    guess_date_convention,
+    guess_money_locale,
     parse_date,
     parse_money,
     two_digit_rule,
@@ -156,3 +158,34 @@ def test_the_pmos_own_placeholder_words_replace_the_defaults() -> None:
     assert words.means_unknown("  WITHHELD ")
     assert words.means_unknown("Commercial in confidence")
     assert not words.means_unknown("TBD")
+
+
+# -- guessing the conventions from a file's cells ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cells", "convention"),
+    [
+        (["01/02/2024", "30/06/2008"], "dmy"),
+        (["01/02/2024", "06/30/2008"], "mdy"),
+        (["01/02/2024", "2024-06-30", "Q3 2024"], None),
+    ],
+)
+def test_the_date_convention_is_guessed_from_a_date_only_one_convention_can_read(
+    cells: list[str], convention: str | None
+) -> None:
+    assert guess_date_convention(cells) == convention
+
+
+@pytest.mark.parametrize(
+    ("cells", "locale"),
+    [
+        (["", "1.234.567,89 €"], "comma"),
+        (["£12,343.96"], "dot"),
+        (["1,234", "0.179", "Exempt"], None),
+    ],
+)
+def test_the_money_locale_is_guessed_from_an_amount_with_decimals(
+    cells: list[str], locale: str | None
+) -> None:
+    assert guess_money_locale(cells) == locale

@@ -10,6 +10,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name='importjob',
+            name='encoding',
+            field=models.CharField(blank=True, help_text='How a CSV was decoded', max_length=40),
+        ),
         migrations.AddField(
             model_name='importjob',
             name='reading',
