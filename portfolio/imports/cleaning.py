@@ -153,12 +153,14 @@ class _RowReader:
         self.warnings: list[RowIssue] = []
         self.failed: set[str] = set()
         self.source: dict[str, str] = {}  # target key -> the column its value came from
+        self._placeholder = ""  # the placeholder word the last `raw` passed over, if any
 
     def mapped(self, key: str) -> bool:
         return bool(self.columns.get(key))
 
     def raw(self, key: str) -> str:
         """The first of the field's columns whose cell is neither empty nor a placeholder."""
+        self._placeholder = ""
         column = self.columns.get(key)
         if not column:
             return ""
@@ -167,11 +169,20 @@ class _RowReader:
             if not self.placeholders.means_unknown(value):
                 self.source[key] = candidate
                 return value
+            self._placeholder = self._placeholder or value
         return ""
 
     def given(self, key: str) -> str:
         """What the field's first column says, placeholder or not: for the warnings."""
         return self.cells.get(self.columns.get(key, ""), "").strip()
+
+    def _empty(self, message: str) -> str:
+        """Why a required field has no value: empty, or a placeholder word said "unknown"."""
+        if self._placeholder:
+            return f"is {_quoted(self._placeholder)}, a placeholder word meaning unknown; " + (
+                message.partition("; ")[2] or "a value is needed."
+            )
+        return message
 
     def _issue(self, key: str, message: str) -> RowIssue:
         column = self.source.get(key) or self.columns.get(key, "")
@@ -191,7 +202,7 @@ class _RowReader:
             value = " ".join(html.unescape(value).split())
         if not value:
             if required:
-                self.error(key, "is empty.")
+                self.error(key, self._empty("is empty."))
             return ""
         if _CONTROL.search(value):
             self.error(key, "contains control characters (such as NUL); remove them.")
@@ -205,7 +216,7 @@ class _RowReader:
         value = self.raw(key)
         if not value:
             if required:
-                self.error(key, "is empty; a project needs a baseline start date.")
+                self.error(key, self._empty("is empty; a project needs a baseline start date."))
             return None
         try:
             read = parse_date(value, self.options.date_convention, self.options.two_digit_pivot)

@@ -14,7 +14,11 @@ from portfolio.imports.cleaning import clean_rows
 from portfolio.imports.models import ImportJob, ImportMapping
 from portfolio.imports.options import ReadingOptions, options_of
 from portfolio.imports.reading import FileProblem, parse_file
-from portfolio.imports.services import import_job_create, import_job_reread
+from portfolio.imports.services import (
+    import_job_create,
+    import_job_reread,
+    import_job_set_mapping,
+)
 from tests.conftest import Cast
 from tests.imports import messy_files
 from tests.imports.messy_files import HEADERS, csv_file, return_rows, xlsx_file
@@ -305,3 +309,22 @@ def test_a_saved_mapping_reads_the_next_file_with_its_options(cast: Cast) -> Non
 def test_a_mapping_saved_before_reading_options_reads_as_it_did(db: None) -> None:
     mapping = ImportMapping.objects.create(name="Old", columns={}, cost_unit="millions")
     assert options_of(mapping) == ReadingOptions(cost_unit="millions")
+
+
+def test_a_placeholder_in_a_required_field_is_named_as_such() -> None:
+    rows_in = [["D", "D", "P-1", "TBD", "2024-01-01", "2024-12-31", "1", "", ""]]
+    _, errors, _ = clean_rows(parse_file(csv_file(rows_in)), MESSY_COLUMNS, "units")
+    assert [(e.column, e.value, e.message) for e in errors] == [
+        ("Project name", "TBD", "is 'TBD', a placeholder word meaning unknown; a value is needed.")
+    ]
+
+
+def test_the_preview_lists_each_problems_value(cast: Cast) -> None:
+    rows_in = [["D", "D", "P-1", "Name", "31/31/2024", "2024-12-31", "1", "", ""]]
+    data = csv_file(rows_in)
+    job = import_job_create(
+        filename="r.csv", content=data, parsed=parse_file(data), mapping=None, user_id=None
+    )
+    import_job_set_mapping(job=job, columns=MESSY_COLUMNS, cost_unit="units")
+    page = cast.client_for(cast.pmo).get(reverse("imports:preview", args=[job.pk]))
+    assert "<code>31/31/2024</code>" in page.content.decode()
