@@ -50,7 +50,9 @@ class ReadingOptions:
         return cls(
             cost_unit=cost_unit,
             date_convention=_one_of(data.get("date_convention"), _CONVENTIONS, "iso"),
-            two_digit_pivot=pivot if isinstance(pivot, int) and 0 <= pivot <= 100 else 69,
+            two_digit_pivot=pivot
+            if isinstance(pivot, int) and 0 <= pivot <= 100
+            else DEFAULT_PIVOT,
             money_locale=_one_of(data.get("money_locale"), set(MONEY_LOCALES), "dot"),
             placeholders=(
                 tuple(str(word) for word in placeholders)

@@ -328,3 +328,19 @@ def test_the_preview_lists_each_problems_value(cast: Cast) -> None:
     import_job_set_mapping(job=job, columns=MESSY_COLUMNS, cost_unit="units")
     page = cast.client_for(cast.pmo).get(reverse("imports:preview", args=[job.pk]))
     assert "<code>31/31/2024</code>" in page.content.decode()
+
+
+def test_the_pmo_can_choose_tab_as_the_delimiter_on_the_page(cast: Cast) -> None:
+    data = csv_file(delimiter="\t")
+    job = import_job_create(
+        filename="r.tsv",
+        content=data,
+        parsed=parse_file(data, delimiter=","),
+        mapping=None,
+        user_id=None,
+    )
+    client = cast.client_for(cast.pmo)
+    client.post(reverse("imports:read-as", args=[job.pk]), {"delimiter": "\\t"})
+    job.refresh_from_db()
+    assert job.reading["delimiter"] == "\t"
+    assert job.headers[:2] == ["Department", "Dept code"]
