@@ -176,13 +176,12 @@ class _RowReader:
         """What the field's first column says, placeholder or not: for the warnings."""
         return self.cells.get(self.columns.get(key, ""), "").strip()
 
-    def _empty(self, message: str) -> str:
-        """Why a required field has no value: empty, or a placeholder word said "unknown"."""
+    def _missing(self, need: str = "") -> str:
+        """Why a required field has no value (empty, or a placeholder word), and the need."""
         if self._placeholder:
-            return f"is {_quoted(self._placeholder)}, a placeholder word meaning unknown; " + (
-                message.partition("; ")[2] or "a value is needed."
-            )
-        return message
+            word = _quoted(self._placeholder)
+            return f"is {word}, a placeholder word meaning unknown; {need or 'a value is needed.'}"
+        return f"is empty; {need}" if need else "is empty."
 
     def _issue(self, key: str, message: str) -> RowIssue:
         column = self.source.get(key) or self.columns.get(key, "")
@@ -202,7 +201,7 @@ class _RowReader:
             value = " ".join(html.unescape(value).split())
         if not value:
             if required:
-                self.error(key, self._empty("is empty."))
+                self.error(key, self._missing())
             return ""
         if _CONTROL.search(value):
             self.error(key, "contains control characters (such as NUL); remove them.")
@@ -216,7 +215,7 @@ class _RowReader:
         value = self.raw(key)
         if not value:
             if required:
-                self.error(key, self._empty("is empty; a project needs a baseline start date."))
+                self.error(key, self._missing("a project needs a baseline start date."))
             return None
         try:
             read = parse_date(value, self.options.date_convention, self.options.two_digit_pivot)
