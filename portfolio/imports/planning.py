@@ -339,24 +339,32 @@ class _ProjectIndex:
         return here or (found if self.across else [])
 
     def match(self, row: ImportRow, portfolio_pk: int | None) -> tuple[Project | None, str]:
-        """(the project or None, a conflict message or ""); sets `row.matched_by`."""
-        if row.project_key:
-            found = self._scoped(self.by_external.get(_lower(row.project_key), []), portfolio_pk)
-            if len(found) > 1:
-                return None, (
-                    f"{len(found)} projects already carry the external id "
-                    f"{row.project_key!r}; merge them before importing."
-                )
-            if found:
-                return found[0], ""
-            same_code = self.by_code.get((portfolio_pk or 0, _lower(row.project_key)))
-            if same_code is not None and same_code.external_id:
+        """(the project or None, a conflict message or ""); sets `row.matched_by`.
+
+        1. By external id in the row's portfolio, 2. by code there (adopted when it came
+        from no file), 3. by external id in another portfolio (when matching across),
+        4. by name (`_by_name`).
+        """
+        if not row.project_key:
+            return self._by_name(row, portfolio_pk)
+        by_external = self.by_external.get(_lower(row.project_key), [])
+        here = [p for p in by_external if p.portfolio_id == portfolio_pk]
+        same_code = self.by_code.get((portfolio_pk or 0, _lower(row.project_key)))
+        if not here and same_code is not None:
+            if same_code.external_id:
                 return None, (
                     f"the code {row.project_key!r} is already used by {same_code.name!r}, "
                     f"which comes from external id {same_code.external_id!r}."
                 )
-            if same_code is not None:
-                return same_code, ""
+            return same_code, ""
+        found = self._scoped(by_external, portfolio_pk)
+        if len(found) > 1:
+            return None, (
+                f"{len(found)} projects already carry the external id "
+                f"{row.project_key!r}; merge them before importing."
+            )
+        if found:
+            return found[0], ""
         return self._by_name(row, portfolio_pk)
 
     def _by_name(self, row: ImportRow, portfolio_pk: int | None) -> tuple[Project | None, str]:
@@ -381,8 +389,9 @@ class _ProjectIndex:
         """The file's code, or one made from the name when the file has none; unique in
         the portfolio."""
         taken = self.codes[portfolio.pk or id(portfolio)]
-        base = row.project_key or re.sub(r"[^A-Za-z0-9]+", "-", row.project_name).strip("-")
-        base = (base or "project")[:58]
+        base = row.project_key or (
+            re.sub(r"[^A-Za-z0-9]+", "-", row.project_name).strip("-")[:58] or "project"
+        )
         code, number = base, 1
         while _lower(code) in taken:
             number += 1
