@@ -8,8 +8,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from portfolio.imports.columns import TARGETS, mapping_problems
+from portfolio.imports.details import RATING_TARGETS
 from portfolio.imports.models import ImportMapping
+from portfolio.imports.options import OPTION_HELP, ImportOptions
 from portfolio.imports.reading import MAX_UPLOAD_BYTES, FileProblem, ParsedFile, parse_file
+from programmes.models import Portfolio
 
 _LIMIT = f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
 
@@ -81,6 +84,40 @@ class MappingForm(forms.Form):
             help_text="To reuse it for the next file. A saved mapping of the same name is "
             "replaced.",
         )
+        self._add_return_fields()
+
+    def _add_return_fields(self) -> None:
+        """The reporting date of this file, and the options saved with the mapping."""
+        self.fields["period"] = forms.DateField(
+            label="Reporting date of this file",
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}),
+            help_text="For a periodic return: each row with a rating becomes a submitted "
+            "status report for the week of this date. Leave empty when a column gives "
+            "each row's date.",
+        )
+        self.fields["rating_scale"] = forms.ChoiceField(
+            label="Rating scale of new portfolios",
+            choices=Portfolio.RatingScale.choices,
+            help_text=OPTION_HELP["rating_scale"].split(":")[0] + ".",
+        )
+        self.fields["across_portfolios"] = forms.BooleanField(
+            label="Match project codes across portfolios",
+            required=False,
+            help_text=OPTION_HELP["across_portfolios"],
+        )
+        self.fields["close_missing"] = forms.BooleanField(
+            label="Close projects this file no longer lists",
+            required=False,
+            help_text=OPTION_HELP["close_missing"],
+        )
+
+    def options(self) -> ImportOptions:
+        return ImportOptions(
+            rating_scale=self.cleaned_data["rating_scale"],
+            across_portfolios=self.cleaned_data["across_portfolios"],
+            close_missing=self.cleaned_data["close_missing"],
+        )
 
     def columns(self) -> dict[str, str]:
         return {t.key: self.cleaned_data[t.key] for t in TARGETS if self.cleaned_data.get(t.key)}
@@ -90,4 +127,11 @@ class MappingForm(forms.Form):
         for key, message in mapping_problems(self.columns(), self.headers).items():
             if key not in self.errors:
                 self.add_error(key if key in self.fields else None, message)
+        rated = any(cleaned.get(key) for key in RATING_TARGETS)
+        if rated and not cleaned.get("period") and not cleaned.get("reporting_date"):
+            self.add_error(
+                "period",
+                "The file has rating columns: give its reporting date, or map the "
+                "reporting date column.",
+            )
         return cleaned

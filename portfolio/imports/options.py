@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from portfolio.imports.models import ImportJob
 from programmes.models import Portfolio
 
 OPTION_HELP = {
@@ -49,3 +50,13 @@ class ImportOptions:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def options_of(job: ImportJob) -> ImportOptions:
+    """The job's options, else its saved mapping's; the defaults when those are unusable
+    (a saved mapping edited by hand), for the mapping form to start from."""
+    stored = job.options or (job.mapping.options if job.mapping is not None else {})
+    try:
+        return ImportOptions.from_json(stored)
+    except OptionsProblem:
+        return ImportOptions()

@@ -755,6 +755,10 @@ class DryRun:
     def can_commit(self) -> bool:
         return self.plan is not None and self.plan.can_commit
 
+    @property
+    def can_commit_partly(self) -> bool:
+        return self.plan is not None and self.plan.can_commit_partly
+
 
 def import_dry_run(job: ImportJob) -> DryRun:
     """Everything the commit would do, short of writing: counts, rows and errors."""

@@ -125,8 +125,11 @@ def import_job_set_mapping(
     return job
 
 
-def import_job_request(*, job: ImportJob) -> bool:
-    """Queue a previewed job for a worker; False if it was already queued (a second click)."""
+def import_job_request(*, job: ImportJob, partial: bool = False) -> bool:
+    """Queue a previewed job for a worker; False if it was already queued (a second click).
+
+    With `partial`, the valid rows are imported and the rejected ones left out.
+    """
     with transaction.atomic():
         claimed = ImportJob.objects.claim(
             job.pk,
@@ -135,10 +138,28 @@ def import_job_request(*, job: ImportJob) -> bool:
             queued_at=timezone.now(),
             progress_done=0,
             progress_total=job.row_count,
+            partial=partial,
         )
         if claimed:
             enqueue_on_commit(RUN_TASK, job.pk)
     return bool(claimed)
+
+
+def import_job_run_here(*, job: ImportJob, partial: bool = False) -> ImportJob:
+    """Commit a previewed job in this process (a script, no worker): the same claim and
+    transaction as a worker's, so it is all-or-nothing unless `partial`."""
+    ImportJob.objects.claim(
+        job.pk,
+        from_statuses=[ImportJob.Status.DRAFT],
+        to_status=ImportJob.Status.PENDING,
+        queued_at=timezone.now(),
+        progress_done=0,
+        progress_total=job.row_count,
+        partial=partial,
+    )
+    import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    return job
 
 
 def import_job_resend(*, job: ImportJob) -> None:
