@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import secrets
+from typing import Any, cast
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from portfolio.imports.columns import TARGETS, mapping_problems
 from portfolio.imports.details import RATING_TARGETS
@@ -17,6 +20,14 @@ from programmes.models import Portfolio
 _LIMIT = f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
 
 
+# A file the PMO chose is kept this long after a refused upload, for the next attempt.
+KEPT_SECONDS = 3600
+
+
+def _kept_key(owner: int | None, token: str) -> str:
+    return f"import-upload:{owner}:{token}"
+
+
 class UploadForm(forms.Form):
     mapping = forms.ModelChoiceField(
         queryset=ImportMapping.objects.all(),
@@ -24,6 +35,9 @@ class UploadForm(forms.Form):
         label="Saved column mapping",
         empty_label="None: guess from the column headers",
     )
+    # A refused upload keeps its file (a browser cannot re-fill a file input): the next
+    # attempt without a new file uses it.
+    kept = forms.CharField(required=False, widget=forms.HiddenInput)
     # Last in the form: an upload stopped for its size skips what follows it in the body.
     file = forms.FileField(
         required=False,
@@ -32,11 +46,16 @@ class UploadForm(forms.Form):
         error_messages={"empty": "The file is empty."},
     )
 
-    def __init__(self, *args: Any, too_large: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, too_large: bool = False, owner: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.too_large = too_large
+        self.owner = owner
         self.parsed: ParsedFile | None = None
         self.content = b""
+        self.filename = ""
+        self.kept_name = ""
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")
@@ -45,14 +64,34 @@ class UploadForm(forms.Form):
                 f"The file is larger than {_LIMIT}, the largest accepted; split it into "
                 "smaller files."
             )
-        if upload is None:
+        if upload is not None:
+            self.filename, self.content = upload.name, upload.read()
+        elif not self._use_kept():
             raise ValidationError("Choose a CSV or Excel file to upload.")
-        self.content = upload.read()
         try:
             self.parsed = parse_file(self.content)
         except FileProblem as exc:
             raise ValidationError(str(exc)) from None
         return upload
+
+    def _use_kept(self) -> bool:
+        token = self.data.get("kept", "")
+        kept = cache.get(_kept_key(self.owner, token)) if token else None
+        if kept is None:
+            return False
+        self.filename, self.content = kept
+        return True
+
+    def keep_file(self) -> None:
+        """After a refusal: keep the file read, and say so on the form shown again."""
+        if not self.content:
+            return
+        token = self.data.get("kept") or secrets.token_urlsafe(16)
+        cache.set(_kept_key(self.owner, token), (self.filename, self.content), KEPT_SECONDS)
+        data = cast(QueryDict, self.data).copy()  # a bound form's POST data
+        data["kept"] = token
+        self.data = data
+        self.kept_name = self.filename
 
 
 class MappingForm(forms.Form):

@@ -79,16 +79,19 @@ def upload(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 def _upload(request: HttpRequest, limiter: _SizeLimitHandler) -> HttpResponse:
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES, too_large=limiter.too_large)
+        form = UploadForm(
+            request.POST, request.FILES, too_large=limiter.too_large, owner=request.user.pk
+        )
         if form.is_valid() and form.parsed is not None:
             job = import_job_create(
-                filename=form.cleaned_data["file"].name,
+                filename=form.filename,
                 content=form.content,
                 parsed=form.parsed,
                 mapping=form.cleaned_data["mapping"],
                 user_id=request.user.pk,
             )
             return redirect("imports:mapping", pk=job.pk)
+        form.keep_file()
         status = 413 if limiter.too_large else 400
     else:
         form, status = UploadForm(), 200

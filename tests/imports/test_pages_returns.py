@@ -15,8 +15,10 @@ from django.urls import reverse
 from portfolio.imports.columns import TARGETS
 from portfolio.imports.models import ImportJob, ImportMapping
 from portfolio.imports.services import import_job_run
+from programmes.models import Person
 from projects.models import Project
 from tests.conftest import Cast
+from tests.factories import PersonFactory
 from tests.imports.returns import COLUMNS, commit, job_for, load, return_file, row
 
 
@@ -149,3 +151,27 @@ def test_the_preview_says_which_projects_were_matched_by_name(cast: Cast) -> Non
     job = job_for(return_file([row()]), period=date(2022, 3, 31), columns=columns)
     page = cast.client_for(cast.pmo).get(reverse("imports:preview", args=[job.pk]))
     assert 'data-testid="matched-by-name"' in page.content.decode()
+
+
+def test_a_refused_upload_keeps_the_file_for_the_next_attempt(cast: Cast) -> None:
+    client = cast.client_for(cast.pmo)
+    data = return_file([row()])
+    refused = client.post(reverse("imports:new"), {"file": io.BytesIO(data), "mapping": "999"})
+    assert refused.status_code == 400
+    assert 'data-testid="kept-file"' in refused.content.decode()
+    token = refused.context["form"].data["kept"]
+    again = client.post(reverse("imports:new"), {"kept": token})
+    assert again.status_code == 302
+    assert bytes(ImportJob.objects.latest("pk").data) == data
+
+
+def test_a_kept_file_is_only_for_the_person_who_chose_it(cast: Cast) -> None:
+    refused = cast.client_for(cast.pmo).post(
+        reverse("imports:new"), {"file": io.BytesIO(return_file([row()])), "mapping": "999"}
+    )
+    token = refused.context["form"].data["kept"]
+    other = PersonFactory(name="Second PMO", access=Person.Access.PMO, user__username="pmo2")
+    response = cast.client_for(other).post(reverse("imports:new"), {"kept": token})
+    assert response.status_code == 400
+    assert "Choose a CSV or Excel file to upload." in response.content.decode()
+    assert not ImportJob.objects.exists()
