@@ -468,7 +468,7 @@ def plan_import(
     )
     for row in rows:
         _plan_project(plan, row, portfolios, programmes, projects, conflicts, people)
-    _plan_reports(plan)
+    _plan_reports(plan, portfolios)
     plan.errors = in_row_order(plan.errors + conflicts)
     # A rejected row's project is not known, so it cannot be told from a dropped one.
     if plan.options.close_missing and not plan.errors:
@@ -680,7 +680,7 @@ def _move(
     return ""
 
 
-def _plan_reports(plan: Plan) -> None:
+def _plan_reports(plan: Plan, portfolios: dict[str, Portfolio]) -> None:
     """Rows with a rating -> submitted status reports for their period."""
     rated = [row for row in plan.rows if row.details.ratings]
     if not rated:
@@ -703,7 +703,7 @@ def _plan_reports(plan: Plan) -> None:
             plan.errors.append(RowIssue.on(row.number, "reporting_date", plan.columns, "is empty."))
             continue
         project = plan.matched[row.number]
-        scale = project.portfolio.rating_scale
+        scale = portfolios[row.portfolio_key].rating_scale  # where the row puts the project
         values = dict(row.details.report)
         for name in RATED:
             if name in values:

@@ -365,9 +365,13 @@ def _write_reports(plan: Plan, user: AbstractBaseUser | None) -> list[StatusRepo
         project_id__in={pk for pk, _ in pairs},
         period_start__in={start for _, start in pairs},
     ).values_list("pk", "project_id", "period_start")
-    StatusReport.objects.filter(
+    replaced = StatusReport.objects.filter(
         pk__in=[pk for pk, project, start in earlier if (project, start) in pairs]
-    ).delete()
+    )
+    # Without signals: Django would otherwise delete row by row to run the health signal
+    # for each report (minutes for a large return). The new reports name the same projects
+    # to health below, and no table refers to a status report.
+    replaced._raw_delete(replaced.db)
     revisions = _top_revisions(pairs)
     rows = [
         StatusReport(
