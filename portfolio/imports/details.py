@@ -140,9 +140,9 @@ def _texts(r: CellReader, details: RowDetails) -> None:
         ("programme_objective", details.programme),
         ("portfolio_description", details.portfolio),
     ):
-        if r.mapped(key):
-            name = key.removeprefix("programme_").removeprefix("portfolio_")
-            target[name] = r.text(key, max_length=TEXT_LENGTH)
+        text = r.text(key, max_length=TEXT_LENGTH)
+        if text:  # a blank cell says nothing: what the project has stays
+            target[key.removeprefix("programme_").removeprefix("portfolio_")] = text
     for key in PERSON_TARGETS:
         if r.mapped(key):
             details.people[key] = " ".join(r.raw(key).split())[:200]

@@ -138,6 +138,7 @@ class MappingForm(forms.Form):
         self.fields["rating_scale"] = forms.ChoiceField(
             label="Rating scale of new portfolios",
             choices=Portfolio.RatingScale.choices,
+            required=False,  # the three-point scale when not given
             help_text=OPTION_HELP["rating_scale"].split(":")[0] + ".",
         )
         self.fields["across_portfolios"] = forms.BooleanField(
@@ -153,7 +154,7 @@ class MappingForm(forms.Form):
 
     def options(self) -> ImportOptions:
         return ImportOptions(
-            rating_scale=self.cleaned_data["rating_scale"],
+            rating_scale=self.cleaned_data["rating_scale"] or Portfolio.RatingScale.THREE_POINT,
             across_portfolios=self.cleaned_data["across_portfolios"],
             close_missing=self.cleaned_data["close_missing"],
         )

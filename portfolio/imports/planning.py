@@ -586,7 +586,6 @@ def _plan_programmes(
 def _project_values(
     plan: Plan,
     row: ImportRow,
-    portfolio: Portfolio,
     programme: Programme | None,
     people: _People | None,
 ) -> dict[str, Any]:
@@ -630,7 +629,7 @@ def _plan_project(
         message = f"Project: {conflict}"
         conflicts.append(RowIssue.on(row.number, "project_code", plan.columns, message))
         return
-    values = _project_values(plan, row, portfolio, programme, people)
+    values = _project_values(plan, row, programme, people)
     is_new = project is None
     if project is None:
         project = Project(portfolio=portfolio, code=index.new_code(row, portfolio))
