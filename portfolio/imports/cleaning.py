@@ -43,12 +43,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from portfolio.imports.columns import TARGETS_BY_KEY
+from portfolio.imports.details import RowDetails, read_details
 from portfolio.imports.models import ImportJob, ImportMapping
 from portfolio.imports.options import ReadingOptions
 from portfolio.imports.reading import ParsedFile, RawRow
@@ -112,10 +113,18 @@ class ImportRow:
     budget: Decimal = Decimal(0)
     forecast_at_completion: Decimal | None = None
     action: str = ""  # created / updated / unchanged, once planned
+    details: RowDetails = field(default_factory=RowDetails)
+    matched_by: str = ""  # "name" when the project was found by its name, for the preview
 
     @property
     def portfolio_code(self) -> str:
         return portfolio_code_for(self.portfolio_key)
+
+    @property
+    def identity(self) -> str:
+        """What identifies the project in its portfolio: its code, else its name (a return
+        without codes), either regardless of letter case."""
+        return self.project_key.casefold() or "name:" + self.project_name.casefold()
 
 
 def portfolio_code_for(key: str) -> str:
@@ -319,6 +328,7 @@ def _clean_row(
     start, finish = _baseline(r)
     forecast = _forecast_finish(r, finish)
     budget, forecast_cost = _costs(r, multiplier)
+    details = read_details(r, multiplier)
     if r.errors or start is None or finish is None:
         return None, r.errors, r.warnings
     row = ImportRow(
@@ -331,9 +341,11 @@ def _clean_row(
         project_name=names.project_name,
         baseline_start=start,
         baseline_finish=finish,
-        forecast_finish=forecast,
+        # A forecast given outright wins over one derived from a delay or a variance.
+        forecast_finish=details.report.get("forecast_finish", forecast),
         budget=budget if budget is not None else Decimal(0),
-        forecast_at_completion=forecast_cost,
+        forecast_at_completion=details.report.get("forecast_at_completion", forecast_cost),
+        details=details,
     )
     return row, r.errors, r.warnings
 
@@ -345,7 +357,8 @@ def _names(r: _RowReader) -> _Names:
     programme_name = r.text("programme_name", max_length=200, name=True)
     if programme_name and not programme_key and "programme_code" not in r.failed:
         r.error("programme_code", "is empty but the row names a programme.")
-    project_key = r.text("project_code", max_length=32, required=True)
+    # Without a code the project is matched by its name (`ImportRow.identity`).
+    project_key = r.text("project_code", max_length=64)
     project_name = r.text("project_name", max_length=200, required=True, name=True)
     return _Names(
         portfolio_key, portfolio_name, programme_key, programme_name, project_key, project_name

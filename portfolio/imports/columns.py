@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from portfolio.imports.models import ImportJob, ImportMapping
-from portfolio.imports.options import ReadingOptions, options_of
+from portfolio.imports.options import ReadingOptions, reading_options_of
 from portfolio.imports.reading import ParsedFile
 from portfolio.imports.values import guess_date_convention, guess_money_locale
 
@@ -84,9 +84,10 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "project_code",
         "Project code (external id)",
-        True,
+        False,
         ("projectid", "projectcode", "externalid", "projectreference", "projectref", "id", "code"),
-        "Identifies the project from one import to the next: a code, reference or id.",
+        "Identifies the project from one import to the next: a code, reference or id, in any "
+        "letter case; without it, projects are matched by name.",
     ),
     Target("project_name", "Project name", True, ("projectname", "project", "name", "title")),
     Target(
@@ -144,6 +145,112 @@ TARGETS: tuple[Target, ...] = (
         "Days the project is forecast to finish after its finish date: forecast finish = "
         "finish + delay. An early finish (negative) is not applied.",
     ),
+    # -- Everything else a PMO keeps about a project, its programme and portfolio ----------
+    Target("portfolio_description", "Portfolio description", False, ("portfoliodescription",)),
+    Target(
+        "programme_objective",
+        "Programme objective",
+        False,
+        ("programmeobjective", "programobjective", "strategicobjective"),
+    ),
+    Target(
+        "programme_manager",
+        "Programme manager",
+        False,
+        ("programmemanager", "programmanager", "srofullname"),
+        "Matched to a person by name or email; unmatched names are left empty.",
+    ),
+    Target("objective", "Project objective", False, ("objective", "projectobjective", "purpose")),
+    Target("scope", "Project scope", False, ("scope", "projectscope", "description")),
+    Target(
+        "sponsor",
+        "Sponsor",
+        False,
+        ("sponsor", "projectsponsor", "seniorresponsibleowner", "sro"),
+        "Matched to a person by name or email; unmatched names are left empty.",
+    ),
+    Target(
+        "manager",
+        "Project manager",
+        False,
+        ("projectmanager", "manager", "pm"),
+        "Matched to a person by name or email; unmatched names are left empty.",
+    ),
+    Target(
+        "stage",
+        "Stage",
+        False,
+        ("stage", "projectstage", "phase", "lifecyclestage", "status"),
+        "Initiation, planning, delivery, closing, closed or on hold (and common synonyms).",
+    ),
+    Target(
+        "priority",
+        "Priority",
+        False,
+        ("priority",),
+        "Critical, high, medium or low, or 1 (critical) to 4 (low).",
+    ),
+    Target(
+        "percent_complete",
+        "Percent complete",
+        False,
+        ("percentcomplete", "complete", "progress"),
+        "0 to 100; recorded on the imported status report.",
+    ),
+    Target(
+        "forecast_finish",
+        "Forecast finish",
+        False,
+        ("forecastfinish", "forecastenddate", "latestcompletiondate", "forecastcompletiondate"),
+        "The latest expected finish; takes precedence over a delay column.",
+    ),
+    Target(
+        "spend_to_date",
+        "Spend to date",
+        False,
+        ("spendtodate", "actualcost", "actualspend", "spend"),
+        "In the cost unit below.",
+    ),
+    Target(
+        "forecast_at_completion",
+        "Forecast at completion (latest budget)",
+        False,
+        ("forecastatcompletion", "latestbudget", "forecastcost", "eac", "wholelifecost"),
+        "The latest budget or forecast cost, in the cost unit below; takes precedence over a "
+        "cost variance column. The original budget is the planned cost.",
+    ),
+    # -- A return: a rated point in each project's history ---------------------------------
+    Target(
+        "reporting_date",
+        "Reporting date",
+        False,
+        ("reportingdate", "reportdate", "asat", "asof", "period", "returndate"),
+        "When the file is a periodic return with a date per row; or give one date for the "
+        "whole file below.",
+    ),
+    Target(
+        "rating_overall",
+        "Overall rating",
+        False,
+        ("overallrating", "rating", "rag", "ragstatus", "deliveryconfidence", "dca"),
+        "Green/Amber/Red, G/A/R, Amber/green, A/R, 1 (green) to 5 (red)... A row with a "
+        "rating becomes a submitted status report for the reporting date.",
+    ),
+    Target("rating_schedule", "Schedule rating", False, ("schedulerating", "schedulerag")),
+    Target("rating_cost", "Cost rating", False, ("costrating", "costrag", "budgetrating")),
+    Target("rating_scope", "Scope rating", False, ("scoperating", "scoperag")),
+    Target("rating_resources", "Resources rating", False, ("resourcesrating", "resourcerag")),
+    Target("rating_risk", "Risk rating", False, ("riskrating", "riskrag")),
+    Target(
+        "rating_comment",
+        "Rating commentary",
+        False,
+        ("ratingcommentary", "commentary", "comments", "ragcommentary", "dcacommentary"),
+        "Why the overall rating; the first 200 characters are kept as its reason.",
+    ),
+    Target("accomplishments", "Accomplishments", False, ("accomplishments", "achievements")),
+    Target("next_steps", "Next steps", False, ("nextsteps", "plannedactivities")),
+    Target("decisions_needed", "Decisions or help needed", False, ("decisionsneeded", "asks")),
 )
 TARGETS_BY_KEY = {target.key: target for target in TARGETS}
 
@@ -214,13 +321,15 @@ def mapping_problems(columns: dict[str, str], headers: list[str]) -> dict[str, s
 ALSO = "__also"  # suffix of the mapping form's field naming a target's extra columns
 
 
-def mapping_initial(job: ImportJob, parsed: ParsedFile | None = None) -> dict[str, Any]:
-    """The mapping form's starting point: the job's own, a saved mapping's, or a guess.
+def starting_mapping(
+    job: ImportJob, parsed: ParsedFile | None = None
+) -> tuple[dict[str, str], ReadingOptions]:
+    """The job's columns and reading options: its own, a saved mapping's, or a guess.
 
     A guess reads the file's first rows too (when given): a date such as 30/06/2008 says
     the dates are day first, an amount such as 12,50 that the decimal mark is a comma.
     """
-    options = options_of(job)
+    options = reading_options_of(job)
     if job.columns:
         columns = dict(job.columns)
     elif job.mapping is not None:
@@ -231,6 +340,12 @@ def mapping_initial(job: ImportJob, parsed: ParsedFile | None = None) -> dict[st
         options = replace(options, cost_unit=guess_cost_unit(job.headers))
         if parsed is not None:
             options = _guess_conventions(options, columns, parsed)
+    return columns, options
+
+
+def mapping_initial(job: ImportJob, parsed: ParsedFile | None = None) -> dict[str, Any]:
+    """The mapping form's starting point (`starting_mapping`), as the form's fields."""
+    columns, options = starting_mapping(job, parsed)
     return {
         **columns,
         **{key + ALSO: extra for key, extra in options.extra_columns.items()},

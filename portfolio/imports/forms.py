@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from portfolio.imports.columns import ALSO, TARGETS, mapping_problems
+from portfolio.imports.details import RATING_TARGETS
 from portfolio.imports.models import ImportJob, ImportMapping
-from portfolio.imports.options import ReadingOptions, options_of
+from portfolio.imports.options import (
+    OPTION_HELP,
+    ImportOptions,
+    ReadingOptions,
+    reading_options_of,
+)
 from portfolio.imports.reading import (
     DELIMITERS,
     ENCODINGS,
@@ -25,8 +34,17 @@ from portfolio.imports.values import (
     MONEY_LOCALES,
     two_digit_rule,
 )
+from programmes.models import Portfolio
 
 _LIMIT = f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
+
+
+# A file the PMO chose is kept this long after a refused upload, for the next attempt.
+KEPT_SECONDS = 3600
+
+
+def _kept_key(owner: int | None, token: str) -> str:
+    return f"import-upload:{owner}:{token}"
 
 
 class UploadForm(forms.Form):
@@ -36,6 +54,9 @@ class UploadForm(forms.Form):
         label="Saved column mapping",
         empty_label="None: guess from the column headers",
     )
+    # A refused upload keeps its file (a browser cannot re-fill a file input): the next
+    # attempt without a new file uses it.
+    kept = forms.CharField(required=False, widget=forms.HiddenInput)
     # Last in the form: an upload stopped for its size skips what follows it in the body.
     file = forms.FileField(
         required=False,
@@ -45,12 +66,17 @@ class UploadForm(forms.Form):
         error_messages={"empty": "The file is empty."},
     )
 
-    def __init__(self, *args: Any, too_large: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, too_large: bool = False, owner: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.too_large = too_large
+        self.owner = owner
         self.parsed: ParsedFile | None = None
         self.content = b""
         self.options = ReadingOptions()
+        self.filename = ""
+        self.kept_name = ""
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")
@@ -59,12 +85,13 @@ class UploadForm(forms.Form):
                 f"The file is larger than {_LIMIT}, the largest accepted; split it into "
                 "smaller files."
             )
-        if upload is None:
+        if upload is not None:
+            self.filename, self.content = upload.name, upload.read()
+        elif not self._use_kept():
             raise ValidationError("Choose a CSV or Excel file to upload.")
-        self.content = upload.read()
         mapping = self.cleaned_data.get("mapping")
         if mapping is not None:
-            self.options = options_of(mapping)
+            self.options = reading_options_of(mapping)
         try:
             self.parsed = self._parse()
         except FileProblem as exc:
@@ -84,6 +111,25 @@ class UploadForm(forms.Form):
         # This year's workbook may name its sheet differently from last year's.
         self.options = o.with_file_overrides(encoding=o.encoding, delimiter=o.delimiter, sheet="")
         return parse_file(self.content, encoding=o.encoding, delimiter=o.delimiter)
+
+    def _use_kept(self) -> bool:
+        token = self.data.get("kept", "")
+        kept = cache.get(_kept_key(self.owner, token)) if token else None
+        if kept is None:
+            return False
+        self.filename, self.content = kept
+        return True
+
+    def keep_file(self) -> None:
+        """After a refusal: keep the file read, and say so on the form shown again."""
+        if not self.content:
+            return
+        token = self.data.get("kept") or secrets.token_urlsafe(16)
+        cache.set(_kept_key(self.owner, token), (self.filename, self.content), KEPT_SECONDS)
+        data = cast(QueryDict, self.data).copy()  # a bound form's POST data
+        data["kept"] = token
+        self.data = data
+        self.kept_name = self.filename
 
 
 class MappingForm(forms.Form):
@@ -112,6 +158,7 @@ class MappingForm(forms.Form):
                 help_text="In order; the first cell that is not empty or a placeholder wins.",
             )
         self._value_fields()
+        self._add_return_fields()
         self.fields["save_as"] = forms.CharField(
             label="Save this mapping as",
             required=False,
@@ -160,10 +207,44 @@ class MappingForm(forms.Form):
             "one is read as unknown, never as 0; an empty cell always is.",
         )
 
+    def _add_return_fields(self) -> None:
+        """The reporting date of this file, and the options saved with the mapping."""
+        self.fields["period"] = forms.DateField(
+            label="Reporting date of this file",
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}),
+            help_text="For a periodic return: each row with a rating becomes a submitted "
+            "status report for the week of this date. Leave empty when a column gives "
+            "each row's date.",
+        )
+        self.fields["rating_scale"] = forms.ChoiceField(
+            label="Rating scale of new portfolios",
+            choices=Portfolio.RatingScale.choices,
+            required=False,  # the three-point scale when not given
+            help_text=OPTION_HELP["rating_scale"].split(":")[0] + ".",
+        )
+        self.fields["across_portfolios"] = forms.BooleanField(
+            label="Match project codes across portfolios",
+            required=False,
+            help_text=OPTION_HELP["across_portfolios"],
+        )
+        self.fields["close_missing"] = forms.BooleanField(
+            label="Close projects this file no longer lists",
+            required=False,
+            help_text=OPTION_HELP["close_missing"],
+        )
+
+    def import_options(self) -> ImportOptions:
+        return ImportOptions(
+            rating_scale=self.cleaned_data["rating_scale"] or Portfolio.RatingScale.THREE_POINT,
+            across_portfolios=self.cleaned_data["across_portfolios"],
+            close_missing=self.cleaned_data["close_missing"],
+        )
+
     def columns(self) -> dict[str, str]:
         return {t.key: self.cleaned_data[t.key] for t in TARGETS if self.cleaned_data.get(t.key)}
 
-    def options(self, current: ReadingOptions) -> ReadingOptions:
+    def reading_options(self, current: ReadingOptions) -> ReadingOptions:
         """The reading options chosen here, with the file overrides `current` holds."""
         data = self.cleaned_data
         extra = {
@@ -186,6 +267,13 @@ class MappingForm(forms.Form):
         for key, message in mapping_problems(self.columns(), self.headers).items():
             if key not in self.errors:
                 self.add_error(key if key in self.fields else None, message)
+        rated = any(cleaned.get(key) for key in RATING_TARGETS)
+        if rated and not cleaned.get("period") and not cleaned.get("reporting_date"):
+            self.add_error(
+                "period",
+                "The file has rating columns: give its reporting date, or map the "
+                "reporting date column.",
+            )
         return cleaned
 
 

@@ -97,9 +97,9 @@ def test_a_name_over_200_characters_is_a_row_error(db: None) -> None:
     ]
 
 
-def test_a_project_code_over_32_characters_is_a_row_error(db: None) -> None:
-    assert errors_of(rows_file({"Project_ID": "P" * 33})) == [
-        "row 2 Project code (external id): is 33 characters long; the limit is 32."
+def test_a_project_code_over_64_characters_is_a_row_error(db: None) -> None:
+    assert errors_of(rows_file({"Project_ID": "P" * 65})) == [
+        "row 2 Project code (external id): is 65 characters long; the limit is 64."
     ]
 
 
@@ -404,11 +404,6 @@ def _mapping_post(columns: dict[str, str]) -> dict[str, str]:
     ("missing", "field", "message"),
     [
         ("project_name", "project_name", "Choose the column that holds the project name."),
-        (
-            "project_code",
-            "project_code",
-            "Choose the column that holds the project code (external id).",
-        ),
         ("portfolio_code", "portfolio_code", "Choose the column that holds the portfolio code."),
         ("start_date", "start_date", "Choose the column that holds the start date."),
         (

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from portfolio.imports.cleaning import clean_rows
 from portfolio.imports.models import ImportJob, ImportMapping
-from portfolio.imports.options import ReadingOptions, options_of
+from portfolio.imports.options import ReadingOptions, reading_options_of
 from portfolio.imports.reading import FileProblem, parse_file
 from portfolio.imports.services import (
     import_job_create,
@@ -178,13 +178,13 @@ def test_a_placeholder_is_unknown_never_an_error_nor_a_value() -> None:
 
 
 def test_every_failing_field_of_a_row_is_reported_at_once() -> None:
-    rows_in = [["D", "D", "", "Name", "31/31/2024", "soon", "12 apples", "", ""]]
+    rows_in = [["D", "D", "P-1", "", "31/31/2024", "soon", "12 apples", "", ""]]
     parsed = parse_file(csv_file(rows_in))
     _, errors, _ = clean_rows(parsed, MESSY_COLUMNS, "units", DAY_FIRST_COMMA)
     assert [(e.row, e.column, e.value) for e in errors] == [
         (2, "Finish date", "soon"),
         (2, "Budget", "12 apples"),
-        (2, "Project code", ""),
+        (2, "Project name", ""),
         (2, "Start date", "31/31/2024"),
     ]
     assert all(e.message for e in errors)
@@ -296,7 +296,7 @@ def test_a_saved_mapping_reads_the_next_file_with_its_options(cast: Cast) -> Non
     upload.name = "2024.csv"
     client.post(reverse("imports:new"), {"file": upload, "mapping": mapping.pk})
     second = ImportJob.objects.get(filename="2024.csv")
-    options = options_of(second)
+    options = reading_options_of(second)
     assert options.encoding == "cp1252"
     assert (options.date_convention, options.two_digit_pivot) == ("dmy", 50)
     assert options.money_locale == "comma"
@@ -308,7 +308,7 @@ def test_a_saved_mapping_reads_the_next_file_with_its_options(cast: Cast) -> Non
 
 def test_a_mapping_saved_before_reading_options_reads_as_it_did(db: None) -> None:
     mapping = ImportMapping.objects.create(name="Old", columns={}, cost_unit="millions")
-    assert options_of(mapping) == ReadingOptions(cost_unit="millions")
+    assert reading_options_of(mapping) == ReadingOptions(cost_unit="millions")
 
 
 def test_a_placeholder_in_a_required_field_is_named_as_such() -> None:

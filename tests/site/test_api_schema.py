@@ -36,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
 
 from portfolio import api
 from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
+from portfolio.imports.models import ImportJob
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -85,6 +86,9 @@ VISIBLE: dict[str, Callable[[Any], QuerySet[Any]]] = {
         benefit__in=Benefit.objects.visible_to(user)
     ),
     "stakeholders": Stakeholder.objects.visible_to,
+    "imports": lambda user: (
+        ImportJob.objects.all() if sees_everything(user) else ImportJob.objects.none()
+    ),
     "health/projects": lambda user: ProjectHealth.objects.filter(
         project__in=Project.objects.visible_to(user)
     ),

@@ -1,0 +1,94 @@
+"""`manage.py import_portfolio`: the same pipeline for scripts, a dry run by default."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from portfolio.imports.columns import TARGETS
+from programmes.models import Portfolio
+from projects.models import Project, StatusReport
+from tests.imports.returns import COLUMNS, RATINGS, YEARS, return_file, row
+
+
+def _files(tmp_path: Path, rows: list[dict[str, str]], **options: object) -> tuple[str, str]:
+    data = tmp_path / "return.csv"
+    data.write_bytes(return_file(rows))
+    mapping = tmp_path / "mapping.json"
+    document = {"columns": COLUMNS, "cost_unit": "units", "options": options}
+    mapping.write_text(json.dumps(document))
+    return str(data), str(mapping)
+
+
+def _run(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import_portfolio", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_a_dry_run_prints_the_counts_and_saves_nothing(db: None, tmp_path: Path) -> None:
+    data, mapping = _files(tmp_path, [row()])
+    out, _ = _run(data, "--mapping", mapping, "--period", "2021-03-31")
+    assert "projects: 1 created, 0 updated, 0 unchanged" in out
+    assert "reports: 1 created" in out
+    assert "Dry run: nothing was saved" in out
+    assert not Project.objects.exists()
+
+
+def test_five_returns_committed_by_script_give_five_rating_points(db: None, tmp_path: Path) -> None:
+    for year, rating in zip(YEARS, RATINGS, strict=True):
+        data, mapping = _files(tmp_path, [row(rating_overall=rating)], rating_scale="dca5")
+        _run(data, "--mapping", mapping, "--period", f"{year}-03-31", "--commit")
+    assert list(
+        StatusReport.objects.order_by("period_start").values_list("overall", flat=True)
+    ) == ["green", "amber_green", "amber", "amber_red", "red"]
+    assert Portfolio.objects.get().rating_scale == "dca5"
+
+
+def test_a_file_with_problems_exits_1_listing_them_and_saves_nothing(
+    db: None, tmp_path: Path
+) -> None:
+    data, mapping = _files(tmp_path, [row(), row(project_code="B", rating_overall="Blue")])
+    with pytest.raises(CommandError) as raised:
+        _run(data, "--mapping", mapping, "--period", "2021-03-31", "--commit")
+    assert raised.value.returncode == 1
+    assert not Project.objects.exists()
+
+
+def test_the_dry_run_of_a_file_with_problems_exits_1_and_prints_each(
+    db: None, tmp_path: Path
+) -> None:
+    data, mapping = _files(tmp_path, [row(rating_overall="Blue")])
+    err = StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "import_portfolio", data, "--mapping", mapping, "--period", "2021-03-31", stderr=err
+        )
+    assert raised.value.returncode == 1
+    assert "row 2 Overall rating [DCA]: 'Blue' is not a rating" in err.getvalue()
+
+
+def test_partial_imports_the_valid_rows_and_exits_2(db: None, tmp_path: Path) -> None:
+    data, mapping = _files(tmp_path, [row(), row(project_code="B", rating_overall="Blue")])
+    with pytest.raises(CommandError) as raised:
+        _run(data, "--mapping", mapping, "--period", "2021-03-31", "--commit", "--partial")
+    assert raised.value.returncode == 2
+    assert list(Project.objects.values_list("code", flat=True)) == ["HS2"]
+
+
+def test_a_mapping_naming_an_unknown_field_is_refused(db: None, tmp_path: Path) -> None:
+    data, _ = _files(tmp_path, [row()])
+    mapping = tmp_path / "bad.json"
+    mapping.write_text(json.dumps({"columns": {"colour": "DCA"}}))
+    with pytest.raises(CommandError, match="Unknown fields in the mapping: colour"):
+        _run(data, "--mapping", str(mapping))
+
+
+def test_fields_lists_every_mapping_key(db: None) -> None:
+    out, _ = _run("--fields")
+    assert all(f"  {target.key} " in out for target in TARGETS)
+    assert "across_portfolios" in out
