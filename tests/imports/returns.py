@@ -15,6 +15,7 @@ from portfolio.imports.options import ImportOptions, parse_job_file, reading_opt
 from portfolio.imports.planning import Plan, plan_import
 from portfolio.imports.reading import parse_file
 from portfolio.imports.services import import_job_create, import_job_run, import_job_set_mapping
+from tests.imports import messy_files
 
 COLUMNS = {
     "portfolio_code": "Department",
@@ -108,4 +109,74 @@ def plan_of(job: ImportJob) -> Plan:
         warnings,
         options=ImportOptions.from_json(job.options),
         period=job.period,
+    )
+
+
+# -- Five yearly returns as departments really send them (messy_files' reading traits) ----
+
+MESSY_COLUMNS = {
+    "portfolio_code": "Dept code",
+    "portfolio_name": "Department",
+    "project_code": "Project ID",
+    "project_name": "Project name",
+    "start_date": "Start date",
+    "finish_date": "End date",
+    "planned_cost": "Budget",
+    "rating_overall": "RAG",
+}
+MESSY_HEADERS = [*MESSY_COLUMNS.values(), "DCA rating"]
+# The overall rating moved to a new column in 2022: the mapping reads it as a fallback.
+MESSY_EXTRA = {"rating_overall": ["DCA rating"]}
+
+# Year -> how that year's file is written: (encoding, BOM, delimiter, line ending, start date,
+# end date, budget). Each date and amount means 1 Apr 2015, 31 Mar 2030 and 1,000,000.
+_MESSY_FORMS: dict[int, tuple[str, bool, str, str, str, str, str]] = {
+    2019: ("utf-8", True, ",", "\n", "01/04/2015", "31/03/2030", "£1,000,000"),
+    2020: ("cp1252", False, ";", "\r\n", "01.04.15", "31.03.30", "1000000"),
+    2021: ("utf-16", False, "\t", "\r\n", "1 April 2015", "31 March 2030", "GBP 1,000,000.00"),
+    2022: ("latin-1", False, "|", "\r", "2015-04-01", "2030-03-31", "1.0m"),
+    2023: ("utf-8", False, ",", "mixed", "42095", "47573", "$1m"),
+}
+# Year -> (RAG, DCA rating) of each project; "" is an empty cell.
+_MESSY_RATINGS: dict[int, tuple[tuple[str, str], ...]] = {
+    2019: (("Green", ""), ("G", ""), ("R", "")),
+    2020: (("A/G", ""), ("Amber", ""), ("TBC", "")),  # a placeholder: no rating that year
+    2021: (("AMBER", ""), ("amber-green", ""), ("Red", "")),
+    2022: (("N/A", "Amber / red"), ("", "Red"), ("", "amber")),
+    2023: (("", "5"), ("", "3"), ("", "A/R")),
+}
+MESSY_EXPECTED_FIRST = ["green", "amber_green", "amber", "amber_red", "red"]
+
+
+def messy_return(year: int) -> bytes:
+    """One year's return of three projects, with that year's encoding, delimiter, line
+    endings, date, money and rating forms. 2019 gives no project codes; the first
+    project's code is written in lower case in 2021; the second project moves from the
+    Department for Transport to Health in 2022; the third's budget is a placeholder word
+    from 2021."""
+    encoding, bom, delimiter, newline, start, end, budget = _MESSY_FORMS[year]
+    moved = year >= 2022
+    projects = [
+        ("DFT", "Dept for Transport", "hs-001" if year == 2021 else "HS-001", "Café link"),
+        (
+            "DHSC" if moved else "DFT",
+            "Dept of Health" if moved else "Dept for Transport",
+            "HS-002",
+            "Müller bridge",
+        ),
+        ("DFT", "Dept for Transport", "HS-003", "Line upgrade"),
+    ]
+    rows = []
+    for index, (dept_code, dept, code, name) in enumerate(projects):
+        rag, dca = _MESSY_RATINGS[year][index]
+        cost = budget if index != 2 or year < 2021 else "Exempt under Section 43"
+        project_code = "" if year == 2019 else code
+        rows.append([dept_code, dept, project_code, name, start, end, cost, rag, dca])
+    return messy_files.csv_file(
+        rows,
+        headers=MESSY_HEADERS,
+        encoding=encoding,
+        bom=bom,
+        delimiter=delimiter,
+        newline=newline,
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -10,9 +12,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from portfolio.imports.columns import TARGETS
+from portfolio.imports.downloads import MappingProblem, mapping_document, mapping_from_document
+from portfolio.imports.options import READING_HELP, ImportOptions, ReadingOptions
 from programmes.models import Portfolio
 from projects.models import Project, StatusReport
-from tests.imports.returns import COLUMNS, RATINGS, YEARS, return_file, row
+from tests.imports.returns import COLUMNS, HEADERS, RATINGS, YEARS, return_file, row
 
 
 def _files(tmp_path: Path, rows: list[dict[str, str]], **options: object) -> tuple[str, str]:
@@ -92,3 +96,71 @@ def test_fields_lists_every_mapping_key(db: None) -> None:
     out, _ = _run("--fields")
     assert all(f"  {target.key} " in out for target in TARGETS)
     assert "across_portfolios" in out
+    assert all(f"  {key} " in out for key in READING_HELP)
+
+
+def test_the_mapping_document_carries_the_reading_options_there_and_back() -> None:
+    reading = ReadingOptions(
+        cost_unit="millions",
+        date_convention="dmy",
+        money_locale="comma",
+        placeholders=("Exempt*", "TBC"),
+        extra_columns={"rating_overall": ["DCA rating"]},
+        delimiter=";",
+    )
+    document = json.loads(json.dumps(mapping_document(COLUMNS, reading, ImportOptions())))
+    assert mapping_from_document(document) == (COLUMNS, reading, ImportOptions())
+
+
+def test_a_mapping_document_without_reading_options_reads_files_the_default_way() -> None:
+    _, reading, _ = mapping_from_document({"columns": COLUMNS, "cost_unit": "thousands"})
+    assert reading == ReadingOptions(cost_unit="thousands")
+
+
+@pytest.mark.parametrize(
+    ("reading", "message"),
+    [
+        ({"date_format": "dmy"}, "Unknown reading options: date_format"),
+        ({"date_convention": "dd/mm/yyyy"}, "cannot be used: date_convention"),
+        ({"two_digit_pivot": 150}, "cannot be used: two_digit_pivot"),
+        ({"placeholders": "TBC"}, "cannot be used: placeholders"),
+        ({"extra_columns": {"colour": ["DCA"]}}, "reading.extra_columns: colour"),
+        ("dmy", '"reading" is a JSON object'),
+    ],
+)
+def test_reading_options_a_script_mistyped_are_refused_not_defaulted(
+    reading: object, message: str
+) -> None:
+    with pytest.raises(MappingProblem, match=re.escape(message)):
+        mapping_from_document({"columns": COLUMNS, "reading": reading})
+
+
+def test_the_command_reads_the_file_as_the_mapping_says(db: None, tmp_path: Path) -> None:
+    """A day-first, comma-decimal, semicolon file in Windows-1252 whose budget is spread
+    over two columns, imported with the mapping's reading options."""
+    headers = [*HEADERS, "Budget (new)"]
+    values = row(
+        project_name="Café link",
+        start_date="01.04.2015",
+        finish_date="31/03/2030",
+        planned_cost="TBC",
+    )
+    text = ";".join(headers) + "\r\n" + ";".join([*values.values(), "1.234,50"]) + "\r\n"
+    data = tmp_path / "return.csv"
+    data.write_bytes(text.encode("cp1252"))
+    reading = ReadingOptions(
+        date_convention="dmy",
+        money_locale="comma",
+        extra_columns={"planned_cost": ["Budget (new)"]},
+        delimiter=";",
+    )
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps(mapping_document(COLUMNS, reading, ImportOptions())))
+    _run(str(data), "--mapping", str(mapping), "--period", "2021-03-31", "--commit")
+    project = Project.objects.get()
+    assert (project.name, str(project.baseline_start), str(project.baseline_finish)) == (
+        "Café link",
+        "2015-04-01",
+        "2030-03-31",
+    )
+    assert project.budget == Decimal("1234.50")

@@ -116,6 +116,10 @@ TARGETS: dict[str, Callable[[World], Any]] = {
     "benefits": lambda w: w.benefit,
     "benefit-measurements": lambda w: w.measurement,
     "stakeholders": lambda w: w.stakeholder,
+    "imports": lambda w: (
+        ImportJob.objects.first()
+        or ImportJob.objects.create(filename="return.csv", data=b"Code\nA\n", size=7)
+    ),
     "health/projects": lambda w: ProjectHealth.objects.get(project=w.project_a1, is_current=True),
     "health/programmes": lambda w: ProgrammeHealth.objects.get(
         programme=w.programme_a1, is_current=True
