@@ -110,7 +110,8 @@ def test_a_pmo_sees_row_errors_and_cannot_commit_a_bad_file(
     expect(page.get_by_test_id("cannot-commit")).to_contain_text("cannot be imported")
     expect(page.get_by_test_id("row-errors")).to_contain_text("'2010-12-32' is not a real date")
     expect(page.get_by_test_id("row-errors").locator("tbody td").first).to_have_text("5")
-    expect(page.get_by_role("button", name="Import")).to_have_count(0)
+    # Only the partial import is offered, never the whole file.
+    expect(page.get_by_test_id("commit-import")).to_have_count(0)
     page.screenshot(path=str(SCREENSHOTS / "import-preview-errors.png"), full_page=True)
 
 
@@ -139,6 +140,13 @@ def test_a_pmo_imports_a_windows_1252_semicolon_day_first_return(
     page.get_by_label("Dates in the file are written").select_option("dmy")
     page.get_by_label("Amounts in the file are written").select_option("comma")
     page.get_by_label("Costs in the file are in").select_option("units")
+    # The rating is in the first "Rating" column early in the year, the second later: a
+    # return, so it needs its reporting date.
+    expect(page.get_by_label("Overall rating", exact=True)).to_have_value("Rating")
+    also = page.locator('select[name="rating_overall__also"]')
+    also.locator("xpath=ancestor::details/summary").click()
+    also.select_option("Rating (2)")
+    page.get_by_label("Reporting date of this file").fill("2024-03-31")
     page.screenshot(path=str(SCREENSHOTS / "import-mapping-day-first.png"), full_page=True)
     page.get_by_role("button", name="Preview the import").click()
 
@@ -153,3 +161,5 @@ def test_a_pmo_imports_a_windows_1252_semicolon_day_first_return(
     assert projects["HS-001"].budget == Decimal("1234567.89")
     assert projects["HS-002"].baseline_start == date(1997, 4, 1)
     assert projects["HS-003"].baseline_finish == date(2026, 12, 31)
+    ratings = {code: p.status_reports.get().overall for code, p in projects.items()}
+    assert ratings == {"HS-001": "amber", "HS-002": "green", "HS-003": "red"}
