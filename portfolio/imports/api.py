@@ -67,6 +67,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "partial",
             "columns",
             "cost_unit",
+            "reading",
             "options",
             "row_count",
             "counts",
@@ -100,8 +101,9 @@ class ImportUploadSerializer(serializers.Serializer):
         required=False, help_text="The file's bytes in base64, when posting JSON"
     )
     mapping = serializers.JSONField(
-        help_text='The mapping document: {"columns": {...}, "cost_unit": ..., "options": '
-        "{...}}, as the mapping page downloads it (keys: manage.py import_portfolio --fields)"
+        help_text='The mapping document: {"columns": {...}, "cost_unit": ..., "reading": '
+        '{...}, "options": {...}}, as the mapping page downloads it (keys: manage.py '
+        "import_portfolio --fields)"
     )
     period = serializers.DateField(
         required=False, allow_null=True, help_text="Reporting date of a return"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from portfolio.imports.models import ImportJob
 from portfolio.imports.services import import_job_run
 from projects.models import Project, StatusReport
 from tests.conftest import Cast
-from tests.imports.returns import COLUMNS, return_file, row
+from tests.imports.returns import COLUMNS, HEADERS, return_file, row
 
 DOCUMENT = {"columns": COLUMNS, "cost_unit": "units", "options": {"rating_scale": "dca5"}}
 
@@ -108,3 +109,25 @@ def test_the_import_endpoints_are_in_the_openapi_schema(pmo_api: APIClient) -> N
         "multipart/form-data"
         in schema["paths"]["/api/v1/imports/"]["post"]["requestBody"]["content"]
     )
+
+
+def test_an_upload_is_read_by_the_reading_options_of_its_mapping_document(
+    pmo_api: APIClient,
+) -> None:
+    """A semicolon, day-first, comma-decimal return whose rating moved to a second column."""
+    headers = [*HEADERS, "DCA (new)"]
+    values = row(start_date="01.04.2015", planned_cost="1.234,50", rating_overall="N/A")
+    text = ";".join(headers) + "\n" + ";".join([*values.values(), "Amber / red"]) + "\n"
+    reading = {
+        "date_convention": "dmy",
+        "money_locale": "comma",
+        "delimiter": ";",
+        "extra_columns": {"rating_overall": ["DCA (new)"]},
+    }
+    response = _upload(pmo_api, text.encode(), mapping=json.dumps(DOCUMENT | {"reading": reading}))
+    assert response.status_code == 201, response.json()
+    assert response.json()["reading"]["extra_columns"] == reading["extra_columns"]
+    import_job_run(job_id=response.json()["id"])
+    project = Project.objects.get(external_id="HS2")
+    assert (project.baseline_start, project.budget) == (date(2015, 4, 1), Decimal("1234.50"))
+    assert project.status_reports.get().overall == "amber_red"
