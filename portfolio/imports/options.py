@@ -77,7 +77,8 @@ class ReadingOptions:
         default = cls()
         pivot = data.get("two_digit_pivot", DEFAULT_PIVOT)
         placeholders = data.get("placeholders")
-        extra = data.get("extra_columns") or {}
+        extra = data.get("extra_columns")
+        extra = extra if isinstance(extra, dict) else {}
         return cls(
             cost_unit=cost_unit,
             date_convention=_one_of(data.get("date_convention"), _CONVENTIONS, "iso"),

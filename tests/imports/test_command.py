@@ -125,6 +125,7 @@ def test_a_mapping_document_without_reading_options_reads_files_the_default_way(
         ({"two_digit_pivot": 150}, "cannot be used: two_digit_pivot"),
         ({"placeholders": "TBC"}, "cannot be used: placeholders"),
         ({"extra_columns": {"colour": ["DCA"]}}, "reading.extra_columns: colour"),
+        ({"extra_columns": ["DCA"]}, "cannot be used: extra_columns"),
         ("dmy", '"reading" is a JSON object'),
     ],
 )
