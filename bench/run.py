@@ -143,6 +143,25 @@ def _small_queries(procs: Processes, url: str) -> dict[str, Any]:
     return result
 
 
+def _import_rate(procs: Processes, url: str) -> dict[str, Any]:
+    """Issue 13's figure, apart from issue 12's: rows per second of a 10,000-row return
+    with history (bench.imports), in its own database and process."""
+    say("== import throughput: a 10,000-row return with history, twice (bench.imports)")
+    done = subprocess.run(
+        python("-m", "bench.imports"),
+        cwd=ROOT,
+        env={**procs.env, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.imports failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    rate, times = result["import_rows_per_second"], result["import_seconds"]
+    say(f"  {rate:,} rows/s (the two imports took {times} s)")
+    return result
+
+
 def _full_rollup_s() -> float:
     """The nightly run with every subject stored (kind="weekly"), so nothing is skipped as
     unchanged."""
@@ -546,6 +565,7 @@ def main() -> int:
         grown = (
             create_database(server, "bench_large3", template="bench_large") if args.growth else ""
         )
+        imports_db = create_database(server, "bench_import", template="bench_large")
         static_s, extra["collectstatic"] = timed(lambda: _collectstatic(procs))
         say(f"  migrate {migrate_s:.1f} s, collectstatic {static_s:.1f} s")
 
@@ -567,6 +587,8 @@ def main() -> int:
         queries_large = count_queries(page_targets())
         for name, large_count in queries_large.items():
             say(f"  {name:<22} small {queries_small.get(name)!s:>3}   large {large_count:>3}")
+
+        import_rate = _import_rate(procs, imports_db)
 
         say("== roll-up on the large organisation")
         full_rollup_s = _full_rollup_s()
@@ -596,6 +618,8 @@ def main() -> int:
             shutil.rmtree(work, ignore_errors=True)
 
     extra.update(
+        import_rows_per_second=import_rate["import_rows_per_second"],
+        import_seconds=import_rate["import_seconds"],
         hello_queries_small=queries_small.get(HELLO),
         hello_queries_large=queries_large.get(HELLO),
         incremental_rollup_samples_ms=incremental_samples,

@@ -17,6 +17,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from portfolio.health import api as health_api
+from portfolio.imports import api as imports_api
 from programmes import api as programmes_api
 from projects import api as projects_api
 
@@ -24,7 +25,12 @@ from projects import api as projects_api
 def build_router() -> DefaultRouter:
     """Every API resource, under /api/v1/."""
     router = DefaultRouter()
-    routes = (*programmes_api.ROUTES, *projects_api.ROUTES, *health_api.ROUTES)
+    routes = (
+        *programmes_api.ROUTES,
+        *projects_api.ROUTES,
+        *health_api.ROUTES,
+        *imports_api.ROUTES,
+    )
     for prefix, viewset, basename in routes:
         router.register(prefix, viewset, basename=basename)
     return router

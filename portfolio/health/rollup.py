@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -518,6 +518,40 @@ def record_past_week(moment: datetime) -> None:
     _snapshot(ProjectHealth, "project", projects, moment)
     _snapshot(ProgrammeHealth, "programme", programmes, moment)
     _snapshot(PortfolioHealth, "portfolio", portfolios, moment)
+
+
+def record_past_health(moment: datetime, portfolio_ids: Iterable[int]) -> None:
+    """Snapshots of these portfolios, their programmes and projects as they stood at
+    `moment` (an imported return's reporting date), rebuilt from the reports submitted by
+    then, as `record_past_week` does for everything.
+
+    A snapshot these subjects already have at that very moment (the same return imported
+    before) is replaced, not doubled.
+    """
+    day = timezone.localtime(moment).date()
+    ids = list(portfolio_ids)
+    project_ids = list(
+        Project.objects.active().filter(portfolio_id__in=ids).values_list("pk", flat=True)
+    )
+    programme_ids = list(
+        Programme.objects.active().filter(portfolio_id__in=ids).values_list("pk", flat=True)
+    )
+    projects = assess_projects(project_ids, day, reports_until=day)
+    project_ratings = {pk: a.overall or "" for pk, a in projects.items()}
+    programmes = assess_programmes(programme_ids, day, project_ratings)
+    programme_ratings = {pk: a.overall or "" for pk, a in programmes.items()}
+    portfolios = assess_portfolios(ids, day, programme_ratings, project_ratings)
+    for model, field, assessments in (
+        (ProjectHealth, "project", projects),
+        (ProgrammeHealth, "programme", programmes),
+        (PortfolioHealth, "portfolio", portfolios),
+    ):
+        model._default_manager.filter(
+            **{f"{field}_id__in": list(assessments)},
+            taken_at=moment,
+            kind=HealthRecord.Kind.WEEKLY,
+        ).delete()
+        _snapshot(model, field, assessments, moment)
 
 
 def _snapshot(

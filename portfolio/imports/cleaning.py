@@ -11,12 +11,22 @@ other and against the database.
 - Names are HTML-unescaped (the IT Dashboard writes "O&amp;M"), whitespace runs become one
   space, and ends are trimmed. Text that looks like a spreadsheet formula ("=SUM(A1)") is
   kept as plain text; pages escape it like any other text.
-- Blank cells of mapped columns mean "unknown" (forecast finish, forecast at completion) or
-  zero with a warning (planned cost).
-- Dates are YYYY-MM-DD (Excel date cells are read as dates), between 1900 and 2199.
-- Money is read as Decimal from the cell's text (never through float), multiplied by the
-  cost unit (the IT Dashboard's costs are in US$ millions) and rounded half-up to cents.
-  Negative planned costs and amounts beyond the 14-digit money field are row errors.
+- A field may be fed by several columns (a file whose layout changed mid-year): the first
+  of them whose cell is neither empty nor a placeholder word gives the value, and an issue
+  names that column.
+- Blank cells, and cells holding a placeholder word ("Exempt", "TBD", "N/A": the mapping's
+  list), mean "unknown" (forecast finish, forecast at completion), never a value; the
+  budget, which the project record cannot leave unknown, stays 0 with a warning.
+- Dates are read by the mapping's convention (`values.parse_date`: ISO, day-first or
+  month-first, and named months, quarters, years and Excel serials in any), between 1900
+  and 2199; a quarter or a year read as its last day is a warning saying so.
+- Money is read as Decimal from the cell's text (never through float) in the mapping's
+  format (`values.parse_money`: currency signs, separators, brackets for negatives),
+  multiplied by the cost unit unless the cell gives its own scale (12.3m), and rounded
+  half-up to cents. Negative planned costs and amounts beyond the 14-digit money field are
+  row errors.
+- Every problem of a row is reported, one per field: a row's bad start date does not hide
+  its bad cost.
 - Cost variance is planned cost minus forecast cost (positive = under budget), as in the
   IT Dashboard, whose variances are never above the planned cost but are often below minus
   it. Forecast at completion = budget - variance; a negative result is a row error.
@@ -33,14 +43,17 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from portfolio.imports.columns import TARGETS_BY_KEY
-from portfolio.imports.models import ImportMapping
+from portfolio.imports.details import RowDetails, read_details
+from portfolio.imports.models import ImportJob, ImportMapping
+from portfolio.imports.options import ReadingOptions
 from portfolio.imports.reading import ParsedFile, RawRow
+from portfolio.imports.values import ValueProblem, parse_date, parse_money
 
 MAX_DAYS = 36_525  # a hundred years: beyond that a duration or delay is a typo
 MAX_MONEY = Decimal("999999999999.99")  # what DecimalField(max_digits=14, decimal_places=2) holds
@@ -61,6 +74,7 @@ class RowIssue:
     field: str  # the target's label
     column: str  # the file's column header
     message: str
+    value: str = ""  # the cell as the file gives it
 
     @classmethod
     def on(cls, row: int, key: str, columns: dict[str, str], message: str) -> RowIssue:
@@ -73,6 +87,7 @@ class RowIssue:
             "field": self.field,
             "column": self.column,
             "message": self.message,
+            "value": self.value,
         }
 
 
@@ -98,10 +113,18 @@ class ImportRow:
     budget: Decimal = Decimal(0)
     forecast_at_completion: Decimal | None = None
     action: str = ""  # created / updated / unchanged, once planned
+    details: RowDetails = field(default_factory=RowDetails)
+    matched_by: str = ""  # "name" when the project was found by its name, for the preview
 
     @property
     def portfolio_code(self) -> str:
         return portfolio_code_for(self.portfolio_key)
+
+    @property
+    def identity(self) -> str:
+        """What identifies the project in its portfolio: its code, else its name (a return
+        without codes), either regardless of letter case."""
+        return self.project_key.casefold() or "name:" + self.project_name.casefold()
 
 
 def portfolio_code_for(key: str) -> str:
@@ -109,7 +132,6 @@ def portfolio_code_for(key: str) -> str:
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 # C0 and C1 control characters (tab and newlines are whitespace, handled before this).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -121,27 +143,66 @@ def _quoted(value: str) -> str:
 class _RowReader:
     """Reads typed values out of one row, collecting an issue for each bad cell."""
 
-    def __init__(self, number: int, cells: dict[str, str], columns: dict[str, str]) -> None:
+    def __init__(
+        self,
+        number: int,
+        cells: dict[str, str],
+        columns: dict[str, str],
+        options: ReadingOptions,
+        *,
+        typed_numbers: bool = False,
+    ) -> None:
         self.row_number = number
         self.cells = cells
         self.columns = columns
+        self.options = options
+        self.placeholders = options.placeholder_words
+        self.typed_numbers = typed_numbers  # a workbook's number cells: dot decimals
         self.errors: list[RowIssue] = []
         self.warnings: list[RowIssue] = []
         self.failed: set[str] = set()
+        self.source: dict[str, str] = {}  # target key -> the column its value came from
+        self._placeholder = ""  # the placeholder word the last `raw` passed over, if any
 
     def mapped(self, key: str) -> bool:
         return bool(self.columns.get(key))
 
     def raw(self, key: str) -> str:
+        """The first of the field's columns whose cell is neither empty nor a placeholder."""
+        self._placeholder = ""
         column = self.columns.get(key)
-        return self.cells.get(column, "").strip() if column else ""
+        if not column:
+            return ""
+        for candidate in (column, *self.options.extra_columns.get(key, ())):
+            value = self.cells.get(candidate, "").strip()
+            if not self.placeholders.means_unknown(value):
+                self.source[key] = candidate
+                return value
+            self._placeholder = self._placeholder or value
+        return ""
+
+    def given(self, key: str) -> str:
+        """What the field's first column says, placeholder or not: for the warnings."""
+        return self.cells.get(self.columns.get(key, ""), "").strip()
+
+    def _missing(self, need: str = "") -> str:
+        """Why a required field has no value (empty, or a placeholder word), and the need."""
+        if self._placeholder:
+            word = _quoted(self._placeholder)
+            return f"is {word}, a placeholder word meaning unknown; {need or 'a value is needed.'}"
+        return f"is empty; {need}" if need else "is empty."
+
+    def _issue(self, key: str, message: str) -> RowIssue:
+        column = self.source.get(key) or self.columns.get(key, "")
+        value = self.cells.get(column, "").strip()
+        return RowIssue(self.row_number, TARGETS_BY_KEY[key].label, column, message, value)
 
     def error(self, key: str, message: str) -> None:
         self.failed.add(key)
-        self.errors.append(RowIssue.on(self.row_number, key, self.columns, message))
+        self.errors.append(self._issue(key, message))
 
     def warn(self, key: str, message: str) -> None:
-        self.warnings.append(RowIssue.on(self.row_number, key, self.columns, message))
+        self.warnings.append(self._issue(key, message))
 
     def text(self, key: str, *, max_length: int, required: bool = False, name: bool = False) -> str:
         value = self.raw(key)
@@ -149,7 +210,7 @@ class _RowReader:
             value = " ".join(html.unescape(value).split())
         if not value:
             if required:
-                self.error(key, "is empty.")
+                self.error(key, self._missing())
             return ""
         if _CONTROL.search(value):
             self.error(key, "contains control characters (such as NUL); remove them.")
@@ -163,20 +224,19 @@ class _RowReader:
         value = self.raw(key)
         if not value:
             if required:
-                self.error(key, "is empty; a project needs a baseline start date.")
+                self.error(key, self._missing("a project needs a baseline start date."))
             return None
-        match = _ISO_DATE.match(value)
         try:
-            if match is None:
-                raise ValueError
-            parsed = date(*(int(part) for part in match.groups()))
-        except ValueError:
-            self.error(key, f"{_quoted(value)} is not a date; write dates as YYYY-MM-DD.")
+            read = parse_date(value, self.options.date_convention, self.options.two_digit_pivot)
+        except ValueProblem as exc:
+            self.error(key, str(exc))
             return None
-        if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        if not EARLIEST_DATE <= read.value <= LATEST_DATE:
             self.error(key, f"{value} is outside the years 1900 to 2199.")
             return None
-        return parsed
+        if read.note:
+            self.warn(key, f"{read.note}.")
+        return read.value
 
     def number(self, key: str) -> Decimal | None:
         value = self.raw(key)
@@ -211,17 +271,26 @@ class _RowReader:
         return int(number)
 
     def money(self, key: str, multiplier: Decimal, *, allow_negative: bool) -> Decimal | None:
-        number = self.number(key)
-        if number is None:
+        value = self.raw(key)
+        if not value:
             return None
-        amount = (number * multiplier).quantize(CENT, rounding=ROUND_HALF_UP)
+        try:
+            read = parse_money(value, self.options.money_locale, typed_number=self.typed_numbers)
+        except ValueProblem as exc:
+            self.error(key, str(exc))
+            return None
+        if read.amount.adjusted() > 15:
+            self.error(key, f"{_quoted(value)} is far too large.")
+            return None
+        scale = Decimal(1) if read.scaled else multiplier
+        amount = (read.amount * scale).quantize(CENT, rounding=ROUND_HALF_UP)
         if amount < 0 and not allow_negative:
-            self.error(key, f"{_quoted(self.raw(key))} is negative; a cost cannot be.")
+            self.error(key, f"{_quoted(value)} is negative; a cost cannot be.")
             return None
         if abs(amount) > MAX_MONEY:
             self.error(
                 key,
-                f"{_quoted(self.raw(key))} is {amount:,.2f} after the cost unit, beyond "
+                f"{_quoted(value)} is {amount:,.2f} after the cost unit, beyond "
                 f"the largest amount stored ({MAX_MONEY:,.2f}).",
             )
             return None
@@ -241,14 +310,16 @@ class _Names:
 
 
 def _clean_row(
-    raw: RawRow, headers: list[str], columns: dict[str, str], multiplier: Decimal
+    raw: RawRow, headers: list[str], columns: dict[str, str], reader_options: _ReaderOptions
 ) -> tuple[ImportRow | None, list[RowIssue], list[RowIssue]]:
     """One row -> an ImportRow, or None with the reasons it cannot be imported.
 
     1. Codes and names; 2. baseline start and finish; 3. forecast finish; 4. budget and
     forecast at completion. Each step reads its cells and records its own issues.
     """
-    r = _RowReader(raw.number, dict(zip(headers, raw.cells, strict=True)), columns)
+    options, multiplier, typed_numbers = reader_options
+    cells = dict(zip(headers, raw.cells, strict=True))
+    r = _RowReader(raw.number, cells, columns, options, typed_numbers=typed_numbers)
     if raw.overflow:
         r.errors.append(
             RowIssue(raw.number, "", "", "has values to the right of the last named column.")
@@ -257,6 +328,7 @@ def _clean_row(
     start, finish = _baseline(r)
     forecast = _forecast_finish(r, finish)
     budget, forecast_cost = _costs(r, multiplier)
+    details = read_details(r, multiplier)
     if r.errors or start is None or finish is None:
         return None, r.errors, r.warnings
     row = ImportRow(
@@ -269,9 +341,11 @@ def _clean_row(
         project_name=names.project_name,
         baseline_start=start,
         baseline_finish=finish,
-        forecast_finish=forecast,
+        # A forecast given outright wins over one derived from a delay or a variance.
+        forecast_finish=details.report.get("forecast_finish", forecast),
         budget=budget if budget is not None else Decimal(0),
-        forecast_at_completion=forecast_cost,
+        forecast_at_completion=details.report.get("forecast_at_completion", forecast_cost),
+        details=details,
     )
     return row, r.errors, r.warnings
 
@@ -283,7 +357,8 @@ def _names(r: _RowReader) -> _Names:
     programme_name = r.text("programme_name", max_length=200, name=True)
     if programme_name and not programme_key and "programme_code" not in r.failed:
         r.error("programme_code", "is empty but the row names a programme.")
-    project_key = r.text("project_code", max_length=32, required=True)
+    # Without a code the project is matched by its name (`ImportRow.identity`).
+    project_key = r.text("project_code", max_length=64)
     project_name = r.text("project_name", max_length=200, required=True, name=True)
     return _Names(
         portfolio_key, portfolio_name, programme_key, programme_name, project_key, project_name
@@ -322,7 +397,15 @@ def _costs(r: _RowReader, multiplier: Decimal) -> tuple[Decimal | None, Decimal 
     variance = r.money("cost_variance", multiplier, allow_negative=True)
     if budget is None and r.mapped("planned_cost") and "planned_cost" not in r.failed:
         budget = Decimal(0)
-        r.warn("planned_cost", "is empty: the budget is set to 0.")
+        given = r.given("planned_cost")
+        if given:
+            r.warn(
+                "planned_cost",
+                f"{_quoted(given)} means unknown: the budget is left at 0, as a project "
+                "record has no unknown budget.",
+            )
+        else:
+            r.warn("planned_cost", "is empty: the budget is set to 0.")
     if variance is None or budget is None:
         return budget, None
     forecast_cost = budget - variance
@@ -337,16 +420,31 @@ def _costs(r: _RowReader, multiplier: Decimal) -> tuple[Decimal | None, Decimal 
     return budget, forecast_cost
 
 
+_ReaderOptions = tuple[ReadingOptions, Decimal, bool]
+
+
 def clean_rows(
-    parsed: ParsedFile, columns: dict[str, str], cost_unit: str
+    parsed: ParsedFile,
+    columns: dict[str, str],
+    cost_unit: str,
+    options: ReadingOptions | None = None,
 ) -> tuple[list[ImportRow], list[RowIssue], list[RowIssue]]:
-    """Typed rows, errors and warnings, row by row; rows with errors are left out."""
+    """Typed rows, errors and warnings, row by row; rows with errors are left out.
+
+    `options` are the mapping's reading conventions (defaults: ISO dates, 1,234.56 money,
+    the usual placeholder words); `cost_unit` is the unit of plain amounts.
+    """
     multiplier = COST_MULTIPLIERS[ImportMapping.CostUnit(cost_unit)]
+    reader_options = (
+        options or ReadingOptions(),
+        multiplier,
+        parsed.file_format == ImportJob.Format.XLSX,
+    )
     rows: list[ImportRow] = []
     errors: list[RowIssue] = []
     warnings: list[RowIssue] = []
     for raw in parsed.rows:
-        row, row_errors, row_warnings = _clean_row(raw, parsed.headers, columns, multiplier)
+        row, row_errors, row_warnings = _clean_row(raw, parsed.headers, columns, reader_options)
         errors += row_errors
         warnings += row_warnings
         if row is not None:

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-LEVELS = ("portfolios", "programmes", "projects")
+LEVELS = ("portfolios", "programmes", "projects", "reports")
 
 
 class ImportMapping(models.Model):
@@ -28,6 +28,17 @@ class ImportMapping(models.Model):
     name = models.CharField(max_length=100, unique=True)
     columns = models.JSONField(default=dict, help_text="Target field key -> column header")
     cost_unit = models.CharField(max_length=10, choices=CostUnit, default=CostUnit.UNITS)
+    reading = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How files are read: encoding, delimiter, sheet, date and money "
+        "conventions, placeholder words, extra columns (see imports.options)",
+    )
+    options = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How rows are matched and recorded (imports.options.ImportOptions)",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -72,7 +83,7 @@ class ImportJob(models.Model):
     data = models.BinaryField(editable=False)
     size = models.PositiveIntegerField(default=0)
     file_format = models.CharField(max_length=4, choices=Format)
-    encoding = models.CharField(max_length=20, blank=True, help_text="How a CSV was decoded")
+    encoding = models.CharField(max_length=40, blank=True, help_text="How a CSV was decoded")
     headers = models.JSONField(default=list)
     row_count = models.PositiveIntegerField(default=0)
     mapping = models.ForeignKey(
@@ -81,6 +92,14 @@ class ImportJob(models.Model):
     columns = models.JSONField(default=dict, help_text="Target field key -> column header")
     cost_unit = models.CharField(
         max_length=10, choices=ImportMapping.CostUnit, default=ImportMapping.CostUnit.UNITS
+    )
+    reading = models.JSONField(default=dict, blank=True, help_text="As ImportMapping.reading")
+    options = models.JSONField(default=dict, blank=True, help_text="As ImportMapping.options")
+    period = models.DateField(
+        null=True, blank=True, help_text="The reporting date of the whole file (a return)"
+    )
+    partial = models.BooleanField(
+        default=False, help_text="Import the valid rows and leave out the rejected ones"
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     counts = models.JSONField(default=dict, blank=True)

@@ -1,21 +1,39 @@
 """Stage 1, reading: an uploaded file's bytes -> a header and rows of text.
 
-CSV (UTF-8, else what Excel writes; the delimiter Excel's locale chose) and XLSX (the first
-worksheet) are read to the same `ParsedFile`; whatever is not a readable CSV or XLSX
+CSV and XLSX are read to the same `ParsedFile`; whatever is not a readable CSV or XLSX
 (empty, binary, too big, too many rows or columns, a zip bomb) raises `FileProblem` saying
 why. The header goes on to `columns` to be mapped, the rows to `cleaning`.
+
+- Encoding. A byte-order mark decides (UTF-8, UTF-16 as Excel writes it); else text that is
+  valid UTF-8 is UTF-8; else charset-normalizer chooses between Windows-1252 and Latin-1
+  (the single-byte encodings spreadsheets write in the languages we serve: a wider search
+  guesses Baltic or Cyrillic code pages for short Western text). Latin-1 reads any byte,
+  so it is the last resort. The PMO can name another encoding on the mapping page.
+- Delimiter: Python's csv sniffer among `,` `;` tab `|`, else the commonest of them.
+  CR, LF and CRLF line endings, mixed in one file, and quoted cells spanning lines are read
+  by the csv module itself.
+- Workbooks: the sheet the PMO names, else the first sheet that has a header row.
+- Header row: title lines above the table (a merged title, a department name, blank rows)
+  are skipped: the header is the first row at least half as full as the fullest of the
+  first rows, with two cells or more.
+- A repeated header name is renamed on read ("Rating", "Rating (2)"), so both columns can
+  be mapped.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import logging
 import zipfile
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
+
+from charset_normalizer import from_bytes
 
 from portfolio.imports.models import ImportJob
 
@@ -26,6 +44,24 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_XLSX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200
+TITLE_ROWS_SCANNED = 30  # the header is looked for among this many first non-blank rows
+
+# Python codec -> the name the PMO reads; the override choices of the mapping page.
+ENCODINGS: dict[str, str] = {
+    "utf-8": "UTF-8",
+    "utf-16": "UTF-16",
+    "cp1252": "Windows-1252",
+    "latin-1": "Latin-1 (ISO-8859-1)",
+    "iso8859-15": "Latin-9 (ISO-8859-15)",
+    "cp1250": "Windows-1250 (Central European)",
+    "mac-roman": "Mac Roman",
+}
+DELIMITERS: dict[str, str] = {
+    ",": "Comma (,)",
+    ";": "Semicolon (;)",
+    "\t": "Tab",
+    "|": "Vertical bar (|)",
+}
 
 
 class FileProblem(Exception):
@@ -45,14 +81,40 @@ class ParsedFile:
     encoding: str  # how a CSV was decoded; "" for XLSX
     headers: list[str]
     rows: list[RawRow]
+    delimiter: str = ""  # a CSV's
+    sheet: str = ""  # the worksheet read, and the workbook's sheets
+    sheets: list[str] = field(default_factory=list)
+    header_row: int = 1
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (as written, as read)
 
     @property
     def encoding_note(self) -> str:
         if self.file_format == ImportJob.Format.XLSX:
-            return "Read the first worksheet of the Excel workbook."
+            return f"Read the worksheet \u201c{self.sheet}\u201d of the Excel workbook."
         if self.encoding == "UTF-8":
             return "Read as UTF-8 text."
         return f"The file is not UTF-8: read it as {self.encoding}. Check accented letters."
+
+    @property
+    def delimiter_name(self) -> str:
+        return DELIMITERS.get(self.delimiter, repr(self.delimiter))
+
+    @property
+    def notes(self) -> list[str]:
+        """What reading decided, in the PMO's words, for the mapping page."""
+        notes = [self.encoding_note]
+        if self.file_format == ImportJob.Format.CSV:
+            notes.append(f"Columns are separated by: {self.delimiter_name.lower()}.")
+        if self.header_row > 1:
+            notes.append(
+                f"The column headers are on row {self.header_row}; the rows above are "
+                "skipped as titles."
+            )
+        notes += [
+            f"The header \u201c{written}\u201d appears more than once: read as \u201c{read}\u201d."
+            for written, read in self.renamed
+        ]
+        return notes
 
 
 # Signatures of files people rename by mistake, so the message can say what the file is.
@@ -68,8 +130,13 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def parse_file(data: bytes) -> ParsedFile:
-    """Read an uploaded file into a header and rows of text; raise FileProblem if we can't."""
+def parse_file(
+    data: bytes, *, encoding: str = "", delimiter: str = "", sheet: str = ""
+) -> ParsedFile:
+    """Read an uploaded file into a header and rows of text; raise FileProblem if we can't.
+
+    `encoding`, `delimiter` and `sheet` override what would be detected ("" detects).
+    """
     if len(data) > MAX_UPLOAD_BYTES:
         raise FileProblem(
             f"The file is {_megabytes(len(data))}; the largest file accepted is "
@@ -84,16 +151,25 @@ def parse_file(data: bytes) -> ParsedFile:
                 + (" Save it as .xlsx or CSV and upload it again." if "xls" in what else "")
             )
     if data.startswith(b"PK\x03\x04"):
-        return _parse_xlsx(data)
-    return _parse_csv(data)
+        return _parse_xlsx(data, sheet)
+    return _parse_csv(data, encoding, delimiter.replace("\\t", "\t"))
 
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """Text and the name of the encoding used: UTF-8 first, then what Excel writes."""
+def _decode(data: bytes, forced: str) -> tuple[str, str]:
+    """Text and the name of the encoding used: the one forced, else the one detected."""
+    if forced:
+        codec = "utf-8-sig" if forced == "utf-8" else forced
+        try:
+            return data.decode(codec), ENCODINGS.get(forced, forced)
+        except (UnicodeDecodeError, LookupError):
+            raise FileProblem(
+                f"The file cannot be read as {ENCODINGS.get(forced, forced)}: it has bytes "
+                "that encoding does not use. Choose another encoding."
+            ) from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16"), "UTF-16"
     if b"\x00" in data[:65536]:
@@ -103,33 +179,42 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
         pass
+    best = from_bytes(data, cp_isolation=["cp1252", "latin_1"]).best()
+    codec = "cp1252" if best is not None and best.encoding == "cp1252" else "latin-1"
     try:
-        return data.decode("cp1252"), "Windows-1252"
+        return data.decode(codec), ENCODINGS[codec]
     except UnicodeDecodeError:
-        # Latin-1 maps every byte, so this always succeeds; the preview says it was used.
-        return data.decode("latin-1"), "Latin-1 (ISO-8859-1)"
+        # A byte Windows-1252 leaves undefined, past the part the detector sampled.
+        return data.decode("latin-1"), ENCODINGS["latin-1"]
 
 
-def _delimiter(header_line: str) -> str:
-    """The commonest of , ; tab | in the header line: Excel in many locales writes ';'."""
-    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+def _sniff_delimiter(text: str) -> str:
+    """The csv sniffer's choice among , ; tab |, else the commonest of them in the sample."""
+    sample = text[:65536]
+    if len(text) > len(sample):
+        sample = sample[: max(sample.rfind("\n"), sample.rfind("\r"), 1)]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        counts = {d: sample.count(d) for d in (",", ";", "\t", "|")}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
 
 
-def _parse_csv(data: bytes) -> ParsedFile:
-    text, encoding = _decode(data)
+def _parse_csv(data: bytes, encoding: str, delimiter: str) -> ParsedFile:
+    text, encoding_name = _decode(data, encoding)
     if "\x00" in text:
         raise FileProblem("This is not a CSV or Excel (.xlsx) file: it contains binary data.")
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    delimiter = delimiter or _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return _table(ImportJob.Format.CSV, encoding, enumerate(reader, start=1))
+        table = _table(ImportJob.Format.CSV, encoding_name, enumerate(reader, start=1))
     except csv.Error as exc:
         raise FileProblem(f"Row {reader.line_num} cannot be read as CSV: {exc}.") from None
+    return dataclasses.replace(table, delimiter=delimiter)
 
 
-def _parse_xlsx(data: bytes) -> ParsedFile:
+def _parse_xlsx(data: bytes, sheet_name: str) -> ParsedFile:
     import openpyxl
 
     try:
@@ -150,14 +235,34 @@ def _parse_xlsx(data: bytes) -> ParsedFile:
         logger.info("Unreadable workbook: %r", exc)
         raise FileProblem("The Excel workbook cannot be read; is it damaged?") from None
     try:
-        sheet = workbook.worksheets[0]
-        rows = (
-            (number, [_cell_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        )
-        return _table(ImportJob.Format.XLSX, "", rows)
+        names = list(workbook.sheetnames)
+        if sheet_name and sheet_name not in names:
+            raise FileProblem(
+                f"The workbook has no sheet \u201c{sheet_name}\u201d; its sheets are "
+                + ", ".join(f"\u201c{name}\u201d" for name in names)
+                + "."
+            )
+        chosen = sheet_name or _first_sheet_with_header(workbook)
+        table = _table(ImportJob.Format.XLSX, "", _sheet_rows(workbook[chosen]))
+        return dataclasses.replace(table, sheet=chosen, sheets=names)
     finally:
         workbook.close()
+
+
+def _sheet_rows(sheet: object) -> Iterator[tuple[int, list[str]]]:
+    values = sheet.iter_rows(values_only=True)  # type: ignore[attr-defined]
+    for number, cells in enumerate(values, start=1):
+        yield number, [_cell_text(value) for value in cells]
+
+
+def _first_sheet_with_header(workbook: object) -> str:
+    """The first sheet with a table on it: a cover or notes sheet holds one column of text."""
+    names: list[str] = workbook.sheetnames  # type: ignore[attr-defined]
+    for name in names:
+        first_rows = _first_rows(_sheet_rows(workbook[name]))  # type: ignore[index]
+        if _header_position(first_rows) is not None:
+            return name
+    return names[0]
 
 
 def _cell_text(value: object) -> str:
@@ -178,15 +283,40 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _table(file_format: str, encoding: str, lines: Iterable[tuple[int, list[str]]]) -> ParsedFile:
-    """Header and rows from raw lines: skips blank lines, pads short rows, bounds the size."""
-    headers: list[str] | None = None
-    rows: list[RawRow] = []
+def _first_rows(lines: Iterator[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """The first non-blank rows, where a header below title rows would be."""
+    rows: list[tuple[int, list[str]]] = []
     for number, cells in lines:
+        if any(cell.strip() for cell in cells):
+            rows.append((number, cells))
+            if len(rows) >= TITLE_ROWS_SCANNED:
+                break
+    return rows
+
+
+def _header_position(rows: list[tuple[int, list[str]]]) -> int | None:
+    """Index of the header row: the first at least half as full as the fullest, 2+ cells."""
+    counts = [sum(1 for cell in cells if cell.strip()) for _, cells in rows]
+    widest = max(counts, default=0)
+    for index, count in enumerate(counts):
+        if count >= 2 and count * 2 >= widest:
+            return index
+    return None
+
+
+def _table(file_format: str, encoding: str, lines: Iterable[tuple[int, list[str]]]) -> ParsedFile:
+    """Header and rows from raw lines: skips titles and blank lines, pads short rows, bounds
+    the size."""
+    lines = iter(lines)
+    first_rows = _first_rows(lines)
+    if not first_rows:
+        raise FileProblem("The file is empty.")
+    position = _header_position(first_rows) or 0
+    header_row, header_cells = first_rows[position]
+    headers, renamed = _headers(header_cells)
+    rows: list[RawRow] = []
+    for number, cells in chain(first_rows[position + 1 :], lines):
         if not any(cell.strip() for cell in cells):
-            continue
-        if headers is None:
-            headers = _headers(cells)
             continue
         if len(rows) >= MAX_ROWS:
             raise FileProblem(
@@ -195,26 +325,32 @@ def _table(file_format: str, encoding: str, lines: Iterable[tuple[int, list[str]
         width = len(headers)
         overflow = any(cell.strip() for cell in cells[width:])
         rows.append(RawRow(number, (cells + [""] * width)[:width], overflow))
-    if headers is None:
-        raise FileProblem("The file is empty.")
     if not rows:
         raise FileProblem("The file has a header row but no data rows.")
-    return ParsedFile(file_format, encoding, headers, rows)
+    return ParsedFile(file_format, encoding, headers, rows, header_row=header_row, renamed=renamed)
 
 
-def _headers(cells: list[str]) -> list[str]:
-    names = [cell.strip() for cell in cells]
+def _headers(cells: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The header names, a repeated one renamed "Name (2)"; and the renamings."""
+    names = [" ".join(cell.split()) for cell in cells]
     while names and not names[-1]:
         names.pop()
     if len(names) > MAX_COLUMNS:
         raise FileProblem(f"The file has {len(names)} columns; at most {MAX_COLUMNS} are read.")
     names = [name or f"Column {index}" for index, name in enumerate(names, start=1)]
-    seen: dict[str, int] = {}
-    for index, name in enumerate(names, start=1):
+    taken = {name.casefold() for name in names}
+    seen: set[str] = set()
+    headers: list[str] = []
+    renamed: list[tuple[str, str]] = []
+    for name in names:
+        read = name
         if name.casefold() in seen:
-            raise FileProblem(
-                f'The column header "{name}" appears twice (columns {seen[name.casefold()]} '
-                f"and {index}); rename one and upload the file again."
-            )
-        seen[name.casefold()] = index
-    return names
+            copy = 2
+            while f"{name} ({copy})".casefold() in taken:
+                copy += 1
+            read = f"{name} ({copy})"
+            taken.add(read.casefold())
+            renamed.append((name, read))
+        seen.add(read.casefold())
+        headers.append(read)
+    return headers, renamed

@@ -138,7 +138,8 @@ class Project(Archivable):
     programme = models.ForeignKey(
         Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
     )
-    code = models.CharField(max_length=32)
+    # Long enough for the composite ids of government returns ("DFT-HS2-PH2B-...").
+    code = models.CharField(max_length=64)
     name = models.CharField(max_length=200)
     objective = models.TextField(blank=True)
     scope = models.TextField(blank=True)

@@ -113,6 +113,10 @@ class StatusReport(models.Model):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
 
+    class Source(models.TextChoices):
+        FORM = "form", "Weekly update"
+        IMPORT = "import", "Imported return"
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_reports")
     period_start = models.DateField(help_text="Monday of the ISO week reported on")
     revision = models.PositiveSmallIntegerField(default=1)
@@ -128,6 +132,9 @@ class StatusReport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # An imported return's reports are replaced when the same return is imported again;
+    # the ones written through the weekly update never are.
+    source = models.CharField(max_length=8, choices=Source, default=Source.FORM)
 
     overall = _rating_field("Overall")
     schedule = _rating_field("Schedule")

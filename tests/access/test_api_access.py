@@ -10,6 +10,7 @@ A refused call changes nothing; every route of the API must have its rows here.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from rest_framework.routers import DefaultRouter
 from portfolio import api
 from portfolio.core.periods import Period
 from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
+from portfolio.imports.models import ImportJob
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -80,6 +82,16 @@ def _row(
 
 def _detail(route: str, target: Callable[[World], models.Model]) -> Callable[[World], str]:
     return lambda w: reverse(f"api:{route}", args=[target(w).pk])
+
+
+IMPORT_CSV = b"Dept,Code,Name,Start,Finish\nD1,P1,Project one,2026-01-05,2026-12-18\n"
+IMPORT_COLUMNS = {
+    "portfolio_code": "Dept",
+    "project_code": "Code",
+    "project_name": "Name",
+    "start_date": "Start",
+    "finish_date": "Finish",
+}
 
 
 # Columns: pmo, executive, programme manager, project manager, other project manager,
@@ -565,6 +577,29 @@ ROWS += [
         (200, 403, 200, 403, 404, 404, 401),
         _detail("stakeholder-detail", lambda w: w.stakeholder),
         lambda w: {"desired_engagement": "leading"},
+    ),
+    # Imports are the PMO's: everyone else sees no job (404) and may upload none (403).
+    _row("import-list", "GET", EVERYONE),
+    _row(
+        "import-list",
+        "POST",
+        PMO_ONLY_CREATE,
+        body=lambda w: {
+            "content_base64": base64.b64encode(IMPORT_CSV).decode(),
+            "mapping": {"columns": IMPORT_COLUMNS},
+            "dry_run": True,
+        },
+    ),
+    _row(
+        "import-detail",
+        "GET",
+        (200, 404, 404, 404, 404, 404, 401),
+        _detail(
+            "import-detail",
+            lambda w: ImportJob.objects.create(
+                filename="x.csv", data=IMPORT_CSV, file_format="csv", created_by=w.pmo.user
+            ),
+        ),
     ),
     # The schema and its docs need a token (or a session) unless API_DOCS_PUBLIC is on.
     _row("schema", "GET", (200,) * 6 + (401,)),

@@ -174,12 +174,16 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "imports:list": (lambda w: [], "", PMO_PAGE),
     "imports:new": (lambda w: [], "", PMO_PAGE),
     "imports:mapping": (_pk("job"), "", PMO_PAGE),
+    "imports:read-as": (_pk("job"), "", (302, 403, 403, 403, 403, 403, LOGIN)),
     "imports:preview": (_pk("job"), "", (302, 403, 403, 403, 403, 403, LOGIN)),
     "imports:job": (
         _pk("job"),
         "",
         (302, 403, 403, 403, 403, 403, LOGIN),
     ),  # a draft job: to its mapping
+    "imports:mapping-document": (_pk("job"), "", PMO_PAGE),
+    "imports:problems": (_pk("job"), "", PMO_PAGE),
+    "imports:rejected": (_pk("job"), "", PMO_PAGE),
     "api-tokens": (lambda w: [], "", EVERYONE),
     "api-tokens-all": (lambda w: [], "", PMO_PAGE),
     "api-token-revoke": (_pk("token"), "", POST_ONLY),

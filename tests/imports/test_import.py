@@ -312,7 +312,8 @@ def test_a_failing_row_leaves_nothing_saved(cast: Cast) -> None:
             "row": 1548,
             "field": "Start date",
             "column": "Start_Date",
-            "message": "'2023-02-30' is not a date; write dates as YYYY-MM-DD.",
+            "message": "'2023-02-30' is not a real date (there is no such month or day).",
+            "value": "2023-02-30",
         }
     ]
 
@@ -620,7 +621,14 @@ def test_the_preview_of_a_file_with_errors_cannot_be_committed(cast: Cast) -> No
     assert imported_counts() == (0, 0, 0)
 
 
-IMPORT_URLS = ["imports:list", "imports:new", "imports:mapping", "imports:preview", "imports:job"]
+IMPORT_URLS = [
+    "imports:list",
+    "imports:new",
+    "imports:mapping",
+    "imports:read-as",
+    "imports:preview",
+    "imports:job",
+]
 
 
 @pytest.mark.parametrize(

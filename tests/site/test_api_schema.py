@@ -36,6 +36,7 @@ from schemathesis.generation import GenerationMode
 from portfolio import api
 from portfolio.core.schema import decimal_pattern, error_statuses
 from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
+from portfolio.imports.models import ImportJob
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -79,6 +80,9 @@ VISIBLE: dict[str, Callable[[Any], QuerySet[Any]]] = {
         benefit__in=Benefit.objects.visible_to(user)
     ),
     "stakeholders": Stakeholder.objects.visible_to,
+    "imports": lambda user: (
+        ImportJob.objects.all() if sees_everything(user) else ImportJob.objects.none()
+    ),
     "health/projects": lambda user: ProjectHealth.objects.filter(
         project__in=Project.objects.visible_to(user)
     ),
@@ -106,6 +110,10 @@ TARGETS: dict[str, Callable[[World], Any]] = {
     "benefits": lambda w: w.benefit,
     "benefit-measurements": lambda w: w.measurement,
     "stakeholders": lambda w: w.stakeholder,
+    "imports": lambda w: (
+        ImportJob.objects.first()
+        or ImportJob.objects.create(filename="return.csv", data=b"Code\nA\n", size=7)
+    ),
     "health/projects": lambda w: ProjectHealth.objects.get(project=w.project_a1, is_current=True),
     "health/programmes": lambda w: ProgrammeHealth.objects.get(
         programme=w.programme_a1, is_current=True
