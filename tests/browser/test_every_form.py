@@ -4,8 +4,12 @@ just the fields the page renders, with valid values, then submitted. Each must s
 show its error beside the field that caused it.
 
 Left out, on purpose: buttons that destroy or revoke (archive, delete, revoke, unlock), which
-would change the pages the walk visits next and have tests of their own; and file uploads
-(the importer's tests upload real files)."""
+would change the pages the walk visits next and have tests of their own; file uploads (the
+importer's tests upload real files); and the authenticator-app code (a person reads it from
+an app: tests/browser/test_mfa.py computes it).
+
+A choice is an entry the organisation already had, not one this walk made ("Browser test
+…"), as a person picks a real portfolio for a real programme."""
 
 from __future__ import annotations
 
@@ -41,7 +45,8 @@ def _forms(page: Page) -> list[int]:
         if not form.is_visible() or button.count() == 0:
             continue
         uploads = form.locator("input[type=file]").count()
-        if uploads or DESTRUCTIVE.search(button.first.inner_text()):
+        codes = form.locator("input[autocomplete=one-time-code], input[name=code]").count()
+        if uploads or codes or DESTRUCTIVE.search(button.first.inner_text()):
             continue
         wanted.append(index)
     return wanted
@@ -51,12 +56,9 @@ def _fill(field: Locator, serial: int) -> None:
     """A valid value for an empty field, by its kind; filled fields keep what the page gave."""
     tag = field.evaluate("e => e.tagName.toLowerCase()")
     kind = (field.get_attribute("type") or "text").lower()
-    if tag == "select":
+    if tag == "select" or field.get_attribute("list"):
         if not field.input_value():
-            options = field.locator("option").evaluate_all("os => os.map(o => o.value)")
-            values = [value for value in options if value]
-            if values:
-                field.select_option(values[0])
+            _choose(field, tag)
         return
     if kind in ("hidden", "submit", "button", "checkbox", "file"):
         return
@@ -69,6 +71,28 @@ def _fill(field: Locator, serial: int) -> None:
     if field.input_value() or field.get_attribute("name") in LEFT_EMPTY:
         return
     field.fill(_value(field, kind, serial))
+
+
+def _choose(field: Locator, tag: str) -> None:
+    """The first real option of a select, or the first real name of a searchable choice."""
+    if tag == "select":
+        pairs = "os => os.map(o => [o.value, o.textContent])"
+        options = field.locator("option").evaluate_all(pairs)
+        values = _real([(value, label) for value, label in options if value])
+        if values:
+            field.select_option(values[0])
+        return
+    names = field.page.locator(f"datalist#{field.get_attribute('list')} option")
+    labels = names.evaluate_all("os => os.map(o => o.value)")
+    real = _real([(label, label) for label in labels])
+    if real:
+        field.fill(real[0])
+
+
+def _real(options: list[tuple[str, str]]) -> list[str]:
+    """The values of the options the organisation had before this walk (made ones last)."""
+    made = [value for value, label in options if label.strip().startswith("Browser test")]
+    return [value for value, _ in options if value not in made] + made
 
 
 def _value(field: Locator, kind: str, serial: int) -> str:
