@@ -272,6 +272,11 @@ class Fuzzer:
 
     def check(self, case: Any, mode: GenerationMode, resource: str, target: int) -> None:
         self.calls += 1
+        if mode is GenerationMode.NEGATIVE and "" in (case.query or {}).values():
+            # An empty query value is the parameter left out (what a form sends for a field
+            # left blank), and the API takes it so; OpenAPI 3 cannot say that of a typed
+            # parameter, so such a case is not "invalid data accepted".
+            return
         if mode is GenerationMode.POSITIVE and case.path_parameters.get("id") == target:
             # Let writes to the real row through (a generated If-Match is always stale);
             # requests to generated ids keep theirs.
