@@ -130,15 +130,14 @@ def _seed_large(sizes: Sizes) -> tuple[float, dict[str, int]]:
 def _small_queries(procs: Processes, url: str) -> dict[str, Any]:
     """The demo in its own database, counted in a subprocess so each process talks to one
     database only."""
-    done = subprocess.run(
-        python("-m", "bench.small"),
-        cwd=ROOT,
-        env={**procs.env, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-    )
+    return _module_result("bench.small", {**procs.env, "DATABASE_URL": url})
+
+
+def _module_result(module: str, env: dict[str, str]) -> dict[str, Any]:
+    """Run a bench module in a process of its own and read the JSON its last line prints."""
+    done = subprocess.run(python("-m", module), cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        raise RuntimeError(f"bench.small failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+        raise RuntimeError(f"{module} failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -147,16 +146,7 @@ def _import_rate(procs: Processes, url: str) -> dict[str, Any]:
     """Issue 13's figure, apart from issue 12's: rows per second of a 10,000-row return
     with history (bench.imports), in its own database and process."""
     say("== import throughput: a 10,000-row return with history, twice (bench.imports)")
-    done = subprocess.run(
-        python("-m", "bench.imports"),
-        cwd=ROOT,
-        env={**procs.env, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"bench.imports failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result = _module_result("bench.imports", {**procs.env, "DATABASE_URL": url})
     rate, times = result["import_rows_per_second"], result["import_seconds"]
     say(f"  {rate:,} rows/s (the two imports took {times} s)")
     return result
@@ -446,12 +436,7 @@ def _growth(
 
     redis = procs.env["REDIS_URL"].rsplit("/", 1)[0] + "/1"
     env = {**procs.env, "DATABASE_URL": grown, "REDIS_URL": redis}
-    done = subprocess.run(
-        python("-m", "bench.growth"), cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"bench.growth failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result = _module_result("bench.growth", env)
     vacuum_analyze(grown)
     say(f"  seeded 3× L in {result['seed_s']} s: " + ", ".join(
         f"{k} {v:,}" for k, v in result["sizes"].items()
