@@ -14,6 +14,7 @@ A choice is an entry the organisation already had, not one this walk made ("Brow
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -176,22 +177,29 @@ def _problems_after_invalid_submit(page: Page, path: str, index: int) -> list[st
     return []
 
 
+def _each_form(page: Page, base: str, username: str) -> Iterator[tuple[str, int]]:
+    """Logged in as the role on the demo, each form of each page it reaches, the page
+    freshly loaded for each (an earlier submit may have changed it)."""
+    load_demo()
+    log_in(page, base, username, DEMO_PASSWORD)
+    for path in reachable_pages(page, base):
+        page.goto(f"{base}{path}")
+        settle(page)
+        for index in _forms(page):
+            page.goto(f"{base}{path}")
+            settle(page)
+            yield path, index
+
+
 @pytest.mark.parametrize("username", ROLES)
 def test_every_form_a_role_is_shown_succeeds_filled_as_rendered(
     page: Page, live_server, username: str
 ) -> None:
-    load_demo()
-    log_in(page, live_server.url, username, DEMO_PASSWORD)
     problems: list[str] = []
     submitted = 0
-    for path in reachable_pages(page, live_server.url):
-        page.goto(f"{live_server.url}{path}")
-        settle(page)
-        for index in _forms(page):
-            page.goto(f"{live_server.url}{path}")
-            settle(page)
-            problems += _problems_after_valid_submit(page, path, index)
-            submitted += 1
+    for path, index in _each_form(page, live_server.url, username):
+        problems += _problems_after_valid_submit(page, path, index)
+        submitted += 1
     assert submitted > 0
     assert not problems, "\n".join(problems)
 
@@ -200,14 +208,7 @@ def test_every_form_a_role_is_shown_succeeds_filled_as_rendered(
 def test_an_invalid_submit_of_each_form_shows_the_error_beside_its_field(
     page: Page, live_server, username: str
 ) -> None:
-    load_demo()
-    log_in(page, live_server.url, username, DEMO_PASSWORD)
     problems: list[str] = []
-    for path in reachable_pages(page, live_server.url):
-        page.goto(f"{live_server.url}{path}")
-        settle(page)
-        for index in _forms(page):
-            page.goto(f"{live_server.url}{path}")
-            settle(page)
-            problems += _problems_after_invalid_submit(page, path, index)
+    for path, index in _each_form(page, live_server.url, username):
+        problems += _problems_after_invalid_submit(page, path, index)
     assert not problems, "\n".join(problems)
