@@ -19,6 +19,7 @@ from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Max, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
@@ -92,16 +93,19 @@ def lockout_response(
 
 @dataclass(frozen=True)
 class LockedOut:
-    """One locked-out username or address, as PMO sees it on the lockout page."""
+    """One locked-out username, address or email address, as PMO sees it on the lockout
+    page, and the door it was refused at."""
 
-    kind: str  # "username" or "address"
+    kind: str  # "username", "address" or "email"
     value: str
     failures: int
     until: datetime
+    door: str = "sign-in"
 
 
 def current_lockouts() -> list[LockedOut]:
-    """Every username and address refused right now, soonest release first."""
+    """Every username, address and email address refused right now, at sign-in or at one
+    of the cache-throttled doors, soonest release first."""
     found: list[LockedOut] = []
     for kind, field in (("username", "username"), ("address", "ip_address")):
         rows = (
@@ -114,17 +118,38 @@ def current_lockouts() -> list[LockedOut]:
         found += [
             LockedOut(kind, row[field], row["failures"], row["last"] + cool_off()) for row in rows
         ]
+    found += [lockout for throttle in CACHE_THROTTLES for lockout in throttle.lockouts()]
     return sorted(found, key=lambda lockout: lockout.until)
 
 
 def unlock(*, kind: str, value: str) -> int:
-    """Forget the failures of a username or an address, so it may sign in again at once;
-    the number of attempt rows removed (0: it was not locked, or already unlocked)."""
+    """Forget the failures of a username or an address, so it may sign in again at once:
+    the sign-in failures and every cache-counted throttle of that account or address (a
+    person locked out of the code step is as stuck as one locked out of the password). The
+    number of records forgotten (0: it was not locked, or already unlocked)."""
     if kind == "username":
-        return reset(username=value)
+        return reset(username=value) + _forget_throttles(*_account_keys(value))
     if kind == "address":
-        return reset(ip=value)
+        return reset(ip=value) + _forget_throttles(f"address:{value}")
+    if kind == "email":
+        return _forget_throttles(f"email:{value}")
     raise ValueError(f"unknown lockout kind {kind!r}")
+
+
+def _account_keys(username: str) -> list[str]:
+    """The throttle keys that count an account's attempts: by user (codes, tokens) and by
+    email address (password reset)."""
+    user = get_user_model()._default_manager.filter(username=username).first()
+    if user is None:
+        return []
+    keys = [f"user:{user.pk}"]
+    if email := getattr(user, "email", ""):
+        keys.append(f"email:{email.strip().lower()}")
+    return keys
+
+
+def _forget_throttles(*keys: str) -> int:
+    return sum(throttle.forget(*keys) for throttle in CACHE_THROTTLES)
 
 
 # Cache-counted throttles -------------------------------------------------------------------
@@ -138,6 +163,7 @@ class Throttle:
 
     name: str
     setting: str  # the settings name holding the limit, read at each use (tests change it)
+    door: str  # what it guards, in the words of the lockout page
 
     @property
     def limit(self) -> int:
@@ -168,11 +194,55 @@ class Throttle:
                 entry = (0, (now + window).timestamp())
             count, ends = entry
             cache.set(cache_key, (count + 1, ends), timeout=math.ceil(ends - now.timestamp()))
+            if count + 1 >= self.limit:
+                self._note_blocked(key)
+
+    # Cache keys are hashed and cannot be listed: the keys over their limit are also noted in
+    # one entry per throttle, so that PMO sees them on the lockout page and can unlock them.
+    def _blocked_key(self) -> str:
+        return f"throttle:{self.name}:blocked"
+
+    def _note_blocked(self, key: str) -> None:
+        # A key's window ends within one cool-off of now, so the note outlives every key in it.
+        blocked = cache.get(self._blocked_key(), set())
+        cache.set(self._blocked_key(), blocked | {key}, timeout=cool_off().total_seconds())
+
+    def lockouts(self) -> list[LockedOut]:
+        """The keys refused right now, as the lockout page lists them."""
+        found = []
+        for key in sorted(cache.get(self._blocked_key(), set())):
+            entry = cache.get(self._key(key))
+            until = self.blocked_until(key)
+            if entry is None or until is None:
+                continue
+            kind, value = _described(key)
+            found.append(LockedOut(kind, value, entry[0], until, door=self.door))
+        return found
+
+    def forget(self, *keys: str) -> int:
+        """Drop the counts of the given keys; how many were counting."""
+        cache_keys = [self._key(key) for key in keys]
+        counting = len(cache.get_many(cache_keys))
+        cache.delete_many(cache_keys)
+        blocked = cache.get(self._blocked_key(), set())
+        if blocked & set(keys):
+            cache.set(self._blocked_key(), blocked - set(keys), timeout=cool_off().total_seconds())
+        return counting
 
 
-PASSWORD_RESET = Throttle("password-reset", "PASSWORD_RESET_LIMIT")
-TOKEN_CREATE = Throttle("token-create", "API_TOKEN_CREATE_LIMIT")
-BAD_TOKEN = Throttle("bad-token", "API_BAD_TOKEN_LIMIT")
+def _described(key: str) -> tuple[str, str]:
+    """A throttle key as the lockout page names it: ("username", "pm") for "user:7"."""
+    kind, _, value = key.partition(":")
+    if kind == "user":
+        user = get_user_model()._default_manager.filter(pk=value).first()
+        return "username", user.get_username() if user else value
+    return kind, value
+
+
+PASSWORD_RESET = Throttle("password-reset", "PASSWORD_RESET_LIMIT", "password reset")
+TOKEN_CREATE = Throttle("token-create", "API_TOKEN_CREATE_LIMIT", "API token creation")
+BAD_TOKEN = Throttle("bad-token", "API_BAD_TOKEN_LIMIT", "API calls with a bad token")
 # Wrong authentication codes after the password (and on enrolment), and wrong passwords when
 # turning MFA off: counted per account and per address, like failed sign-ins.
-MFA_CODE = Throttle("mfa-code", "MFA_FAILURE_LIMIT")
+MFA_CODE = Throttle("mfa-code", "MFA_FAILURE_LIMIT", "authentication code")
+CACHE_THROTTLES = (PASSWORD_RESET, TOKEN_CREATE, BAD_TOKEN, MFA_CODE)

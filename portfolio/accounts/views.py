@@ -266,7 +266,9 @@ def lockouts(request: HttpRequest) -> HttpResponse:
 
 
 class UnlockForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("username", "username"), ("address", "address")])
+    kind = forms.ChoiceField(
+        choices=[("username", "username"), ("address", "address"), ("email", "email")]
+    )
     value = forms.CharField(max_length=255)
 
 

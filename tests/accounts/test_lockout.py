@@ -145,6 +145,23 @@ def test_password_reset_requests_are_throttled_per_address(client, cast: Cast) -
     assert mail.outbox == []
 
 
+def test_the_pmo_unlocks_an_email_address_refused_at_password_reset(cast: Cast) -> None:
+    for n in range(settings.PASSWORD_RESET_LIMIT):
+        Client(REMOTE_ADDR=f"198.51.100.{n}").post(
+            reverse("password_reset"), {"email": "pm@example.org"}
+        )
+    pmo = cast.client_for(cast.pmo)
+    listed = pmo.get(reverse("lockouts")).context["lockouts"]
+    assert [(row.kind, row.value, row.door) for row in listed] == [
+        ("email", "pm@example.org", "password reset")
+    ]
+
+    pmo.post(reverse("unlock"), {"kind": "email", "value": "pm@example.org"})
+
+    again = Client(REMOTE_ADDR="198.51.100.200")
+    assert again.post(reverse("password_reset"), {"email": "pm@example.org"}).status_code == 302
+
+
 def test_api_token_creation_is_throttled(cast: Cast) -> None:
     client = cast.client_for(cast.project_manager)
     statuses = [

@@ -160,6 +160,29 @@ def test_wrong_codes_are_refused_with_a_retry_time_after_the_limit(
     assert StaticToken.objects.filter(token=codes[1]).exists()
 
 
+def test_the_pmo_sees_who_is_refused_at_the_code_step_and_unlocks_them(
+    cast: Cast, pm_with_mfa: tuple[User, list[str]]
+) -> None:
+    _, codes = pm_with_mfa
+    client = _password_step()
+    for _ in range(settings.MFA_FAILURE_LIMIT):
+        client.post(VERIFY, {"code": "123456"})
+    assert client.post(VERIFY, {"code": codes[1]}).status_code == 429
+    pmo = cast.client_for(cast.pmo)
+    listed = pmo.get(reverse("lockouts")).context["lockouts"]
+    assert {(row.kind, row.value, row.door) for row in listed} == {
+        ("username", "pm", "authentication code"),
+        ("address", "127.0.0.1", "authentication code"),
+    }
+
+    for row in listed:  # what the Unlock button of each row posts
+        pmo.post(reverse("unlock"), {"kind": row.kind, "value": row.value})
+
+    assert pmo.get(reverse("lockouts")).context["lockouts"] == []
+    assert client.post(VERIFY, {"code": codes[1]}).status_code == 302
+    assert AuthEvent.objects.filter(kind=AuthEvent.Kind.UNLOCKED).count() == 2
+
+
 def test_turning_mfa_off_needs_the_password(pm_with_mfa: tuple[User, list[str]]) -> None:
     user, codes = pm_with_mfa
     client = _password_step()
