@@ -263,13 +263,17 @@ def _objects(body: Any) -> list[dict[str, Any]]:
 
 
 def _holds_blank_query_value(case: Any) -> bool:
-    """Whether the request sends some query parameter as `name=` (a blank string, or a list
-    holding one, which is encoded the same way)."""
-    for value in (case.query or {}).values():
-        values = value if isinstance(value, list | tuple) else [value]
-        if any(item == "" for item in values):
-            return True
-    return False
+    """Whether the request sends some query parameter as `name=`: a blank string, or an
+    empty object or list, or one holding only those (all are encoded the same way)."""
+    return any(_encodes_blank(value) for value in (case.query or {}).values())
+
+
+def _encodes_blank(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(_encodes_blank(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return all(_encodes_blank(item) for item in value)
+    return value == ""
 
 
 @dataclass
