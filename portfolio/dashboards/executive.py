@@ -10,11 +10,11 @@ large the portfolio.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -22,13 +22,18 @@ from django.db.models import Count, F, Q, QuerySet, TextChoices
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from portfolio.core.periods import Period
 from portfolio.core.ratings import SEVERITY, Rating, label_of
+from portfolio.health.cards import (
+    BenefitsSummary,
+    CardFacts,
+    CardHealth,
+    card_facts,
+    current_cards,
+)
 from portfolio.health.models import HealthRecord, PortfolioHealth, ProgrammeHealth, ProjectHealth
-from programmes.models import Benefit, Portfolio, Programme, person_for
+from programmes.models import Portfolio, Programme, person_for
 from projects.models import Milestone, Project, Risk, Totals
 
-TREND_WEEKS = 12
 ATTENTION_LIMIT = 12
 LIST_LIMIT = 8
 UPCOMING_DAYS = 45
@@ -37,21 +42,31 @@ CARDS_PER_PAGE = 24
 ATTENTION_RATINGS = (Rating.RED, Rating.AMBER_RED, Rating.AMBER)
 
 
-@dataclass(frozen=True)
-class BenefitsSummary:
-    """A programme's measured benefits, averaged: realised and planned shares of target."""
-
-    realised: int
-    planned: int | None
-
-
 @dataclass
 class ProgrammeCard:
+    """A programme card: the programme row (name, manager) and the facts the worker stored
+    for it (portfolio.health.cards), or worked out as they stood at a past moment."""
+
     programme: Programme
-    health: HealthRecord | None
-    trend: list[str]  # the rating at the end of each of the last 12 weeks, oldest first
-    totals: Totals
-    benefits: BenefitsSummary | None  # None until one of its benefits is measured
+    facts: CardFacts
+    version: int = 0  # the stored summary's; the open page polls with it
+
+    @property
+    def health(self) -> CardHealth:
+        return self.facts.health
+
+    @property
+    def trend(self) -> tuple[str, ...]:
+        """The rating at the end of each of the last 12 weeks, oldest first."""
+        return self.facts.trend
+
+    @property
+    def totals(self) -> Totals:
+        return self.facts.totals
+
+    @property
+    def benefits(self) -> BenefitsSummary | None:
+        return self.facts.benefits
 
     @property
     def spend_percent(self) -> Decimal | None:
@@ -100,6 +115,18 @@ class PortfolioSection:
         """(rating, programmes) worst first, only the ratings present; no data last."""
         ordered = sorted((r for r in self.tally if r), key=lambda r: -SEVERITY[Rating(r)])
         return [(r, self.tally[r]) for r in [*ordered, ""] if self.tally.get(r)]
+
+    @property
+    def version(self) -> str:
+        """Changes whenever what the section's summary shows changes: an open page swaps
+        the summary only then."""
+        shown = (
+            self.health.pk if self.health else None,
+            sorted(self.tally.items()),
+            self.gaps,
+            self.standalone,
+        )
+        return hashlib.sha256(repr(shown).encode()).hexdigest()[:12]
 
     @property
     def needing_attention(self) -> int:
@@ -203,21 +230,70 @@ def programme_cards(
     )
     has_next = len(chosen) > CARDS_PER_PAGE
     chosen = chosen[:CARDS_PER_PAGE]
-    health = _standing(ProgrammeHealth, "programme", chosen, moment)
-    trends = _trends(chosen, today)
-    totals = Project.objects.active().filter(programme__in=chosen).totals_by("programme")
-    benefits = _benefits(chosen, today)
-    cards = [
-        ProgrammeCard(
-            programme=p,
-            health=health.get(p.pk),
-            trend=trends.get(p.pk, [""] * TREND_WEEKS),
-            totals=totals.get(p.pk, Totals()),
-            benefits=benefits.get(p.pk),
-        )
-        for p in chosen
-    ]
-    return CardPage(portfolio, show, cards, number, has_next)
+    return CardPage(portfolio, show, _cards(chosen, today, moment), number, has_next)
+
+
+def _cards(
+    programmes: list[Programme], today: date, moment: datetime | None
+) -> list[ProgrammeCard]:
+    """Today's cards from the stored summaries (one narrow query); as they stood at a past
+    moment from the health history."""
+    ids = [p.pk for p in programmes]
+    if moment is None:
+        stored = current_cards(ids, today)
+        return [ProgrammeCard(p, stored[p.pk].facts, stored[p.pk].version) for p in programmes]
+    past = card_facts(ids, today, moment)
+    return [ProgrammeCard(p, past[p.pk]) for p in programmes]
+
+
+def changed_cards(user: Any, shown: dict[int, int]) -> list[ProgrammeCard]:
+    """Of the cards an open page shows (programme id → version), those whose stored version
+    has moved since, as the viewer may see them (a fixed number of queries)."""
+    programmes = list(
+        Programme.objects.visible_to(user)
+        .active()
+        .filter(pk__in=list(shown))
+        .select_related("manager")
+        .order_by("pk")
+    )
+    cards = _cards(programmes, timezone.localdate(), None)
+    return [card for card in cards if card.version != shown[card.programme.pk]]
+
+
+@dataclass
+class Changes:
+    """What an open dashboard's poll sends when something changed: the summaries and cards
+    whose versions moved since those the page showed, and the overview for the side column."""
+
+    overview: Overview
+    sections: list[PortfolioSection]
+    cards: list[ProgrammeCard]
+
+
+def changes_since(user: Any, sections: list[str], cards: list[str]) -> Changes:
+    """`sections` and `cards` as the page sends them ("<id>-<version>"); malformed entries
+    are ignored (they come from the browser)."""
+    now = overview(user)
+    shown_sections = dict(_pairs(sections))
+    shown_cards = {pk: int(v) for pk, v in _pairs(cards) if v.isdigit()}
+    return Changes(
+        overview=now,
+        sections=[
+            s
+            for s in now.sections
+            if s.portfolio.pk in shown_sections and shown_sections[s.portfolio.pk] != s.version
+        ],
+        cards=changed_cards(user, shown_cards) if shown_cards else [],
+    )
+
+
+def _pairs(values: list[str]) -> list[tuple[int, str]]:
+    pairs = []
+    for value in values:
+        pk, _, version = value.partition("-")
+        if pk.isdigit() and version:
+            pairs.append((int(pk), version))
+    return pairs
 
 
 def _shown(
@@ -256,62 +332,6 @@ def _standing(
     ids = [s.pk for s in subjects]
     records = _records(model, field_name, moment).filter(**{f"{field_name}__in": ids})
     return {getattr(r, f"{field_name}_id"): r for r in records}
-
-
-def _trends(programmes: list[Programme], today: date) -> dict[int, list[str]]:
-    """Each programme's rating at the end of each of the last 12 weeks (one query)."""
-    first = Period.containing(today).previous(TREND_WEEKS - 1).start
-    rows = (
-        ProgrammeHealth.objects.filter(programme__in=programmes, taken_at__date__lte=today)
-        .filter(taken_at__date__gte=first - timedelta(weeks=2))
-        .order_by("taken_at", "pk")
-        .values_list("programme_id", "taken_at", "overall")
-    )
-    by_programme: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
-    for programme_id, taken_at, overall in rows:
-        by_programme[programme_id].append((taken_at, overall))
-    mondays = [first + timedelta(weeks=n) for n in range(TREND_WEEKS)]
-    trends = {}
-    for programme_id, records in by_programme.items():
-        points, index, rating = [], 0, ""
-        for monday in mondays:
-            week_end = monday + timedelta(days=7)
-            while index < len(records) and timezone.localdate(records[index][0]) < week_end:
-                rating = records[index][1]
-                index += 1
-            points.append(rating)
-        trends[programme_id] = points
-    return trends
-
-
-def _benefits(programmes: list[Programme], today: date) -> dict[int, BenefitsSummary]:
-    """Each programme's measured benefits (Benefit's progress rule), averaged: one query for
-    the benefits and their programmes, one for the measurements."""
-    benefits = (
-        Benefit.objects.filter(programme__in=programmes)
-        .select_related("programme")
-        .prefetch_related("measurements")
-    )
-    realised: dict[int, list[int]] = defaultdict(list)
-    planned: dict[int, list[int]] = defaultdict(list)
-    for benefit in benefits:
-        share = benefit.realised_percent
-        if share is None:  # not measured yet: unknown, left out rather than counted as 0
-            continue
-        realised[benefit.programme_id].append(share)
-        plan = benefit.planned_percent(today)
-        if plan is not None:
-            planned[benefit.programme_id].append(plan)
-    return {
-        pk: BenefitsSummary(
-            realised=_mean(shares), planned=_mean(planned[pk]) if planned[pk] else None
-        )
-        for pk, shares in realised.items()
-    }
-
-
-def _mean(values: list[int]) -> int:
-    return int((Decimal(sum(values)) / len(values)).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def _attention(

@@ -38,6 +38,7 @@ from portfolio.core.health_rules import (
     rollup_reason,
 )
 from portfolio.core.ratings import Rating, worst
+from portfolio.health.cards import refresh_summaries
 from portfolio.health.models import (
     HealthRecord,
     HealthRequest,
@@ -446,7 +447,12 @@ def _on_portfolio_scale(assessment: Assessment, portfolio: Portfolio) -> Assessm
 
 
 def recompute_programmes(ids: Sequence[int] | None, today: date, kind: str = "change") -> int:
-    return _store(ProgrammeHealth, Programme, "programme", assess_programmes(ids, today), kind)
+    """Store the programmes' health and their cards' summaries. The summaries are refreshed
+    even when the health is unchanged: a card also shows money, benefits and its projects'
+    ratings, and every write to those asks for this recomputation."""
+    stored = _store(ProgrammeHealth, Programme, "programme", assess_programmes(ids, today), kind)
+    refresh_summaries(ids, today)
+    return stored
 
 
 def recompute_portfolios(ids: Sequence[int] | None, today: date, kind: str = "change") -> int:
@@ -563,3 +569,5 @@ def _snapshot(
     ]
     model._default_manager.bulk_create(rows, batch_size=1000)
     records_stored(rows)
+    if model is ProgrammeHealth:  # a past snapshot changes today's trend
+        refresh_summaries(list(assessments), timezone.localdate())
