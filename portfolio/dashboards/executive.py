@@ -23,16 +23,18 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portfolio.core.ratings import SEVERITY, Rating, label_of
-from portfolio.health.cards import (
+from portfolio.health.models import HealthRecord, PortfolioHealth, ProgrammeHealth, ProjectHealth
+from portfolio.health.summaries import (
     BenefitsSummary,
     CardFacts,
     CardHealth,
     card_facts,
+    card_health,
     current_cards,
+    current_sections,
 )
-from portfolio.health.models import HealthRecord, PortfolioHealth, ProgrammeHealth, ProjectHealth
-from programmes.models import Portfolio, Programme, person_for
-from projects.models import Milestone, Project, Risk, Totals
+from programmes.models import Portfolio, Programme, person_for, sees_everything
+from projects.models import Milestone, Project, ProjectQuerySet, Risk, Totals
 
 ATTENTION_LIMIT = 12
 LIST_LIMIT = 8
@@ -45,7 +47,7 @@ ATTENTION_RATINGS = (Rating.RED, Rating.AMBER_RED, Rating.AMBER)
 @dataclass
 class ProgrammeCard:
     """A programme card: the programme row (name, manager) and the facts the worker stored
-    for it (portfolio.health.cards), or worked out as they stood at a past moment."""
+    for it (portfolio.health.summaries), or worked out as they stood at a past moment."""
 
     programme: Programme
     facts: CardFacts
@@ -101,7 +103,7 @@ class PortfolioSection:
     and its standalone projects. The programme cards load on demand (`programme_cards`)."""
 
     portfolio: Portfolio
-    health: HealthRecord | None
+    health: CardHealth = field(default_factory=CardHealth)
     tally: dict[str, int] = field(default_factory=dict)  # rating ("" for none) → programmes
     gaps: int = 0
     standalone: Totals = field(default_factory=Totals)
@@ -121,7 +123,7 @@ class PortfolioSection:
         """Changes whenever what the section's summary shows changes: an open page swaps
         the summary only then."""
         shown = (
-            self.health.pk if self.health else None,
+            self.health,
             sorted(self.tally.items()),
             self.gaps,
             self.standalone,
@@ -161,38 +163,25 @@ class CardPage:
 
 def overview(user: Any, moment: datetime | None = None) -> Overview:
     """The dashboard's first response: a fixed number of narrow queries, whatever the size
-    of the portfolios (no programme card is built here)."""
+    of the portfolios (no programme card is built here). The sections of portfolios the
+    viewer reads whole come from their stored summaries; the others (a manager sees part
+    of a portfolio), and every section as it stood at a past moment, are counted here."""
     today = timezone.localdate(moment) if moment else timezone.localdate()
     portfolios = list(Portfolio.objects.visible_to(user).active().order_by("name"))
     programmes = Programme.objects.visible_to(user).active().filter(portfolio__in=portfolios)
     projects = Project.objects.visible_to(user).active()
-    portfolio_health = _standing(PortfolioHealth, "portfolio", portfolios, moment)
-    standalone = projects.filter(programme__isnull=True).totals_by("portfolio")
-    sections = {
-        p.pk: PortfolioSection(
-            p, portfolio_health.get(p.pk), standalone=standalone.get(p.pk, Totals())
-        )
-        for p in portfolios
-    }
     records = _records(ProgrammeHealth, "programme", moment).filter(programme__in=programmes)
-    for row in (
-        records.order_by()
-        .values("programme__portfolio_id", "overall")
-        .annotate(n=Count("pk"), gaps=Count("pk", filter=Q(gap=True)))
-    ):
-        section = sections[row["programme__portfolio_id"]]
-        section.tally[row["overall"]] = section.tally.get(row["overall"], 0) + row["n"]
-        section.gaps += row["gaps"]
-    for row in (
-        programmes.order_by()
-        .values("portfolio_id")
-        .annotate(n=Count("pk"))
-        .values("portfolio_id", "n")
-    ):
-        section = sections[row["portfolio_id"]]
-        section.tally[""] = section.tally.get("", 0) + row["n"] - section.programme_count
+    whole = [] if moment else _read_whole(user, portfolios)
+    stored = current_sections(whole)
+    sections = {
+        p.pk: PortfolioSection(p, f.health, dict(f.tally), f.gaps, f.standalone)
+        for p in portfolios
+        if (f := stored.get(p.pk)) is not None
+    }
+    rest = [p for p in portfolios if p.pk not in sections]
+    sections |= _counted_sections(rest, programmes, projects, records, moment)
     return Overview(
-        sections=list(sections.values()),
+        sections=[sections[p.pk] for p in portfolios],
         attention=_attention(records, projects, moment),
         milestones=list(
             Milestone.objects.filter(project__in=projects)
@@ -209,6 +198,64 @@ def overview(user: Any, moment: datetime | None = None) -> Overview:
             .order_by("-score_value", "-raised_on")[:LIST_LIMIT]
         ),
     )
+
+
+def _read_whole(user: Any, portfolios: list[Portfolio]) -> list[int]:
+    """The portfolios whose every programme and project the viewer reads: all for the PMO,
+    an executive's own portfolios."""
+    ids = [p.pk for p in portfolios]
+    if sees_everything(user):
+        return ids
+    person = person_for(user)
+    if person is None:
+        return []
+    return list(person.executive_portfolios.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _counted_sections(
+    portfolios: list[Portfolio],
+    programmes: QuerySet[Programme],
+    projects: ProjectQuerySet,
+    records: QuerySet[Any],
+    moment: datetime | None,
+) -> dict[int, PortfolioSection]:
+    """The sections of these portfolios as far as the viewer sees them (a fixed number of
+    queries), with the health standing at `moment`."""
+    if not portfolios:
+        return {}
+    portfolio_health = _standing(PortfolioHealth, "portfolio", portfolios, moment)
+    standalone = projects.filter(programme__isnull=True, portfolio__in=portfolios).totals_by(
+        "portfolio"
+    )
+    sections = {
+        p.pk: PortfolioSection(
+            p,
+            card_health(portfolio_health[p.pk]) if p.pk in portfolio_health else CardHealth(),
+            standalone=standalone.get(p.pk, Totals()),
+        )
+        for p in portfolios
+    }
+    for row in (
+        records.filter(programme__portfolio__in=portfolios)
+        .order_by()
+        .values("programme__portfolio_id", "overall")
+        .annotate(n=Count("pk"), gaps=Count("pk", filter=Q(gap=True)))
+    ):
+        section = sections[row["programme__portfolio_id"]]
+        section.tally[row["overall"]] = section.tally.get(row["overall"], 0) + row["n"]
+        section.gaps += row["gaps"]
+    for row in (
+        programmes.filter(portfolio__in=portfolios)
+        .order_by()
+        .values("portfolio_id")
+        .annotate(n=Count("pk"))
+        .values("portfolio_id", "n")
+    ):
+        section = sections[row["portfolio_id"]]
+        unrated = row["n"] - section.programme_count
+        if unrated:
+            section.tally[""] = section.tally.get("", 0) + unrated
+    return sections
 
 
 def programme_cards(

@@ -156,7 +156,7 @@ class ProjectHealth(HealthRecord):
 class ProgrammeSummary(models.Model):
     """What a programme card shows, as the worker last worked it out (a read model): the
     current health with its first reasons, the 12-week trend, money, benefits and how many
-    of its projects are red or amber. `portfolio.health.cards` writes it whenever the
+    of its projects are red or amber. `portfolio.health.summaries` writes it whenever the
     roll-up recomputes the programme, so a card render reads this one narrow row.
 
     The trend is compact: one rating code per week from `trend_start` (a Monday), oldest
@@ -190,3 +190,32 @@ class ProgrammeSummary(models.Model):
 
     def __str__(self) -> str:
         return f"Summary of programme {self.programme_id} (v{self.version})"
+
+
+class PortfolioSummary(models.Model):
+    """What a portfolio's section of the executive dashboard shows to a viewer who reads the
+    whole portfolio, as the worker last worked it out (a read model): its health with the
+    headline reason, how many of its active programmes stand at each rating and how many
+    are gap-flagged, and its standalone projects' money. Written whenever the roll-up
+    recomputes the portfolio, which every programme job and standalone project job asks
+    for (`portfolio.health.summaries`)."""
+
+    portfolio = models.OneToOneField(
+        Portfolio, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    version = models.PositiveIntegerField(default=1)
+    overall = models.CharField(max_length=12, choices=Rating, blank=True)
+    gap = models.BooleanField(default=False)
+    reasons = models.JSONField(default=list)  # the first few reasons' messages
+    reason_count = models.PositiveIntegerField(default=0)
+    tally = models.JSONField(default=dict)  # rating ("" for none) → active programmes
+    gaps = models.PositiveIntegerField(default=0)
+    standalone_count = models.PositiveIntegerField(default=0)
+    standalone_budget = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    standalone_spend = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        db_table = "health_portfoliosummary"
+
+    def __str__(self) -> str:
+        return f"Summary of portfolio {self.portfolio_id} (v{self.version})"

@@ -38,7 +38,6 @@ from portfolio.core.health_rules import (
     rollup_reason,
 )
 from portfolio.core.ratings import Rating, worst
-from portfolio.health.cards import refresh_summaries
 from portfolio.health.models import (
     HealthRecord,
     HealthRequest,
@@ -55,6 +54,10 @@ from portfolio.health.requests import (
     health_request_many,
 )
 from portfolio.health.scopes import records_stored
+from portfolio.health.summaries import (
+    refresh_portfolio_summaries,
+    refresh_programme_summaries,
+)
 from programmes.models import Benefit, Person, Portfolio, Programme
 from projects.models import Allocation, Dependency, Project, Risk
 
@@ -451,12 +454,17 @@ def recompute_programmes(ids: Sequence[int] | None, today: date, kind: str = "ch
     even when the health is unchanged: a card also shows money, benefits and its projects'
     ratings, and every write to those asks for this recomputation."""
     stored = _store(ProgrammeHealth, Programme, "programme", assess_programmes(ids, today), kind)
-    refresh_summaries(ids, today)
+    refresh_programme_summaries(ids, today)
     return stored
 
 
 def recompute_portfolios(ids: Sequence[int] | None, today: date, kind: str = "change") -> int:
-    return _store(PortfolioHealth, Portfolio, "portfolio", assess_portfolios(ids, today), kind)
+    """Store the portfolios' health and their dashboard sections' summaries (refreshed even
+    when the health is unchanged: a section also counts its programmes' ratings and sums
+    its standalone projects' money)."""
+    stored = _store(PortfolioHealth, Portfolio, "portfolio", assess_portfolios(ids, today), kind)
+    refresh_portfolio_summaries(ids)
+    return stored
 
 
 # Everything ---------------------------------------------------------------------------
@@ -570,4 +578,4 @@ def _snapshot(
     model._default_manager.bulk_create(rows, batch_size=1000)
     records_stored(rows)
     if model is ProgrammeHealth:  # a past snapshot changes today's trend
-        refresh_summaries(list(assessments), timezone.localdate())
+        refresh_programme_summaries(list(assessments), timezone.localdate())

@@ -29,6 +29,7 @@ from portfolio.core import pagecache
 from portfolio.core.pagecache import CATALOGUE, VISIBILITY, scope
 from portfolio.health.models import (
     PortfolioHealth,
+    PortfolioSummary,
     ProgrammeHealth,
     ProgrammeSummary,
     ProjectHealth,
@@ -104,6 +105,10 @@ def _by_portfolio(rows: list[Any], owners: Owners) -> None:
     owners.named.add(CATALOGUE)
 
 
+def _in_portfolio(rows: list[Any], owners: Owners) -> None:
+    owners.portfolios |= _ids(r.portfolio_id for r in rows)
+
+
 def _register_items(rows: list[Any], owners: Owners) -> None:
     _by_project(rows, owners)
     _by_programme(rows, owners)
@@ -172,7 +177,9 @@ _DIRECT: dict[type[Model], Callable[[list[Any], Owners], None]] = {
     ProjectHealth: _by_project,
     ProgrammeHealth: _by_programme,
     PortfolioHealth: _by_portfolio,
-    ProgrammeSummary: _by_programme,  # the cards' read model (portfolio.health.cards)
+    # The dashboard's read models (portfolio.health.summaries).
+    ProgrammeSummary: _by_programme,
+    PortfolioSummary: _in_portfolio,
 }
 # Rows that can leave their owners (a project moved to another programme) or change who
 # may see what (a new manager): read before a save.

@@ -10,10 +10,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from portfolio.dashboards.executive import CARDS_PER_PAGE
+from portfolio.dashboards.executive import CARDS_PER_PAGE, overview
 from portfolio.health import rollup
-from portfolio.health.models import ProgrammeSummary
+from portfolio.health.models import PortfolioSummary, ProgrammeSummary
 from projects.models import Project
 from tests.conftest import Cast
 from tests.factories import (
@@ -145,3 +146,21 @@ def test_a_poll_ignores_versions_it_cannot_read_and_cards_the_viewer_may_not_see
     poll = _poll(client, "moved", shown)
     assert poll.status_code == 200
     assert f'id="programme-card-{cast.programme_b1.pk}"' not in poll.content.decode()
+
+
+def test_an_executive_reads_the_stored_section_and_a_manager_counts_only_what_they_see(
+    cast: Cast,
+) -> None:
+    rollup.recompute_everything()
+    PortfolioSummary.objects.filter(portfolio=cast.portfolio_a).update(gaps=7)  # a marker
+    executive = overview(cast.executive.user)
+    manager = overview(cast.programme_manager.user)
+    assert executive.sections[0].gaps == 7 and executive.sections[0].programme_count == 2
+    assert manager.sections[0].gaps == 0 and manager.sections[0].programme_count == 1
+
+
+def test_as_it_stood_on_a_past_date_the_sections_are_counted_from_history(cast: Cast) -> None:
+    rollup.recompute_everything()
+    PortfolioSummary.objects.filter(portfolio=cast.portfolio_a).update(gaps=7)
+    past = overview(cast.executive.user, timezone.now())
+    assert past.sections[0].gaps == 0

@@ -1,8 +1,8 @@
 """The promise "health is computed, never typed in", as an invariant: after any sequence of
 valid writes (through the services, the models and the API) and once the jobs they queued
 have run, the stored current health of every project, programme and portfolio equals a
-recomputation from scratch, reasons included; and so does every programme card's summary
-(the read model the executive dashboard renders from)."""
+recomputation from scratch, reasons included; and so does every programme card's and
+portfolio section's summary (the read models the executive dashboard renders from)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from portfolio.core.periods import Period
-from portfolio.health import cards, rollup
+from portfolio.health import rollup, summaries
 from programmes.models import HealthPolicy, Person, Portfolio, Programme
 from projects import services
 from projects.models import Dependency, Issue, Milestone, Project, Risk
@@ -210,9 +210,10 @@ class HealthStaysTrue(RuleBasedStateMachine):
         assert rollup.stale_subjects() == []
 
     @invariant()
-    def every_programme_card_summary_equals_a_fresh_computation(self) -> None:
+    def every_dashboard_summary_equals_a_fresh_computation(self) -> None:
         run_queued_jobs()
-        assert cards.stale_summaries() == []
+        assert summaries.stale_programme_summaries() == []
+        assert summaries.stale_portfolio_summaries() == []
 
 
 @pytest.mark.django_db

@@ -1,6 +1,7 @@
-"""The programme cards' read model (portfolio.health.cards): stored by the roll-up, true
-after every write once the jobs ran, moving its version (and the page cache) only when what
-a card shows changed, and never served from an earlier day."""
+"""The executive dashboard's read models (portfolio.health.summaries): programme cards and
+portfolio sections stored by the roll-up, true after every write once the jobs ran, moving
+their versions (and the page cache) only when what they show changed; a card is never
+served from an earlier day."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,18 +10,24 @@ from django.utils import timezone
 
 from portfolio.core import pagecache
 from portfolio.health import rollup
-from portfolio.health.cards import (
+from portfolio.health.models import HealthRequest, PortfolioSummary, ProgrammeSummary
+from portfolio.health.summaries import (
     TREND_WEEKS,
     current_cards,
-    refresh_summaries,
-    stale_summaries,
+    refresh_programme_summaries,
+    stale_portfolio_summaries,
+    stale_programme_summaries,
     trend_start,
 )
-from portfolio.health.models import HealthRequest, ProgrammeSummary
 from programmes.models import Programme
 from projects.models import Project, StatusReport
 from tests.conftest import Cast
-from tests.factories import BenefitFactory, BenefitMeasurementFactory, ProgrammeFactory
+from tests.factories import (
+    BenefitFactory,
+    BenefitMeasurementFactory,
+    ProgrammeFactory,
+    ProjectFactory,
+)
 from tests.health.jobs import run_queued_jobs
 
 
@@ -49,7 +56,7 @@ def test_the_rollup_stores_a_summary_of_every_programme_equal_to_a_fresh_computa
     assert {s.programme_id for s in summaries} == set(
         Programme.objects.active().values_list("pk", flat=True)
     )
-    assert stale_summaries() == []
+    assert stale_programme_summaries() == []
 
 
 def test_the_trend_is_stored_as_one_rating_code_a_week_from_its_first_monday(
@@ -91,7 +98,7 @@ def test_a_benefit_measurement_reaches_its_programmes_card(cast: Cast) -> None:
     BenefitMeasurementFactory(benefit=benefit, value=Decimal(50))
     run_queued_jobs()
     assert _summary(cast.programme_a1).benefits_realised == 25
-    assert stale_summaries() == []
+    assert stale_programme_summaries() == []
 
 
 def test_red_and_amber_projects_are_counted_on_their_programmes_card(cast: Cast) -> None:
@@ -118,7 +125,7 @@ def test_recomputing_without_a_change_moves_no_version_and_no_page_cache_scope(
     version = _summary(cast.programme_a1).version
     scope = pagecache.scope_of(cast.programme_a1)
     before = pagecache.versions([scope])
-    assert refresh_summaries(None, timezone.localdate()) == 0
+    assert refresh_programme_summaries(None, timezone.localdate()) == 0
     assert _summary(cast.programme_a1).version == version
     assert pagecache.versions([scope]) == before
 
@@ -131,7 +138,7 @@ def test_a_changed_summary_moves_its_programmes_page_cache_scope_and_no_sibling(
     before = pagecache.versions([mine, sibling])
     assert before is not None
     ProgrammeSummary.objects.filter(programme=cast.programme_a1).update(budget=Decimal(1))
-    assert refresh_summaries([cast.programme_a1.pk], timezone.localdate()) == 1
+    assert refresh_programme_summaries([cast.programme_a1.pk], timezone.localdate()) == 1
     after = pagecache.versions([mine, sibling])
     assert after is not None
     assert after[mine] != before[mine] and after[sibling] == before[sibling]
@@ -151,3 +158,25 @@ def test_a_programme_the_worker_has_not_reached_yet_still_gets_its_card(cast: Ca
     ProgrammeSummary.objects.filter(programme=programme).delete()
     card = current_cards([programme.pk], timezone.localdate())[programme.pk]
     assert card.version == 0 and card.facts.totals.count == 0
+
+
+def test_each_portfolio_section_counts_its_programmes_by_rating_and_its_standalone_money(
+    cast: Cast,
+) -> None:
+    _report(cast.project_a1, "red")
+    ProjectFactory(programme=None, portfolio=cast.portfolio_a, budget=Decimal(70_000))
+    rollup.recompute_everything()
+    summary = PortfolioSummary.objects.get(portfolio=cast.portfolio_a)
+    assert sum(summary.tally.values()) == 2 and summary.tally["red"] == 1
+    assert (summary.standalone_count, summary.standalone_budget) == (1, Decimal(70_000))
+    assert stale_portfolio_summaries() == []
+
+
+def test_a_new_programme_reaches_its_portfolios_section_once_the_jobs_ran(cast: Cast) -> None:
+    rollup.recompute_everything()
+    version = PortfolioSummary.objects.get(portfolio=cast.portfolio_a).version
+    ProgrammeFactory(portfolio=cast.portfolio_a)
+    run_queued_jobs()
+    summary = PortfolioSummary.objects.get(portfolio=cast.portfolio_a)
+    assert sum(summary.tally.values()) == 3 and summary.version == version + 1
+    assert PortfolioSummary.objects.get(portfolio=cast.portfolio_b).version == 1

@@ -1,18 +1,21 @@
-"""What a programme card shows, worked out once by the worker and read by every render.
+"""The executive dashboard's read models: what a programme card and a portfolio's section
+show, worked out once by the worker and read by every render.
 
-1. `card_facts` works a card out from the source rows (health records, projects, their
-   health, benefits) for any number of programmes in a fixed number of queries; with a
-   `moment` it reads the health standing then (the dashboard "as it stood on").
-2. `refresh_summaries` stores today's facts in each programme's `ProgrammeSummary`, moving
-   its version and the programme's page-cache scope only when something changed. The
-   roll-up calls it whenever it recomputes or snapshots a programme; every write a card
-   reflects (projects, their money and health, benefits, measurements) requests that
-   recomputation through the health inputs (`portfolio.health.inputs`).
-3. `current_cards` reads the stored summaries: one narrow query whatever the number of
-   cards. A summary that is missing or from an earlier day (before the nightly run) is
-   worked out afresh instead, so a card is never older than the last committed roll-up.
-4. `stale_summaries` says which stored summaries differ from a fresh computation: empty
-   once the jobs have settled (the invariant tests/health check).
+1. `card_facts` and `section_facts` work them out from the source rows (health records,
+   projects and their health, benefits) for any number of subjects in a fixed number of
+   queries; `card_facts` with a `moment` reads the health standing then ("as it stood on").
+2. `refresh_programme_summaries` and `refresh_portfolio_summaries` store them in
+   `ProgrammeSummary` and `PortfolioSummary` rows, moving a row's version and its page-cache
+   scope only when what it shows changed. The roll-up calls them whenever it recomputes (or
+   snapshots) a programme or portfolio, and every write they reflect (projects, their
+   money, health and moves, benefits and measurements, new or archived programmes) asks
+   for that recomputation through the health inputs (`portfolio.health.inputs`).
+3. `current_cards` and `current_sections` read the stored rows: one narrow query however
+   many. A row that is missing, or a card from an earlier day (its trend window and
+   planned benefits move with the date; the nightly run refreshes it), is worked out
+   afresh instead, so nothing shown is older than the last committed roll-up.
+4. `stale_programme_summaries` and `stale_portfolio_summaries` list the stored rows that
+   differ from a fresh computation: empty once the jobs have settled (tests/health).
 """
 
 from __future__ import annotations
@@ -24,14 +27,21 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from portfolio.core.periods import Period
 from portfolio.core.ratings import Rating, label_of
-from portfolio.health.models import HealthRecord, ProgrammeHealth, ProgrammeSummary, ProjectHealth
+from portfolio.health.models import (
+    HealthRecord,
+    PortfolioHealth,
+    PortfolioSummary,
+    ProgrammeHealth,
+    ProgrammeSummary,
+    ProjectHealth,
+)
 from portfolio.health.scopes import rows_changed
-from programmes.models import Benefit, Programme
+from programmes.models import Benefit, Portfolio, Programme
 from projects.models import Project, Totals
 
 TREND_WEEKS = 12
@@ -82,7 +92,7 @@ def trend_start(today: date) -> date:
     return Period.containing(today).previous(TREND_WEEKS - 1).start
 
 
-# Working a card out ---------------------------------------------------------------------
+# Programme cards ---------------------------------------------------------------------
 
 
 def card_facts(
@@ -115,10 +125,10 @@ def card_facts(
 def _health(ids: list[int], moment: datetime | None) -> dict[int, CardHealth]:
     records = ProgrammeHealth.objects.filter(programme__in=ids)
     records = records.current() if moment is None else records.as_of(moment, "programme")
-    return {r.programme_id: _card_health(r) for r in records}
+    return {r.programme_id: card_health(r) for r in records}
 
 
-def _card_health(record: HealthRecord) -> CardHealth:
+def card_health(record: HealthRecord) -> CardHealth:
     reasons = [reason.get("message", "") for reason in record.reasons]
     return CardHealth(
         overall=record.overall,
@@ -248,7 +258,7 @@ SUMMARY_FIELDS = [
 ]
 
 
-def refresh_summaries(ids: Iterable[int] | None, today: date) -> int:
+def refresh_programme_summaries(ids: Iterable[int] | None, today: date) -> int:
     """Store today's card of each programme (every active one when `ids` is None) where it
     differs from the stored one; returns how many changed.
 
@@ -301,7 +311,7 @@ def current_cards(ids: Sequence[int], today: date) -> dict[int, StoredCard]:
     return cards
 
 
-def stale_summaries(today: date | None = None) -> list[int]:
+def stale_programme_summaries(today: date | None = None) -> list[int]:
     """The active programmes whose stored card differs from a fresh computation (for checks
     and tests: empty once no health request is pending)."""
     today = today or timezone.localdate()
@@ -313,3 +323,138 @@ def stale_summaries(today: date | None = None) -> list[int]:
         for pk in ids
         if pk not in stored or stored[pk].computed_on != today or facts_of(stored[pk]) != fresh[pk]
     ]
+
+
+# Portfolio sections ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionFacts:
+    """A portfolio's section as a viewer who reads the whole portfolio sees it."""
+
+    health: CardHealth
+    tally: dict[str, int]  # rating ("" for none) → active programmes
+    gaps: int
+    standalone: Totals
+
+
+def section_facts(ids: Sequence[int]) -> dict[int, SectionFacts]:
+    """Each portfolio's section from the source rows, in a fixed number of queries."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    health = {
+        r.portfolio_id: card_health(r)
+        for r in PortfolioHealth.objects.current().filter(portfolio__in=ids)
+    }
+    tallies: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    gaps = dict.fromkeys(ids, 0)
+    rows = (
+        Programme.objects.active()
+        .filter(portfolio__in=ids)
+        .annotate(
+            overall=Subquery(
+                ProgrammeHealth.objects.current()
+                .filter(programme=OuterRef("pk"))
+                .values("overall")[:1]
+            ),
+            gap=Subquery(
+                ProgrammeHealth.objects.current().filter(programme=OuterRef("pk")).values("gap")[:1]
+            ),
+        )
+        .order_by()
+        .values_list("portfolio_id", "overall", "gap")
+    )
+    for portfolio_id, overall, gap in rows:
+        tally = tallies[portfolio_id]
+        tally[overall or ""] = tally.get(overall or "", 0) + 1
+        gaps[portfolio_id] += int(bool(gap))
+    standalone = (
+        Project.objects.active()
+        .filter(programme__isnull=True, portfolio__in=ids)
+        .totals_by("portfolio")
+    )
+    return {
+        pk: SectionFacts(
+            health=health.get(pk, CardHealth()),
+            tally=tallies[pk],
+            gaps=gaps[pk],
+            standalone=standalone.get(pk, Totals()),
+        )
+        for pk in ids
+    }
+
+
+def section_facts_of(summary: PortfolioSummary) -> SectionFacts:
+    return SectionFacts(
+        health=CardHealth(
+            overall=summary.overall,
+            gap=summary.gap,
+            reasons=tuple(summary.reasons),
+            reason_count=summary.reason_count,
+        ),
+        tally=dict(summary.tally),
+        gaps=summary.gaps,
+        standalone=Totals(
+            summary.standalone_count,
+            Decimal(summary.standalone_budget),
+            Decimal(summary.standalone_spend),
+        ),
+    )
+
+
+def _fill_section(summary: PortfolioSummary, facts: SectionFacts) -> None:
+    summary.overall = facts.health.overall
+    summary.gap = facts.health.gap
+    summary.reasons = list(facts.health.reasons)
+    summary.reason_count = facts.health.reason_count
+    summary.tally = facts.tally
+    summary.gaps = facts.gaps
+    summary.standalone_count = facts.standalone.count
+    summary.standalone_budget = facts.standalone.budget
+    summary.standalone_spend = facts.standalone.spend
+
+
+SECTION_FIELDS = [f.name for f in PortfolioSummary._meta.concrete_fields if f.name != "portfolio"]
+
+
+def refresh_portfolio_summaries(ids: Iterable[int] | None) -> int:
+    """Store each portfolio's section (every active one when `ids` is None) where it differs
+    from the stored one, under the portfolios' row locks, as `refresh_programme_summaries`
+    does; returns how many changed."""
+    portfolios = Portfolio.objects.active() if ids is None else Portfolio.objects.filter(pk__in=ids)
+    with transaction.atomic():
+        locked = list(portfolios.select_for_update().order_by("pk").values_list("pk", flat=True))
+        stored = PortfolioSummary.objects.in_bulk(locked)
+        fresh = section_facts(locked)
+        created: list[PortfolioSummary] = []
+        updated: list[PortfolioSummary] = []
+        for pk in locked:
+            summary = stored.get(pk)
+            if summary is not None and section_facts_of(summary) == fresh[pk]:
+                continue
+            if summary is None:
+                summary = PortfolioSummary(portfolio_id=pk, version=0)
+            _fill_section(summary, fresh[pk])
+            summary.version += 1
+            (updated if pk in stored else created).append(summary)
+        PortfolioSummary.objects.bulk_create(created, batch_size=500)
+        PortfolioSummary.objects.bulk_update(updated, SECTION_FIELDS, batch_size=500)
+        rows_changed([*created, *updated])
+    return len(created) + len(updated)
+
+
+def current_sections(ids: Sequence[int]) -> dict[int, SectionFacts]:
+    """Each portfolio's section as stored (one query); missing ones worked out afresh."""
+    stored = {
+        pk: section_facts_of(s) for pk, s in PortfolioSummary.objects.in_bulk(list(ids)).items()
+    }
+    return stored | section_facts([pk for pk in ids if pk not in stored])
+
+
+def stale_portfolio_summaries() -> list[int]:
+    """The active portfolios whose stored section differs from a fresh computation."""
+    ids = list(Portfolio.objects.active().values_list("pk", flat=True))
+    fresh = section_facts(ids)
+    stored = PortfolioSummary.objects.in_bulk(ids)
+    return [pk for pk in ids if pk not in stored or section_facts_of(stored[pk]) != fresh[pk]]
