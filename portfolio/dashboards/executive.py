@@ -23,7 +23,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portfolio.core.ratings import SEVERITY, Rating, label_of
-from portfolio.health.models import HealthRecord, PortfolioHealth, ProgrammeHealth, ProjectHealth
+from portfolio.health.models import (
+    HealthRecord,
+    PortfolioHealth,
+    PortfolioSummary,
+    ProgrammeHealth,
+    ProgrammeSummary,
+    ProjectHealth,
+)
 from portfolio.health.summaries import (
     BenefitsSummary,
     CardFacts,
@@ -403,13 +410,24 @@ def _attention(
 
 
 def health_stamp() -> str:
-    """Changes whenever any health record is stored: what an open dashboard polls for.
+    """Changes whenever any health record or dashboard summary is stored: what an open
+    dashboard polls for without the page cache (a summary's version moves on its own when
+    only money or benefits changed).
 
-    One round trip for the three record tables: it runs on every poll of every open page.
+    One round trip for the five tables: it runs on every poll of every open page.
     """
+    quote = connection.ops.quote_name
     newest = ", ".join(
-        f"(SELECT MAX(id) FROM {connection.ops.quote_name(model._meta.db_table)})"
-        for model in (ProjectHealth, ProgrammeHealth, PortfolioHealth)
+        [
+            *(
+                f"(SELECT MAX(id) FROM {quote(model._meta.db_table)})"
+                for model in (ProjectHealth, ProgrammeHealth, PortfolioHealth)
+            ),
+            *(
+                f"(SELECT SUM(version) FROM {quote(model._meta.db_table)})"
+                for model in (ProgrammeSummary, PortfolioSummary)
+            ),
+        ]
     )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {newest}")

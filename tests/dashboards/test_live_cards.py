@@ -164,3 +164,19 @@ def test_as_it_stood_on_a_past_date_the_sections_are_counted_from_history(cast: 
     PortfolioSummary.objects.filter(portfolio=cast.portfolio_a).update(gaps=7)
     past = overview(cast.executive.user, timezone.now())
     assert past.sections[0].gaps == 0
+
+
+def test_without_the_page_cache_a_money_change_still_reaches_the_open_page(
+    cast: Cast, settings: Any
+) -> None:
+    settings.PAGE_CACHE_SECONDS = 0  # the poll compares the health stamp instead
+    rollup.recompute_everything()
+    client = cast.client_for(cast.executive)
+    stamp, shown = _shown(client, cast)
+    assert _poll(client, stamp, shown).status_code == 204
+    project = Project.objects.get(pk=cast.project_a1.pk)
+    project.spend_to_date = project.spend_to_date + Decimal(1)  # health stays as it was
+    project.save()
+    run_queued_jobs()
+    body = _poll(client, stamp, shown).content.decode()
+    assert f'id="programme-card-{cast.programme_a1.pk}" hx-swap-oob="true"' in body
