@@ -132,6 +132,11 @@ def portfolio_dashboard(request: HtmxHttpRequest) -> HttpResponse:
     }
     if not polling:
         return render(request, EXECUTIVE, context)
+    if "section" not in request.GET:
+        # A page that sent no versions (opened before its parts carried them): the whole
+        # body again, its programme cards loading anew, each from its cached fragment.
+        response = render(request, f"{EXECUTIVE}#dashboard-body", context)
+        return reswap(retarget(response, "#dashboard-body"), "outerHTML")
     # Something changed: the poll element anew and, out of band, only the portfolio
     # summaries and programme cards whose versions moved since those the page sent.
     changes: Changes = changes_since(
