@@ -10,11 +10,11 @@ large the portfolio.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -22,13 +22,27 @@ from django.db.models import Count, F, Q, QuerySet, TextChoices
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from portfolio.core.periods import Period
 from portfolio.core.ratings import SEVERITY, Rating, label_of
-from portfolio.health.models import HealthRecord, PortfolioHealth, ProgrammeHealth, ProjectHealth
-from programmes.models import Benefit, Portfolio, Programme, person_for
-from projects.models import Milestone, Project, Risk, Totals
+from portfolio.health.models import (
+    HealthRecord,
+    PortfolioHealth,
+    PortfolioSummary,
+    ProgrammeHealth,
+    ProgrammeSummary,
+    ProjectHealth,
+)
+from portfolio.health.summaries import (
+    BenefitsSummary,
+    CardFacts,
+    CardHealth,
+    card_facts,
+    card_health,
+    current_cards,
+    current_sections,
+)
+from programmes.models import Portfolio, Programme, person_for, sees_everything
+from projects.models import Milestone, Project, ProjectQuerySet, Risk, Totals
 
-TREND_WEEKS = 12
 ATTENTION_LIMIT = 12
 LIST_LIMIT = 8
 UPCOMING_DAYS = 45
@@ -37,21 +51,31 @@ CARDS_PER_PAGE = 24
 ATTENTION_RATINGS = (Rating.RED, Rating.AMBER_RED, Rating.AMBER)
 
 
-@dataclass(frozen=True)
-class BenefitsSummary:
-    """A programme's measured benefits, averaged: realised and planned shares of target."""
-
-    realised: int
-    planned: int | None
-
-
 @dataclass
 class ProgrammeCard:
+    """A programme card: the programme row (name, manager) and the facts the worker stored
+    for it (portfolio.health.summaries), or worked out as they stood at a past moment."""
+
     programme: Programme
-    health: HealthRecord | None
-    trend: list[str]  # the rating at the end of each of the last 12 weeks, oldest first
-    totals: Totals
-    benefits: BenefitsSummary | None  # None until one of its benefits is measured
+    facts: CardFacts
+    version: int = 0  # the stored summary's; the open page polls with it
+
+    @property
+    def health(self) -> CardHealth:
+        return self.facts.health
+
+    @property
+    def trend(self) -> tuple[str, ...]:
+        """The rating at the end of each of the last 12 weeks, oldest first."""
+        return self.facts.trend
+
+    @property
+    def totals(self) -> Totals:
+        return self.facts.totals
+
+    @property
+    def benefits(self) -> BenefitsSummary | None:
+        return self.facts.benefits
 
     @property
     def spend_percent(self) -> Decimal | None:
@@ -86,7 +110,7 @@ class PortfolioSection:
     and its standalone projects. The programme cards load on demand (`programme_cards`)."""
 
     portfolio: Portfolio
-    health: HealthRecord | None
+    health: CardHealth = field(default_factory=CardHealth)
     tally: dict[str, int] = field(default_factory=dict)  # rating ("" for none) → programmes
     gaps: int = 0
     standalone: Totals = field(default_factory=Totals)
@@ -100,6 +124,18 @@ class PortfolioSection:
         """(rating, programmes) worst first, only the ratings present; no data last."""
         ordered = sorted((r for r in self.tally if r), key=lambda r: -SEVERITY[Rating(r)])
         return [(r, self.tally[r]) for r in [*ordered, ""] if self.tally.get(r)]
+
+    @property
+    def version(self) -> str:
+        """Changes whenever what the section's summary shows changes: an open page swaps
+        the summary only then."""
+        shown = (
+            self.health,
+            sorted(self.tally.items()),
+            self.gaps,
+            self.standalone,
+        )
+        return hashlib.sha256(repr(shown).encode()).hexdigest()[:12]
 
     @property
     def needing_attention(self) -> int:
@@ -134,38 +170,25 @@ class CardPage:
 
 def overview(user: Any, moment: datetime | None = None) -> Overview:
     """The dashboard's first response: a fixed number of narrow queries, whatever the size
-    of the portfolios (no programme card is built here)."""
+    of the portfolios (no programme card is built here). The sections of portfolios the
+    viewer reads whole come from their stored summaries; the others (a manager sees part
+    of a portfolio), and every section as it stood at a past moment, are counted here."""
     today = timezone.localdate(moment) if moment else timezone.localdate()
     portfolios = list(Portfolio.objects.visible_to(user).active().order_by("name"))
     programmes = Programme.objects.visible_to(user).active().filter(portfolio__in=portfolios)
     projects = Project.objects.visible_to(user).active()
-    portfolio_health = _standing(PortfolioHealth, "portfolio", portfolios, moment)
-    standalone = projects.filter(programme__isnull=True).totals_by("portfolio")
-    sections = {
-        p.pk: PortfolioSection(
-            p, portfolio_health.get(p.pk), standalone=standalone.get(p.pk, Totals())
-        )
-        for p in portfolios
-    }
     records = _records(ProgrammeHealth, "programme", moment).filter(programme__in=programmes)
-    for row in (
-        records.order_by()
-        .values("programme__portfolio_id", "overall")
-        .annotate(n=Count("pk"), gaps=Count("pk", filter=Q(gap=True)))
-    ):
-        section = sections[row["programme__portfolio_id"]]
-        section.tally[row["overall"]] = section.tally.get(row["overall"], 0) + row["n"]
-        section.gaps += row["gaps"]
-    for row in (
-        programmes.order_by()
-        .values("portfolio_id")
-        .annotate(n=Count("pk"))
-        .values("portfolio_id", "n")
-    ):
-        section = sections[row["portfolio_id"]]
-        section.tally[""] = section.tally.get("", 0) + row["n"] - section.programme_count
+    whole = [] if moment else _read_whole(user, portfolios)
+    stored = current_sections(whole)
+    sections = {
+        p.pk: PortfolioSection(p, f.health, dict(f.tally), f.gaps, f.standalone)
+        for p in portfolios
+        if (f := stored.get(p.pk)) is not None
+    }
+    rest = [p for p in portfolios if p.pk not in sections]
+    sections |= _counted_sections(rest, programmes, projects, records, moment)
     return Overview(
-        sections=list(sections.values()),
+        sections=[sections[p.pk] for p in portfolios],
         attention=_attention(records, projects, moment),
         milestones=list(
             Milestone.objects.filter(project__in=projects)
@@ -182,6 +205,64 @@ def overview(user: Any, moment: datetime | None = None) -> Overview:
             .order_by("-score_value", "-raised_on")[:LIST_LIMIT]
         ),
     )
+
+
+def _read_whole(user: Any, portfolios: list[Portfolio]) -> list[int]:
+    """The portfolios whose every programme and project the viewer reads: all for the PMO,
+    an executive's own portfolios."""
+    ids = [p.pk for p in portfolios]
+    if sees_everything(user):
+        return ids
+    person = person_for(user)
+    if person is None:
+        return []
+    return list(person.executive_portfolios.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _counted_sections(
+    portfolios: list[Portfolio],
+    programmes: QuerySet[Programme],
+    projects: ProjectQuerySet,
+    records: QuerySet[Any],
+    moment: datetime | None,
+) -> dict[int, PortfolioSection]:
+    """The sections of these portfolios as far as the viewer sees them (a fixed number of
+    queries), with the health standing at `moment`."""
+    if not portfolios:
+        return {}
+    portfolio_health = _standing(PortfolioHealth, "portfolio", portfolios, moment)
+    standalone = projects.filter(programme__isnull=True, portfolio__in=portfolios).totals_by(
+        "portfolio"
+    )
+    sections = {
+        p.pk: PortfolioSection(
+            p,
+            card_health(portfolio_health[p.pk]) if p.pk in portfolio_health else CardHealth(),
+            standalone=standalone.get(p.pk, Totals()),
+        )
+        for p in portfolios
+    }
+    for row in (
+        records.filter(programme__portfolio__in=portfolios)
+        .order_by()
+        .values("programme__portfolio_id", "overall")
+        .annotate(n=Count("pk"), gaps=Count("pk", filter=Q(gap=True)))
+    ):
+        section = sections[row["programme__portfolio_id"]]
+        section.tally[row["overall"]] = section.tally.get(row["overall"], 0) + row["n"]
+        section.gaps += row["gaps"]
+    for row in (
+        programmes.filter(portfolio__in=portfolios)
+        .order_by()
+        .values("portfolio_id")
+        .annotate(n=Count("pk"))
+        .values("portfolio_id", "n")
+    ):
+        section = sections[row["portfolio_id"]]
+        unrated = row["n"] - section.programme_count
+        if unrated:
+            section.tally[""] = section.tally.get("", 0) + unrated
+    return sections
 
 
 def programme_cards(
@@ -203,21 +284,70 @@ def programme_cards(
     )
     has_next = len(chosen) > CARDS_PER_PAGE
     chosen = chosen[:CARDS_PER_PAGE]
-    health = _standing(ProgrammeHealth, "programme", chosen, moment)
-    trends = _trends(chosen, today)
-    totals = Project.objects.active().filter(programme__in=chosen).totals_by("programme")
-    benefits = _benefits(chosen, today)
-    cards = [
-        ProgrammeCard(
-            programme=p,
-            health=health.get(p.pk),
-            trend=trends.get(p.pk, [""] * TREND_WEEKS),
-            totals=totals.get(p.pk, Totals()),
-            benefits=benefits.get(p.pk),
-        )
-        for p in chosen
-    ]
-    return CardPage(portfolio, show, cards, number, has_next)
+    return CardPage(portfolio, show, _cards(chosen, today, moment), number, has_next)
+
+
+def _cards(
+    programmes: list[Programme], today: date, moment: datetime | None
+) -> list[ProgrammeCard]:
+    """Today's cards from the stored summaries (one narrow query); as they stood at a past
+    moment from the health history."""
+    ids = [p.pk for p in programmes]
+    if moment is None:
+        stored = current_cards(ids, today)
+        return [ProgrammeCard(p, stored[p.pk].facts, stored[p.pk].version) for p in programmes]
+    past = card_facts(ids, today, moment)
+    return [ProgrammeCard(p, past[p.pk]) for p in programmes]
+
+
+def changed_cards(user: Any, shown: dict[int, int]) -> list[ProgrammeCard]:
+    """Of the cards an open page shows (programme id → version), those whose stored version
+    has moved since, as the viewer may see them (a fixed number of queries)."""
+    programmes = list(
+        Programme.objects.visible_to(user)
+        .active()
+        .filter(pk__in=list(shown))
+        .select_related("manager")
+        .order_by("pk")
+    )
+    cards = _cards(programmes, timezone.localdate(), None)
+    return [card for card in cards if card.version != shown[card.programme.pk]]
+
+
+@dataclass
+class Changes:
+    """What an open dashboard's poll sends when something changed: the summaries and cards
+    whose versions moved since those the page showed, and the overview for the side column."""
+
+    overview: Overview
+    sections: list[PortfolioSection]
+    cards: list[ProgrammeCard]
+
+
+def changes_since(user: Any, sections: list[str], cards: list[str]) -> Changes:
+    """`sections` and `cards` as the page sends them ("<id>-<version>"); malformed entries
+    are ignored (they come from the browser)."""
+    now = overview(user)
+    shown_sections = dict(_pairs(sections))
+    shown_cards = {pk: int(v) for pk, v in _pairs(cards) if v.isdigit()}
+    return Changes(
+        overview=now,
+        sections=[
+            s
+            for s in now.sections
+            if s.portfolio.pk in shown_sections and shown_sections[s.portfolio.pk] != s.version
+        ],
+        cards=changed_cards(user, shown_cards) if shown_cards else [],
+    )
+
+
+def _pairs(values: list[str]) -> list[tuple[int, str]]:
+    pairs = []
+    for value in values:
+        pk, _, version = value.partition("-")
+        if pk.isdigit() and version:
+            pairs.append((int(pk), version))
+    return pairs
 
 
 def _shown(
@@ -258,62 +388,6 @@ def _standing(
     return {getattr(r, f"{field_name}_id"): r for r in records}
 
 
-def _trends(programmes: list[Programme], today: date) -> dict[int, list[str]]:
-    """Each programme's rating at the end of each of the last 12 weeks (one query)."""
-    first = Period.containing(today).previous(TREND_WEEKS - 1).start
-    rows = (
-        ProgrammeHealth.objects.filter(programme__in=programmes, taken_at__date__lte=today)
-        .filter(taken_at__date__gte=first - timedelta(weeks=2))
-        .order_by("taken_at", "pk")
-        .values_list("programme_id", "taken_at", "overall")
-    )
-    by_programme: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
-    for programme_id, taken_at, overall in rows:
-        by_programme[programme_id].append((taken_at, overall))
-    mondays = [first + timedelta(weeks=n) for n in range(TREND_WEEKS)]
-    trends = {}
-    for programme_id, records in by_programme.items():
-        points, index, rating = [], 0, ""
-        for monday in mondays:
-            week_end = monday + timedelta(days=7)
-            while index < len(records) and timezone.localdate(records[index][0]) < week_end:
-                rating = records[index][1]
-                index += 1
-            points.append(rating)
-        trends[programme_id] = points
-    return trends
-
-
-def _benefits(programmes: list[Programme], today: date) -> dict[int, BenefitsSummary]:
-    """Each programme's measured benefits (Benefit's progress rule), averaged: one query for
-    the benefits and their programmes, one for the measurements."""
-    benefits = (
-        Benefit.objects.filter(programme__in=programmes)
-        .select_related("programme")
-        .prefetch_related("measurements")
-    )
-    realised: dict[int, list[int]] = defaultdict(list)
-    planned: dict[int, list[int]] = defaultdict(list)
-    for benefit in benefits:
-        share = benefit.realised_percent
-        if share is None:  # not measured yet: unknown, left out rather than counted as 0
-            continue
-        realised[benefit.programme_id].append(share)
-        plan = benefit.planned_percent(today)
-        if plan is not None:
-            planned[benefit.programme_id].append(plan)
-    return {
-        pk: BenefitsSummary(
-            realised=_mean(shares), planned=_mean(planned[pk]) if planned[pk] else None
-        )
-        for pk, shares in realised.items()
-    }
-
-
-def _mean(values: list[int]) -> int:
-    return int((Decimal(sum(values)) / len(values)).quantize(Decimal(1), ROUND_HALF_UP))
-
-
 def _attention(
     programme_records: QuerySet[Any], projects: QuerySet[Project], moment: datetime | None
 ) -> list[Attention]:
@@ -336,13 +410,24 @@ def _attention(
 
 
 def health_stamp() -> str:
-    """Changes whenever any health record is stored: what an open dashboard polls for.
+    """Changes whenever any health record or dashboard summary is stored: what an open
+    dashboard polls for without the page cache (a summary's version moves on its own when
+    only money or benefits changed).
 
-    One round trip for the three record tables: it runs on every poll of every open page.
+    One round trip for the five tables: it runs on every poll of every open page.
     """
+    quote = connection.ops.quote_name
     newest = ", ".join(
-        f"(SELECT MAX(id) FROM {connection.ops.quote_name(model._meta.db_table)})"
-        for model in (ProjectHealth, ProgrammeHealth, PortfolioHealth)
+        [
+            *(
+                f"(SELECT MAX(id) FROM {quote(model._meta.db_table)})"
+                for model in (ProjectHealth, ProgrammeHealth, PortfolioHealth)
+            ),
+            *(
+                f"(SELECT SUM(version) FROM {quote(model._meta.db_table)})"
+                for model in (ProgrammeSummary, PortfolioSummary)
+            ),
+        ]
     )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {newest}")

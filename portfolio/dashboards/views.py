@@ -21,7 +21,14 @@ from django_htmx.http import reswap, retarget
 
 from portfolio.core import live, pagecache
 from portfolio.core.http import HtmxHttpRequest
-from portfolio.dashboards.executive import Show, health_stamp, overview, programme_cards
+from portfolio.dashboards.executive import (
+    Changes,
+    Show,
+    changes_since,
+    health_stamp,
+    overview,
+    programme_cards,
+)
 from portfolio.dashboards.programme import RISK_BANDS, dashboard_for
 from portfolio.health.freshness import is_recomputing
 from portfolio.health.models import HealthRecord, HealthRequest, ProgrammeHealth
@@ -116,7 +123,7 @@ def portfolio_dashboard(request: HtmxHttpRequest) -> HttpResponse:
     polling = request.htmx and "health_since" in request.GET
     if polling and live.unchanged(request, stamp):
         return HttpResponse(status=204)
-    context = {
+    context: dict[str, object] = {
         # Lazy: a cached body (page_cache) never builds it.
         "overview": SimpleLazyObject(lambda: overview(request.user, moment)),
         "as_of": moment,
@@ -125,10 +132,19 @@ def portfolio_dashboard(request: HtmxHttpRequest) -> HttpResponse:
     }
     if not polling:
         return render(request, EXECUTIVE, context)
-    # Something changed: the body again (portfolio health, tallies, the side column); its
-    # programme sections load their cards anew, each card from its own cached fragment.
-    response = render(request, f"{EXECUTIVE}#dashboard-body", context)
-    return reswap(retarget(response, "#dashboard-body"), "outerHTML")
+    if "section" not in request.GET:
+        # A page that sent no versions (opened before its parts carried them): the whole
+        # body again, its programme cards loading anew, each from its cached fragment.
+        response = render(request, f"{EXECUTIVE}#dashboard-body", context)
+        return reswap(retarget(response, "#dashboard-body"), "outerHTML")
+    # Something changed: the poll element anew and, out of band, only the portfolio
+    # summaries and programme cards whose versions moved since those the page sent.
+    changes: Changes = changes_since(
+        request.user, request.GET.getlist("section"), request.GET.getlist("card")
+    )
+    context |= {"overview": changes.overview, "changes": changes}
+    response = render(request, f"{EXECUTIVE}#dashboard-changes", context)
+    return reswap(retarget(response, "#dashboard-poll"), "outerHTML")
 
 
 @login_required

@@ -151,3 +151,71 @@ class ProjectHealth(HealthRecord):
             )
         ]
         indexes = [models.Index(fields=["project", "-taken_at"])]
+
+
+class ProgrammeSummary(models.Model):
+    """What a programme card shows, as the worker last worked it out (a read model): the
+    current health with its first reasons, the 12-week trend, money, benefits and how many
+    of its projects are red or amber. `portfolio.health.summaries` writes it whenever the
+    roll-up recomputes the programme, so a card render reads this one narrow row.
+
+    The trend is compact: one rating code per week from `trend_start` (a Monday), oldest
+    first. `computed_on` is the day it was worked out for: the trend window and a benefit's
+    planned share move with the date, so a row from an earlier day is not read as today's.
+    `version` moves whenever what it holds changes: an open dashboard swaps only the cards
+    whose version moved.
+    """
+
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    version = models.PositiveIntegerField(default=1)
+    computed_on = models.DateField()
+    overall = models.CharField(max_length=12, choices=Rating, blank=True)
+    gap = models.BooleanField(default=False)
+    reasons = models.JSONField(default=list)  # the first few reasons' messages
+    reason_count = models.PositiveIntegerField(default=0)
+    trend_start = models.DateField()
+    trend = models.JSONField(default=list)
+    project_count = models.PositiveIntegerField(default=0)
+    budget = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    spend = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    benefits_realised = models.IntegerField(null=True, blank=True)
+    benefits_planned = models.IntegerField(null=True, blank=True)
+    red_projects = models.PositiveIntegerField(default=0)
+    amber_projects = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "health_programmesummary"
+
+    def __str__(self) -> str:
+        return f"Summary of programme {self.programme_id} (v{self.version})"
+
+
+class PortfolioSummary(models.Model):
+    """What a portfolio's section of the executive dashboard shows to a viewer who reads the
+    whole portfolio, as the worker last worked it out (a read model): its health with the
+    headline reason, how many of its active programmes stand at each rating and how many
+    are gap-flagged, and its standalone projects' money. Written whenever the roll-up
+    recomputes the portfolio, which every programme job and standalone project job asks
+    for (`portfolio.health.summaries`)."""
+
+    portfolio = models.OneToOneField(
+        Portfolio, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    version = models.PositiveIntegerField(default=1)
+    overall = models.CharField(max_length=12, choices=Rating, blank=True)
+    gap = models.BooleanField(default=False)
+    reasons = models.JSONField(default=list)  # the first few reasons' messages
+    reason_count = models.PositiveIntegerField(default=0)
+    tally = models.JSONField(default=dict)  # rating ("" for none) → active programmes
+    gaps = models.PositiveIntegerField(default=0)
+    standalone_count = models.PositiveIntegerField(default=0)
+    standalone_budget = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    standalone_spend = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        db_table = "health_portfoliosummary"
+
+    def __str__(self) -> str:
+        return f"Summary of portfolio {self.portfolio_id} (v{self.version})"

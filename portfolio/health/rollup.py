@@ -54,6 +54,10 @@ from portfolio.health.requests import (
     health_request_many,
 )
 from portfolio.health.scopes import records_stored
+from portfolio.health.summaries import (
+    refresh_portfolio_summaries,
+    refresh_programme_summaries,
+)
 from programmes.models import Benefit, Person, Portfolio, Programme
 from projects.models import Allocation, Dependency, Project, Risk
 
@@ -446,11 +450,21 @@ def _on_portfolio_scale(assessment: Assessment, portfolio: Portfolio) -> Assessm
 
 
 def recompute_programmes(ids: Sequence[int] | None, today: date, kind: str = "change") -> int:
-    return _store(ProgrammeHealth, Programme, "programme", assess_programmes(ids, today), kind)
+    """Store the programmes' health and their cards' summaries. The summaries are refreshed
+    even when the health is unchanged: a card also shows money, benefits and its projects'
+    ratings, and every write to those asks for this recomputation."""
+    stored = _store(ProgrammeHealth, Programme, "programme", assess_programmes(ids, today), kind)
+    refresh_programme_summaries(ids, today)
+    return stored
 
 
 def recompute_portfolios(ids: Sequence[int] | None, today: date, kind: str = "change") -> int:
-    return _store(PortfolioHealth, Portfolio, "portfolio", assess_portfolios(ids, today), kind)
+    """Store the portfolios' health and their dashboard sections' summaries (refreshed even
+    when the health is unchanged: a section also counts its programmes' ratings and sums
+    its standalone projects' money)."""
+    stored = _store(PortfolioHealth, Portfolio, "portfolio", assess_portfolios(ids, today), kind)
+    refresh_portfolio_summaries(ids)
+    return stored
 
 
 # Everything ---------------------------------------------------------------------------
@@ -563,3 +577,5 @@ def _snapshot(
     ]
     model._default_manager.bulk_create(rows, batch_size=1000)
     records_stored(rows)
+    if model is ProgrammeHealth:  # a past snapshot changes today's trend
+        refresh_programme_summaries(list(assessments), timezone.localdate())

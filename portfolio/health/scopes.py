@@ -12,8 +12,8 @@ may see. It lives beside the health inputs because it reads both apps, the same 
    what moves ``visibility`` (the viewer profiles).
 4. Saves and deletes are heard through model signals (rows that can move are read before
    a save, to move the scopes they leave); bulk writes through `health_inputs_changed`;
-   stored health records by the roll-up calling `records_stored`. Other writes (raw SQL)
-   are bounded by the cache's max age.
+   stored health records and card summaries by the roll-up calling `records_stored` and
+   `rows_changed`. Other writes (raw SQL) are bounded by the cache's max age.
 """
 
 from __future__ import annotations
@@ -27,7 +27,13 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 
 from portfolio.core import pagecache
 from portfolio.core.pagecache import CATALOGUE, VISIBILITY, scope
-from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
+from portfolio.health.models import (
+    PortfolioHealth,
+    PortfolioSummary,
+    ProgrammeHealth,
+    ProgrammeSummary,
+    ProjectHealth,
+)
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -99,6 +105,10 @@ def _by_portfolio(rows: list[Any], owners: Owners) -> None:
     owners.named.add(CATALOGUE)
 
 
+def _in_portfolio(rows: list[Any], owners: Owners) -> None:
+    owners.portfolios |= _ids(r.portfolio_id for r in rows)
+
+
 def _register_items(rows: list[Any], owners: Owners) -> None:
     _by_project(rows, owners)
     _by_programme(rows, owners)
@@ -167,6 +177,9 @@ _DIRECT: dict[type[Model], Callable[[list[Any], Owners], None]] = {
     ProjectHealth: _by_project,
     ProgrammeHealth: _by_programme,
     PortfolioHealth: _by_portfolio,
+    # The dashboard's read models (portfolio.health.summaries).
+    ProgrammeSummary: _by_programme,
+    PortfolioSummary: _in_portfolio,
 }
 # Rows that can leave their owners (a project moved to another programme) or change who
 # may see what (a new manager): read before a save.

@@ -11,6 +11,7 @@ from django.utils import timezone
 from portfolio.dashboards.executive import CARDS_PER_PAGE
 from portfolio.health import rollup
 from portfolio.health.models import ProgrammeHealth
+from portfolio.health.summaries import refresh_programme_summaries
 from projects.models import StatusReport
 from tests.conftest import Cast
 from tests.factories import ProgrammeFactory, ProjectFactory, RiskFactory
@@ -199,6 +200,8 @@ def test_the_dashboard_keeps_a_fixed_number_of_queries(
 
 def test_the_trend_tooltip_names_the_rating_in_words(computed: Cast) -> None:
     ProgrammeHealth.objects.filter(programme=computed.programme_a1).update(overall="amber_red")
+    # A raw update bypasses the roll-up: refresh the card's summary as the worker would.
+    refresh_programme_summaries([computed.programme_a1.pk], timezone.localdate())
     page = computed.client_for(computed.executive).get(_cards_url(computed)).content.decode()
     # One tooltip for the whole trend, oldest first; no data for the weeks before the first
     # snapshot.

@@ -1,7 +1,8 @@
 """The promise "health is computed, never typed in", as an invariant: after any sequence of
 valid writes (through the services, the models and the API) and once the jobs they queued
 have run, the stored current health of every project, programme and portfolio equals a
-recomputation from scratch, reasons included."""
+recomputation from scratch, reasons included; and so does every programme card's and
+portfolio section's summary (the read models the executive dashboard renders from)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -16,10 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from portfolio.core.periods import Period
-from portfolio.health import rollup
-from portfolio.health.models import (
-    HealthRequest,
-)
+from portfolio.health import rollup, summaries
 from programmes.models import HealthPolicy, Person, Portfolio, Programme
 from projects import services
 from projects.models import Dependency, Issue, Milestone, Project, Risk
@@ -34,25 +32,10 @@ from tests.factories import (
     ProgrammeFactory,
     ProjectFactory,
 )
+from tests.health.jobs import run_queued_jobs
 
 RATINGS = ("green", "amber", "red")
 DIMENSIONS = ("schedule", "cost", "scope", "resources", "risk", "overall")
-ORDER = (HealthRequest.Subject.PROJECT, HealthRequest.Subject.PROGRAMME, "portfolio")
-
-
-def run_queued_jobs() -> None:
-    """What the workers do once the writes commit: every pending request, children first,
-    until none is left (a job may ask for its parent)."""
-    for _ in range(10):
-        pending = sorted(
-            HealthRequest.objects.values_list("subject", "subject_id"),
-            key=lambda row: (ORDER.index(row[0]), row[1]),
-        )
-        if not pending:
-            return
-        for subject, subject_id in pending:
-            rollup.recompute_requested(subject, subject_id, timezone.localdate())
-    raise AssertionError("the jobs never settled")
 
 
 class HealthStaysTrue(RuleBasedStateMachine):
@@ -208,12 +191,29 @@ class HealthStaysTrue(RuleBasedStateMachine):
         if not self.benefit.measurements.filter(measured_on=day).exists():
             BenefitMeasurementFactory(benefit=self.benefit, measured_on=day, value=value)
 
+    @rule(which=st.integers(0, 4), budget=st.integers(0, 900), spend=st.integers(0, 900))
+    def change_the_money_of_a_project(self, which: int, budget: int, spend: int) -> None:
+        project = Project.objects.get(pk=self.projects[which].pk)
+        project.budget, project.spend_to_date = Decimal(budget * 1000), Decimal(spend * 1000)
+        project.save()
+
+    @rule(which=st.integers(0, 1), goal=st.integers(1, 200))
+    def add_a_benefit(self, which: int, goal: int) -> None:
+        programme = Programme.objects.order_by("pk")[which]
+        BenefitMeasurementFactory(benefit=BenefitFactory(programme=programme, target=goal))
+
     # The promise ----------------------------------------------------------------------
 
     @invariant()
     def stored_health_equals_a_recomputation_from_scratch(self) -> None:
         run_queued_jobs()
         assert rollup.stale_subjects() == []
+
+    @invariant()
+    def every_dashboard_summary_equals_a_fresh_computation(self) -> None:
+        run_queued_jobs()
+        assert summaries.stale_programme_summaries() == []
+        assert summaries.stale_portfolio_summaries() == []
 
 
 @pytest.mark.django_db
