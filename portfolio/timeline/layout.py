@@ -21,7 +21,7 @@ ROW_HEIGHT = 24
 BAR_TOP = 5  # the forecast bar: 5..15 within its row
 BAR_HEIGHT = 10
 BASELINE_TOP = 17  # the baseline: a thin line under the forecast bar
-BASELINE_HEIGHT = 3
+BASELINE_HEIGHT = 2
 DIAMOND = 5  # half the milestone diamond's width
 ELBOW = 6  # how far an arrow runs out of its start before it turns
 

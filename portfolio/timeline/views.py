@@ -1,7 +1,8 @@
 """The portfolio timeline: every programme of a portfolio as a collapsible group on one
-Gantt, drawn on the server as SVG. The first response holds the groups with their spans;
-a group's project rows load when it is opened (htmx, `?group=programme:3`), or inline
-without JavaScript (the same URL as a page). Cached by the portfolio's scope.
+Gantt, drawn on the server as SVG. The first response holds a page of groups with their
+spans (the next page loads as it comes into view, `?page=2`), so it does not grow with the
+portfolio; a group's project rows load when it is opened (htmx, `?group=programme:3`), or
+inline without JavaScript (the same URLs as pages). Cached by the portfolio's scope.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from portfolio.timeline.svg import axis_svg, chart_svg
 from programmes.models import Portfolio
 
 TEMPLATE = "timeline/portfolio_timeline.html"
+# Groups per page: about 40 KB of a first response at most, whatever the portfolio's size.
+GROUPS_PER_PAGE = 30
 
 
 def query_of(request: HttpRequest) -> tuple[TimelineFilter, Query]:
@@ -65,10 +68,15 @@ class TimelinePage:
     """What the page shows, each part read on first use (a cached body reads nothing)."""
 
     def __init__(
-        self, timeline: Timeline, opened: str | None, highlighted: frozenset[str] = frozenset()
+        self,
+        timeline: Timeline,
+        opened: str | None,
+        number: int = 1,
+        highlighted: frozenset[str] = frozenset(),
     ) -> None:
         self.timeline = timeline
         self.opened = opened
+        self.number = number
         self.highlighted = highlighted
 
     @cached_property
@@ -81,8 +89,10 @@ class TimelinePage:
 
     @cached_property
     def groups(self) -> list[GroupRow]:
+        """This page's groups, each with its span drawn on the scale of them all."""
         groups = self.timeline.groups
         only_one = len(groups) == 1
+        first = (self.number - 1) * GROUPS_PER_PAGE
         return [
             GroupRow(
                 group=g,
@@ -92,8 +102,14 @@ class TimelinePage:
                 ),
                 open=only_one or g.key == self.opened,
             )
-            for g in groups
+            for g in groups[first : first + GROUPS_PER_PAGE]
         ]
+
+    @property
+    def next_number(self) -> int | None:
+        return (
+            self.number + 1 if len(self.timeline.groups) > self.number * GROUPS_PER_PAGE else None
+        )
 
     def chart(self, group: str) -> GroupChart:
         projects = self.timeline.group_projects(group)
@@ -121,12 +137,13 @@ class TimelinePage:
 
 
 def _links(request: HttpRequest) -> dict[str, str]:
-    """The query strings of the zoom links and of a group's "show" link, keeping the
-    filters (and as_of)."""
-    kept = {k: v for k, v in request.GET.items() if k not in ("zoom", "group") and v}
+    """Query strings that keep the filters, zoom and as_of: `kept` for a group's rows (drawn
+    on the same scale as the page), `zoom_<zoom>` for the zoom links."""
+    kept = {k: v for k, v in request.GET.items() if k not in ("group", "page") and v}
+    filters = {k: v for k, v in kept.items() if k != "zoom"}
     return {
         "kept": urlencode(kept),
-        **{f"zoom_{z.value}": urlencode({**kept, "zoom": z.value}) for z in Zoom},
+        **{f"zoom_{z.value}": urlencode({**filters, "zoom": z.value}) for z in Zoom},
     }
 
 
@@ -146,7 +163,7 @@ def portfolio_timeline(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     portfolio = get_object_or_404(Portfolio.objects.visible_to(request.user).active(), pk=pk)
     form, query = query_of(request)
     opened = request.GET.get("group")
-    page = TimelinePage(Timeline(request.user, portfolio, query), opened)
+    page = TimelinePage(Timeline(request.user, portfolio, query), opened, _number(request))
     context = {
         "portfolio": portfolio,
         "form": form,
@@ -160,4 +177,13 @@ def portfolio_timeline(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         # Lazy: a cached fragment (page_cache) never reads it.
         chart = SimpleLazyObject(lambda: page.chart(opened))
         return render(request, f"{TEMPLATE}#group-rows", {**context, "chart": chart})
+    if request.htmx and "page" in request.GET:
+        return render(request, f"{TEMPLATE}#group-list", context)
     return render(request, TEMPLATE, context)
+
+
+def _number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
