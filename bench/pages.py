@@ -26,9 +26,11 @@ class Page:
 def page_targets() -> dict[str, Page]:
     """Page name → (who opens it, its URL) on the current database.
 
-    The programme is the "progman" login's largest; the project is the "pm" login's first.
+    The programme is the "progman" login's largest; the project is the "pm" login's first;
+    the timeline is that of the portfolio with the most projects (issue 16's "largest
+    portfolio"), as the executive sees it.
     """
-    from programmes.models import Programme
+    from programmes.models import Portfolio, Programme
     from projects.models import Project
 
     programme = (
@@ -38,7 +40,13 @@ def page_targets() -> dict[str, Page]:
         .first()
     )
     project = Project.objects.active().filter(manager__user__username="pm").order_by("pk").first()
-    if programme is None or project is None:
+    portfolio = (
+        Portfolio.objects.filter(archived_at__isnull=True)
+        .annotate(n=Count("projects", filter=Q(projects__archived_at__isnull=True)))
+        .order_by("-n", "pk")
+        .first()
+    )
+    if programme is None or project is None or portfolio is None:
         raise LookupError("no programme of 'progman' or project of 'pm' in this database")
     return {
         HELLO: Page("pm", reverse("bench-hello")),
@@ -49,6 +57,7 @@ def page_targets() -> dict[str, Page]:
         "project_page": Page("pm", reverse("projects:detail", args=[project.pk])),
         "my_projects": Page("pm", reverse("projects:mine")),
         "pmo_reporting": Page("pmo", reverse("projects:reporting")),
+        "portfolio_timeline": Page("executive", reverse("timeline:portfolio", args=[portfolio.pk])),
     }
 
 

@@ -341,6 +341,7 @@ def _cast(sizes: Sizes) -> Cast:
     so every page has figures under the load."""
     from django.urls import reverse
 
+    from bench.pages import page_targets
     from bench.seed import load_username
     from programmes.models import Programme
     from projects.models import Project
@@ -363,6 +364,9 @@ def _cast(sizes: Sizes) -> Cast:
         path = reverse("dashboards:portfolio")
         readers.append((load_username("executive", n), "executive_dashboard", path, 10.0))
     readers.append(("pmo", "pmo_reporting", reverse("projects:reporting"), 30.0))
+    # The largest portfolio's timeline (bench.pages), reloaded by one more executive.
+    timeline = page_targets()["portfolio_timeline"].url
+    readers.append((load_username("executive", 0), "portfolio_timeline", timeline, 10.0))
     readers.append(("pm", "hello", reverse("bench-hello"), 5.0))
     return Cast(project_managers=managers, readers=readers)
 

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from portfolio.health import api as health_api
 from portfolio.imports import api as imports_api
+from portfolio.timeline import api as timeline_api
 from programmes import api as programmes_api
 from projects import api as projects_api
 
@@ -25,7 +26,10 @@ from projects import api as projects_api
 def build_router() -> DefaultRouter:
     """Every API resource, under /api/v1/."""
     router = DefaultRouter()
+    # The timeline shares the "portfolios" prefix and comes first: the API root lists one
+    # entry per prefix, the last registered, which must be the portfolios' own list.
     routes = (
+        *timeline_api.ROUTES,
         *programmes_api.ROUTES,
         *projects_api.ROUTES,
         *health_api.ROUTES,

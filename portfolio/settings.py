@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "projects",
     "portfolio.health",
     "portfolio.dashboards",
+    "portfolio.timeline",
     "portfolio.audit",
     "portfolio.imports",
     "portfolio.accounts",

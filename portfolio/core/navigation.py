@@ -26,6 +26,7 @@ NAV_ITEMS = (
     NavItem("My projects", "projects:mine", frozenset({Role.PROJECT_MANAGER})),
     NavItem("My programmes", "programmes:mine", frozenset({Role.PROGRAMME_MANAGER})),
     NavItem("Portfolios", "dashboards:portfolio-list", frozenset({Role.PMO, Role.EXECUTIVE})),
+    NavItem("Timeline", "timeline:index", _ALL),
     NavItem("Programmes", "programmes:list", _ALL),
     NavItem("Projects", "projects:list", _ALL),
     NavItem("Reporting", "projects:reporting", frozenset({Role.PMO})),

@@ -127,6 +127,12 @@ ROWS = [
     ),
     _row("portfolio-detail", "GET", READERS_OF_A1, _detail("portfolio-detail", _portfolio)),
     _row(
+        "portfolio-timeline-detail",
+        "GET",
+        READERS_OF_A1,
+        _detail("portfolio-timeline-detail", _portfolio),
+    ),
+    _row(
         "portfolio-detail",
         "PUT",
         PMO_ONLY_WRITE_A1,

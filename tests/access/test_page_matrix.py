@@ -125,6 +125,9 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "programmes:measurement-create": (_pk("benefit"), "", MANAGES_A1),
     "programmes:stakeholder-edit": (_pk("stakeholder"), "", MANAGES_A1),
     "dashboards:portfolio-list": (lambda w: [], "", EVERYONE),
+    # Straight to the one portfolio a role reads; a choice when it reads several or none.
+    "timeline:index": (lambda w: [], "", (200, 302, 302, 302, 302, 200, LOGIN)),
+    "timeline:portfolio": (_pk("portfolio_a"), "", READS_A1),
     "programmes:portfolio-create": (lambda w: [], "", PMO_PAGE),
     "programmes:portfolio-detail": (_pk("portfolio_a"), "", READS_A1),
     "programmes:portfolio-edit": (_pk("portfolio_a"), "", PMO_ROW),

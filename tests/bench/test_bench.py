@@ -71,6 +71,7 @@ def test_every_bench_page_answers_and_its_queries_are_counted(tiny: dict[str, in
         "project_page",
         "my_projects",
         "pmo_reporting",
+        "portfolio_timeline",
     }
     assert all(n > 0 for n in counts.values())
 

@@ -1,0 +1,391 @@
+"""What the timeline shows, read from the database: today's rows, or "as of" a past moment
+from the history tables (django-simple-history) and the stored health records.
+
+The first response needs only the groups (a programme each, plus the portfolio's projects
+without a programme) with their spans: one narrow read of the portfolio's projects. A group
+opened reads its projects, their milestones and the dependencies touching them (with the
+projects at the far end of each) in a few more queries, whatever the group's size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.db.models import Max, Min, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
+
+from portfolio.core.ratings import Rating
+from portfolio.core.timescale import Scale, Zoom, scale_for
+from portfolio.health.models import ProgrammeHealth, ProjectHealth
+from portfolio.timeline.layout import End, Item, Link, Mark, Side, span_of
+from programmes.models import Portfolio, Programme
+from projects.models import Dependency, Milestone, Project
+
+if TYPE_CHECKING:
+    from portfolio.core.roles import AnyUser
+
+NO_PROGRAMME = "none"  # the group of the portfolio's projects without a programme
+NO_HEALTH = "none"
+
+
+class TimelineFilter(forms.Form):
+    """The page's and the API's query: a value that does not parse is left out."""
+
+    zoom = forms.ChoiceField(choices=Zoom.choices, required=False)
+    stage = forms.ChoiceField(choices=[("", "Any stage"), *Project.Stage.choices], required=False)
+    health = forms.ChoiceField(
+        choices=[("", "Any health"), *Rating.choices, (NO_HEALTH, "No data")], required=False
+    )
+    q = forms.CharField(required=False, max_length=100, label="Name or code")
+    programme = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def query(self) -> dict[str, Any]:
+        """The valid values, defaults for the rest."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "zoom": Zoom(data.get("zoom") or Zoom.QUARTERS),
+            "stage": data.get("stage") or "",
+            "health": data.get("health") or "",
+            "text": (data.get("q") or "").strip(),
+            "programme": data.get("programme"),
+        }
+
+
+@dataclass(frozen=True)
+class Query:
+    zoom: Zoom = Zoom.QUARTERS
+    stage: str = ""
+    health: str = ""
+    text: str = ""
+    programme: int | None = None
+    moment: datetime | None = None  # None: today
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.stage or self.health or self.text or self.programme)
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str  # "programme:3", or "programme:none"
+    pk: int | None
+    code: str
+    name: str
+    url: str
+    summary: Item  # the span of its projects, with the programme's health
+    project_count: int
+
+
+def _project_key(pk: int) -> str:
+    return f"project:{pk}"
+
+
+def _programme_key(pk: int | None) -> str:
+    return f"programme:{pk if pk is not None else NO_PROGRAMME}"
+
+
+def _side(kind: str, upstream: bool) -> Side:
+    if upstream:
+        return Side.START if kind == Dependency.Kind.START_TO_START else Side.FINISH
+    return Side.FINISH if kind == Dependency.Kind.FINISH_TO_FINISH else Side.START
+
+
+class Timeline:
+    """A portfolio's timeline as one user may see it, each part read on first use."""
+
+    def __init__(self, user: AnyUser, portfolio: Portfolio, query: Query) -> None:
+        self.user = user
+        self.portfolio = portfolio
+        self.query = query
+        self._health: dict[int, str] | None = None
+
+    @property
+    def today(self) -> date:
+        from_moment = self.query.moment
+        return timezone.localtime(from_moment).date() if from_moment else timezone.localdate()
+
+    # Reads ------------------------------------------------------------------------------
+
+    def _visible_projects(self) -> QuerySet[Project]:
+        moment = self.query.moment
+        visible = Project.objects.visible_to(self.user)
+        if moment is None:
+            return visible.filter(portfolio=self.portfolio, archived_at__isnull=True)
+        # As it stood: the rows of that moment, for the projects the user may see now.
+        return Project.history.as_of(moment).filter(
+            portfolio_id=self.portfolio.pk,
+            archived_at__isnull=True,
+            id__in=visible.values("pk"),
+        )
+
+    def _project_health(self, far: Iterable[int] = ()) -> dict[int, str]:
+        """Each project's overall health, today's or as it stood: the portfolio's, and
+        those of projects elsewhere named in `far` (the far ends of dependencies)."""
+        if self._health is None:
+            self._health = self._health_of(Q(project__portfolio=self.portfolio))
+        missing = set(far) - self._health.keys()
+        if missing:
+            self._health.update(self._health_of(Q(project__in=missing)))
+        return self._health
+
+    def _health_of(self, which: Q) -> dict[int, str]:
+        records = ProjectHealth.objects.filter(which)
+        moment = self.query.moment
+        records = records.current() if moment is None else records.as_of(moment, "project")
+        return dict(records.values_list("project_id", "overall"))
+
+    @cached_property
+    def programmes(self) -> dict[int, Programme]:
+        moment = self.query.moment
+        visible = Programme.objects.visible_to(self.user)
+        found: Iterable[Programme]
+        if moment is None:
+            found = visible.filter(portfolio=self.portfolio)
+        else:
+            found = Programme.history.as_of(moment).filter(
+                portfolio_id=self.portfolio.pk, id__in=visible.values("pk")
+            )
+        return {p.pk: p for p in found}
+
+    def _programme_health(self, pks: Iterable[int]) -> dict[int, str]:
+        records = ProgrammeHealth.objects.filter(programme__in=list(pks))
+        moment = self.query.moment
+        records = records.current() if moment is None else records.as_of(moment, "programme")
+        return dict(records.values_list("programme_id", "overall"))
+
+    @cached_property
+    def projects(self) -> list[Project]:
+        """The portfolio's projects the user may see, filtered, in start order."""
+        fields = (
+            "id", "code", "name", "programme_id", "portfolio_id", "stage",
+            "baseline_start", "baseline_finish", "forecast_finish", "archived_at",
+        )  # fmt: skip
+        rows = self._visible_projects()
+        # A history row becomes a project with every field: none may be deferred there.
+        found = list(rows.only(*fields) if self.query.moment is None else rows)
+        health = self._project_health()
+        names = self._programme_names() if self.query.text else {}
+        return sorted(
+            (p for p in found if self._matches(p, health.get(p.pk, ""), names)),
+            key=lambda p: (p.baseline_start or date.max, p.name, p.pk),
+        )
+
+    def _programme_names(self) -> dict[int, str]:
+        return {pk: f"{p.code} {p.name}" for pk, p in self.programmes.items()}
+
+    def _matches(self, project: Project, health: str, programme_names: dict[int, str]) -> bool:
+        q = self.query
+        if q.programme is not None and project.programme_id != q.programme:
+            return False
+        if q.stage and project.stage != q.stage:
+            return False
+        if q.health and (health or NO_HEALTH) != q.health:
+            return False
+        if not q.text:
+            return True
+        text = q.text.casefold()
+        haystack = (
+            f"{project.code} {project.name} {programme_names.get(project.programme_id or 0, '')}"
+        )
+        return text in haystack.casefold()
+
+    # The first response ------------------------------------------------------------------
+
+    @cached_property
+    def groups(self) -> list[Group]:
+        """A group per programme with matching projects (every visible programme when
+        nothing is filtered), then the projects without a programme (or whose programme the
+        user may not see); by their start."""
+        programmes = self.programmes
+        members: dict[int | None, list[Project]] = defaultdict(list)
+        for project in self.projects:
+            pk = project.programme_id if project.programme_id in programmes else None
+            members[pk].append(project)
+        if not self.query.filtered:
+            for pk in programmes:
+                members.setdefault(pk, [])
+        health = self._programme_health(pk for pk in members if pk is not None)
+        groups = [
+            self._group(programmes[pk] if pk is not None else None, projects, health)
+            for pk, projects in members.items()
+        ]
+        return sorted(groups, key=lambda g: (g.pk is None, g.summary.start or date.max, g.name))
+
+    def _group(
+        self, programme: Programme | None, projects: list[Project], health: dict[int, str]
+    ) -> Group:
+        items = [self._item(p) for p in projects]
+        span = span_of(items)
+        starts = [i.start for i in items if i.start]
+        finishes = [i.baseline_finish for i in items if i.baseline_finish]
+        forecasts = [i.finish for i in items if i.finish]
+        if programme is None:
+            pk, code, name, url = None, "", "Projects without a programme", ""
+        else:
+            pk, code, name = programme.pk, programme.code, programme.name
+            url = programme.get_absolute_url()
+        summary = Item(
+            key=_programme_key(pk),
+            label=f"{code} {name}".strip(),
+            url=url,
+            start=min(starts) if starts else (programme.start_date if programme else None),
+            baseline_finish=max(finishes)
+            if finishes
+            else (programme.finish_date if programme else None),
+            forecast_finish=max(forecasts) if forecasts and span else None,
+            health=health.get(pk, "") if pk is not None else "",
+        )
+        return Group(_programme_key(pk), pk, code, name, url, summary, len(projects))
+
+    def scale(self) -> Scale:
+        """Every group's span (and today), in the zoom asked for."""
+        days = [self.today]
+        for group in self.groups:
+            days += group.summary.dates()
+        if self.query.moment is None:
+            # A milestone outside its project's dates (a late go-live) stays on the chart.
+            # As of a past day the history rows would cost more than this is worth.
+            days += self._milestone_span([p.pk for p in self.projects])
+        return scale_for(min(days), max(days), self.query.zoom)
+
+    @staticmethod
+    def _milestone_span(project_ids: list[int]) -> list[date]:
+        expected = Coalesce("actual_date", "forecast_date", "baseline_date")
+        span = Milestone.objects.filter(project_id__in=project_ids).aggregate(
+            first=Min(Least("baseline_date", expected)),
+            last=Max(Greatest("baseline_date", expected)),
+        )
+        return [d for d in (span["first"], span["last"]) if d is not None]
+
+    # A group opened -----------------------------------------------------------------------
+
+    def group_projects(self, group: str) -> list[Project]:
+        """The projects of one group ("programme:3" or "programme:none")."""
+        known = {g.key: g for g in self.groups}
+        if group not in known:
+            return []
+        pk = known[group].pk
+        if pk is not None:
+            return [p for p in self.projects if p.programme_id == pk]
+        return [p for p in self.projects if p.programme_id not in self.programmes]
+
+    def _milestones(self, project_ids: list[int]) -> dict[int, list[Milestone]]:
+        moment = self.query.moment
+        found: Iterable[Milestone]
+        if moment is None:
+            found = Milestone.objects.filter(project_id__in=project_ids)
+        else:
+            found = Milestone.history.as_of(moment).filter(project_id__in=project_ids)
+        by_project: dict[int, list[Milestone]] = defaultdict(list)
+        for milestone in sorted(found, key=lambda m: (m.baseline_date, m.name)):
+            by_project[milestone.project_id].append(milestone)
+        return by_project
+
+    def _dependencies(self, project_ids: list[int]) -> list[Dependency]:
+        touching = Q(upstream_id__in=project_ids) | Q(downstream_id__in=project_ids)
+        moment = self.query.moment
+        if moment is None:
+            return list(Dependency.objects.filter(touching).order_by("pk"))
+        return list(Dependency.history.as_of(moment).filter(touching).order_by("id"))
+
+    def _far_projects(self, ids: set[int]) -> dict[int, Project]:
+        """The projects at the far end of a dependency, as they stood."""
+        if not ids:
+            return {}
+        moment = self.query.moment
+        found: Iterable[Project]
+        if moment is None:
+            found = Project.objects.filter(pk__in=ids)
+        else:
+            found = Project.history.as_of(moment).filter(id__in=ids)
+        self._project_health(far=ids)
+        return {project.pk: project for project in found}
+
+    def chart_parts(self, projects: list[Project]) -> tuple[list[Item], list[Link]]:
+        """The rows of these projects (and of the projects a dependency links them to, at
+        the end), and the links between any two of them."""
+        ids = [p.pk for p in projects]
+        dependencies = self._dependencies(ids)
+        own = {p.pk: p for p in projects}
+        far_ids = {d.upstream_id for d in dependencies} | {d.downstream_id for d in dependencies}
+        far = self._far_projects(far_ids - own.keys())
+        everyone = {**own, **far}
+        milestones = self._milestones(list(everyone))
+        items = [self._item(p, milestones.get(p.pk, [])) for p in projects]
+        items += [
+            self._item(p, milestones.get(p.pk, []), external=True)
+            for p in sorted(far.values(), key=lambda p: (p.baseline_start or date.max, p.name))
+        ]
+        by_pk = {m.pk: m for ms in milestones.values() for m in ms}
+        links = [
+            self._link(d, everyone, by_pk)
+            for d in dependencies
+            if d.upstream_id in everyone and d.downstream_id in everyone
+        ]
+        return items, links
+
+    def _item(
+        self, project: Project, milestones: Iterable[Milestone] = (), external: bool = False
+    ) -> Item:
+        return Item(
+            key=_project_key(project.pk),
+            label=f"{project.code} {project.name}",
+            url=project.get_absolute_url(),
+            start=project.baseline_start,
+            baseline_finish=project.baseline_finish,
+            forecast_finish=project.forecast_finish,
+            health=self._project_health().get(project.pk, ""),
+            marks=tuple(
+                Mark(
+                    key=f"milestone:{m.pk}",
+                    name=m.name,
+                    baseline=m.baseline_date,
+                    expected=m.expected_date(),
+                    done=m.actual_date is not None,
+                )
+                for m in milestones
+            ),
+            external=external,
+        )
+
+    @staticmethod
+    def _link(
+        dependency: Dependency, projects: dict[int, Project], milestones: dict[int, Milestone]
+    ) -> Link:
+        # The rows as drawn (today's or as they stood), so the lateness is that of the chart.
+        dependency.upstream = projects[dependency.upstream_id]
+        dependency.downstream = projects[dependency.downstream_id]
+        up_ms = milestones.get(dependency.upstream_milestone_id or 0)
+        down_ms = milestones.get(dependency.downstream_milestone_id or 0)
+        dependency.upstream_milestone = up_ms
+        dependency.downstream_milestone = down_ms
+        late = dependency.days_late()
+        up_name = up_ms.name if up_ms else _side(dependency.kind, True).value
+        down_name = down_ms.name if down_ms else _side(dependency.kind, False).value
+        label = (
+            f"{dependency.downstream.name} ({down_name}) needs {dependency.upstream.name} "
+            f"({up_name}): {dependency.get_kind_display().lower()}, lag {dependency.lag_days} days"
+            + (f"; {late} days late" if late > 0 else "")
+        )
+        return Link(
+            key=f"dependency:{dependency.pk}",
+            upstream=End(
+                _project_key(dependency.upstream_id),
+                _side(dependency.kind, True),
+                f"milestone:{up_ms.pk}" if up_ms else None,
+            ),
+            downstream=End(
+                _project_key(dependency.downstream_id),
+                _side(dependency.kind, False),
+                f"milestone:{down_ms.pk}" if down_ms else None,
+            ),
+            late=late > 0,
+            label=label,
+        )
