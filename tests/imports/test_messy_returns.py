@@ -99,7 +99,8 @@ def test_five_messy_yearly_returns_imported_by_script_give_a_project_five_rating
     assert moved.portfolio.code == "DHSC"
     assert moved.status_reports.count() == 5
 
-    # "TBC" in 2020 is unknown, not a rating; "Exempt ..." leaves the budget unknown (0).
+    # "TBC" in 2020 is unknown, not a rating; "Exempt ..." leaves the budget unknown.
     third = Project.objects.get(external_id="HS-003")
     assert third.status_reports.count() == 4
+    assert third.budget is None
     assert StatusReport.objects.filter(project__in=imported).count() == 14
