@@ -51,6 +51,11 @@ class ProjectForm(ScopedChoicesForm, forms.ModelForm):
             "stage",
         ]
         formfield_callback = iso_dates
+        help_texts = {
+            "baseline_start": "Leave blank when the start is not known.",
+            "budget": "Leave blank when the budget is not known (it is then shown as unknown, "
+            "not 0).",
+        }
         widgets = {
             "objective": forms.Textarea(attrs={"rows": 2}),
             "scope": forms.Textarea(attrs={"rows": 2}),

@@ -1,8 +1,10 @@
 import django_tables2 as tables
+from django.utils.safestring import mark_safe
 
 from projects.models import Issue, Project, Risk
 
 MONEY_ATTRS = {"td": {"class": "money"}, "th": {"class": "text-end"}}
+UNKNOWN_BUDGET = mark_safe('<span class="unknown" title="The budget is unknown">Unknown</span>')
 
 
 class ProjectTable(tables.Table):
@@ -14,7 +16,9 @@ class ProjectTable(tables.Table):
     stage = tables.Column()
     baseline_finish = tables.DateColumn(format="j M Y")
     forecast_finish = tables.DateColumn(format="j M Y", default="—")
-    budget = tables.Column(attrs=MONEY_ATTRS)
+    # An unknown budget reads "Unknown" (with a title on the page), never 0: empty_values=()
+    # hands None to render_budget and value_budget instead of a blank default.
+    budget = tables.Column(attrs=MONEY_ATTRS, empty_values=())
 
     class Meta:
         model = Project
@@ -33,10 +37,10 @@ class ProjectTable(tables.Table):
         attrs = {"class": "table table-hover align-middle"}
 
     def render_budget(self, value) -> str:  # type: ignore[no-untyped-def]
-        return f"{value:,.0f}"
+        return UNKNOWN_BUDGET if value is None else f"{value:,.0f}"
 
     def value_budget(self, value):  # type: ignore[no-untyped-def]
-        return value
+        return "Unknown" if value is None else value
 
 
 class RegisterTable(tables.Table):

@@ -79,7 +79,9 @@ class ProgrammeCard:
 
     @property
     def spend_percent(self) -> Decimal | None:
-        if not self.totals.budget:
+        """Spend against budget; None when the budget is 0 or partly unknown (spend on a
+        project without a budget would be set against the others' budgets)."""
+        if not self.totals.budget or self.totals.unknown_budgets:
             return None
         return (self.totals.spend * 100 / self.totals.budget).quantize(Decimal("1"))
 

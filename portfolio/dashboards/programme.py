@@ -70,14 +70,15 @@ class ProjectRow:
 
     @property
     def cost_variance(self) -> Decimal | None:
-        """Forecast at completion minus budget (positive: over budget)."""
-        fac = self.project.forecast_at_completion
-        return None if fac is None else fac - self.project.budget
+        """Forecast at completion minus budget (positive: over budget); None when either
+        is unknown."""
+        fac, budget = self.project.forecast_at_completion, self.project.budget
+        return None if fac is None or budget is None else fac - budget
 
     @property
     def cost_variance_percent(self) -> int | None:
         variance = self.cost_variance
-        if variance is None or not self.project.budget:
+        if variance is None or not self.project.budget:  # unknown or 0: no percent
             return None
         return _percent(variance, self.project.budget)
 
@@ -94,7 +95,7 @@ def project_rows(projects: ProjectQuerySet) -> list[ProjectRow]:
         projects.select_related("manager")
         .with_health()
         .annotate(latest_report_id=Subquery(newest))
-        .order_by("baseline_start", "name")
+        .order_by(F("baseline_start").asc(nulls_last=True), "name")
     )
     report_ids = [p.latest_report_id for p in found if p.latest_report_id]
     reports = StatusReport.objects.in_bulk(report_ids)
@@ -119,8 +120,8 @@ class DependencyCheck:
     """A dependency's dates as the dashboard shows them; the rule is Dependency.days_late."""
 
     dependency: Dependency
-    ready_on: date
-    needed_on: date
+    ready_on: date | None  # None: the project whose start it is has no known start
+    needed_on: date | None
 
     @classmethod
     def of(cls, dependency: Dependency) -> DependencyCheck:
@@ -129,17 +130,19 @@ class DependencyCheck:
         )
 
     @property
-    def ready_by(self) -> date:
+    def ready_by(self) -> date | None:
         """The last day the upstream may be ready without delaying the downstream."""
+        if self.needed_on is None:
+            return None
         return self.needed_on - timedelta(days=self.dependency.lag_days)
 
     @property
-    def days_late(self) -> int:
+    def days_late(self) -> int | None:
         return self.dependency.days_late()
 
     @property
     def is_late(self) -> bool:
-        return self.days_late > 0
+        return (self.days_late or 0) > 0
 
     @property
     def upstream_item(self) -> str:
@@ -163,15 +166,32 @@ def dependency_checks(user: AnyUser, programme: Programme) -> list[DependencyChe
         .filter(Q(upstream__programme=programme) | Q(downstream__programme=programme))
         .filter(upstream__archived_at__isnull=True, downstream__archived_at__isnull=True)
         .select_related("upstream", "downstream", "upstream_milestone", "downstream_milestone")
-        .order_by("downstream__baseline_start", "downstream__name", "upstream__name")
+        .order_by(
+            F("downstream__baseline_start").asc(nulls_last=True),
+            "downstream__name",
+            "upstream__name",
+        )
     )
     return [DependencyCheck.of(d) for d in dependencies]
+
+
+def bar_start(project: Project, milestones: list[Milestone]) -> tuple[date, bool]:
+    """Where a project's roadmap bar starts, and whether that is its known start.
+
+    A project without a known start is not given one: its bar starts at its first milestone
+    (when that is before its finish), else it is drawn as a marker on its finish."""
+    finish = project.forecast_finish or project.baseline_finish
+    if project.baseline_start is not None:
+        return project.baseline_start, True
+    dates = [d for m in milestones for d in (m.baseline_date, m.expected_date()) if d <= finish]
+    return (min(dates) if dates else finish), False
 
 
 def roadmap(rows: list[ProjectRow], checks: list[DependencyCheck]) -> dict[str, Any]:
     """Tasks for frappe-gantt: one bar per project, baseline start to forecast finish, with
     its milestones as markers; a downstream bar lists the upstream bars it depends on.
-    Projects of other programmes joined by a dependency get a bar of their own."""
+    Projects of other programmes joined by a dependency get a bar of their own. A project
+    without a known start is drawn as `bar_start` says, with `start_known` false."""
 
     def task_id(project: Project) -> str:
         return f"project-{project.pk}"
@@ -198,25 +218,27 @@ def roadmap(rows: list[ProjectRow], checks: list[DependencyCheck]) -> dict[str, 
                 "from": task_id(upstream),
                 "to": task_id(downstream),
                 "late": check.is_late,
-                "days_late": max(check.days_late, 0),
+                "days_late": max(check.days_late or 0, 0),
             }
         )
     tasks = []
     for project in projects:
         external = project.pk not in own
         slippage = project.slippage_days
+        start, start_known = bar_start(project, milestones.get(project.pk, []))
         tasks.append(
             {
                 "id": task_id(project),
                 "name": f"{project.code} {project.name}",
-                "start": project.baseline_start.isoformat(),
+                "start": start.isoformat(),
+                "start_known": start_known,
                 "end": (project.forecast_finish or project.baseline_finish).isoformat(),
                 "progress": progress.get(project.pk, 0),
                 "dependencies": needs[project.pk],
                 # frappe-gantt adds custom_class with classList.add: a single class only.
-                "custom_class": "bar-external"
-                if external
-                else ("bar-slipped" if slippage > 0 else "bar-on-time"),
+                "custom_class": _bar_class(external=external, slipped=slippage > 0)
+                if start_known
+                else "bar-start-unknown",
                 "external": external,
                 "url": project.get_absolute_url(),
                 "baseline_finish": project.baseline_finish.isoformat(),
@@ -234,6 +256,12 @@ def roadmap(rows: list[ProjectRow], checks: list[DependencyCheck]) -> dict[str, 
             }
         )
     return {"tasks": tasks, "arrows": arrows}
+
+
+def _bar_class(*, external: bool, slipped: bool) -> str:
+    if external:
+        return "bar-external"
+    return "bar-slipped" if slipped else "bar-on-time"
 
 
 # Resource heat map -----------------------------------------------------------------------
@@ -592,7 +620,7 @@ class Dashboard:
 
     @property
     def late_upstream(self) -> list[DependencyCheck]:
-        return sorted((c for c in self.checks if c.is_late), key=lambda c: -c.days_late)
+        return sorted((c for c in self.checks if c.is_late), key=lambda c: -(c.days_late or 0))
 
     @property
     def open_risk_count(self) -> int:

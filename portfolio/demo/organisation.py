@@ -340,10 +340,7 @@ def _seed_projects(
             today,
         )
         for n, label in enumerate(["Design approved", "Build complete", "Go live"]):
-            baseline = (
-                project.baseline_start
-                + (project.baseline_finish - project.baseline_start) * (n + 1) / 3
-            )
+            baseline = _start(project) + (project.baseline_finish - _start(project)) * (n + 1) / 3
             # Drawn for calm projects too (then unused), so the later draws stay as they were.
             slip = timedelta(days=rng.choice([0, 0, 0, 3, 7, 16]) * (not _calm(project.code)))
             Milestone.objects.create(
@@ -357,7 +354,7 @@ def _seed_projects(
             Allocation.objects.create(
                 person=person,
                 project=project,
-                start_date=project.baseline_start,
+                start_date=_start(project),
                 finish_date=project.baseline_finish,
                 percent=rng.choice([10, 20, 20, 30]),
             )
@@ -480,11 +477,18 @@ REASONS = {
 HISTORY_WEEKS = 26
 
 
+def _start(project: Project) -> date:
+    """The demo gives every project a start, so its dates and reports can be drawn from it."""
+    if project.baseline_start is None:
+        raise ValueError(f"demo project {project.code} has no start")
+    return project.baseline_start
+
+
 def _percent_complete(project: Project, on: date, lead: int) -> int:
     """The share of the baseline already elapsed on that day, `lead` points ahead (or
     behind, when negative), within 0–100."""
-    duration = (project.baseline_finish - project.baseline_start).days
-    elapsed = round(100 * (on - project.baseline_start).days / duration)
+    duration = (project.baseline_finish - _start(project)).days
+    elapsed = round(100 * (on - _start(project)).days / duration)
     return max(0, min(100, elapsed + lead))
 
 
@@ -513,7 +517,7 @@ def _seed_reports(
         author = project.manager.user if project.manager and project.manager.user else None
         for weeks_back in range(HISTORY_WEEKS, -1, -1):
             period = this_week.previous(weeks_back)
-            if period.end < project.baseline_start:
+            if period.end < _start(project):
                 continue  # a project reports from its first week
             for name in DIMENSIONS:
                 # Mean-reverting drift: most weeks stay put, trouble is rarer than recovery.

@@ -178,8 +178,9 @@ class ProgrammeSummary(models.Model):
     trend_start = models.DateField()
     trend = models.JSONField(default=list)
     project_count = models.PositiveIntegerField(default=0)
-    budget = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    budget = models.DecimalField(max_digits=18, decimal_places=2, null=True)  # None: unknown
     spend = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    unknown_budgets = models.PositiveIntegerField(default=0)
     benefits_realised = models.IntegerField(null=True, blank=True)
     benefits_planned = models.IntegerField(null=True, blank=True)
     red_projects = models.PositiveIntegerField(default=0)
@@ -211,8 +212,9 @@ class PortfolioSummary(models.Model):
     tally = models.JSONField(default=dict)  # rating ("" for none) → active programmes
     gaps = models.PositiveIntegerField(default=0)
     standalone_count = models.PositiveIntegerField(default=0)
-    standalone_budget = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    standalone_budget = models.DecimalField(max_digits=18, decimal_places=2, null=True)
     standalone_spend = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    standalone_unknown_budgets = models.PositiveIntegerField(default=0)
 
     class Meta:
         db_table = "health_portfoliosummary"

@@ -93,7 +93,7 @@ def project_facts(
     )
     for dependency in dependencies:
         days = dependency.days_late()
-        if days > 0:
+        if days is not None and days > 0:  # None: a start is unknown, so not late
             facts[dependency.downstream_id].late_upstream.append(
                 LateUpstream(dependency.upstream.name, days)
             )
@@ -130,16 +130,9 @@ def assess_project(facts: ProjectFacts, policy: HealthPolicy, today: date) -> As
         f"amber from {policy.schedule_amber_days}, red from {policy.schedule_red_days} days",
     )
 
-    if project.budget > 0 and project.forecast_at_completion is not None:
-        overrun = (project.forecast_at_completion - project.budget) * 100 / project.budget
-        signal(
-            "cost",
-            grade(overrun, policy.cost_amber_percent, policy.cost_red_percent),
-            "cost.overrun",
-            f"Forecast at completion {overrun:.1f}% over budget",
-            f"{overrun:.1f}%",
-            f"amber from {policy.cost_amber_percent}%, red from {policy.cost_red_percent}%",
-        )
+    cost_rating, cost_reasons = _cost(project, policy)
+    computed.update(cost_rating)
+    reasons.extend(cost_reasons)
 
     signal(
         "risk",
@@ -205,6 +198,24 @@ def assess_project(facts: ProjectFacts, policy: HealthPolicy, today: date) -> As
         reasons=(*reasons, *reported_reasons(report)),
         reported_overall=on_scale(report.overall or None, scale) if report else None,
     )
+
+
+def _cost(project: Project, policy: HealthPolicy) -> tuple[dict[str, Rating], list[Reason]]:
+    """The computed cost rating (forecast at completion against budget) and its reasons.
+    Unknown is not over budget: an unknown budget gives no rating, and a reason saying so."""
+    threshold = f"amber from {policy.cost_amber_percent}%, red from {policy.cost_red_percent}%"
+    if project.budget is None:
+        message = "Budget unknown: the forecast cost cannot be checked against it"
+        return {}, [Reason("cost", "cost.budget_unknown", "", message, "unknown", threshold)]
+    if project.budget <= 0 or project.forecast_at_completion is None:
+        return {}, []
+    overrun = (project.forecast_at_completion - project.budget) * 100 / project.budget
+    rating = grade(overrun, policy.cost_amber_percent, policy.cost_red_percent)
+    if rating == Rating.GREEN:
+        return {"cost": rating}, []
+    message = f"Forecast at completion {overrun:.1f}% over budget"
+    reason = Reason("cost", "cost.overrun", rating.value, message, f"{overrun:.1f}%", threshold)
+    return {"cost": rating}, [reason]
 
 
 def reported_reasons(report: StatusReport | None) -> list[Reason]:

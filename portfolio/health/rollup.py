@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -244,7 +245,8 @@ def assess_programmes(
         .filter(programme__in=ids)
         .values_list("pk", "programme_id", "name", "budget")
     ):
-        facts[programme_id].parts.append(Part(current.get(pk) or None, budget, name))
+        # An unknown budget weighs nothing in a budget-weighted roll-up (as a 0 budget does).
+        facts[programme_id].parts.append(Part(current.get(pk) or None, budget or Decimal(0), name))
 
     _benefit_signals(ids, today, signal)
     for row in (
@@ -271,7 +273,7 @@ def assess_programmes(
         .order_by("pk")
     ):
         late, needing = dependency.days_late(), dependency.downstream.programme_id
-        if late > 0 and needing is not None:
+        if late is not None and late > 0 and needing is not None:
             policy = facts[needing].programme.portfolio.policy
             signal(
                 needing,
@@ -414,12 +416,13 @@ def assess_portfolios(
             ).values_list("project_id", "overall")
         )
     )
-    for pk, portfolio_id, name, budget in (
+    for pk, portfolio_id, name, known_budget in (
         Project.objects.active()
         .filter(programme__isnull=True, portfolio__in=list(portfolios))
         .values_list("pk", "portfolio_id", "name", "budget")
     ):
-        parts[portfolio_id].append(Part(project_health.get(pk) or None, budget, name))
+        weight = known_budget or Decimal(0)  # an unknown budget weighs nothing, as 0 does
+        parts[portfolio_id].append(Part(project_health.get(pk) or None, weight, name))
     assessments = {}
     for pk, portfolio in portfolios.items():
         policy = portfolio.policy

@@ -229,11 +229,21 @@ def facts_of(summary: ProgrammeSummary) -> CardFacts:
         ),
         trend_start=summary.trend_start,
         trend=tuple(summary.trend),
-        totals=Totals(summary.project_count, Decimal(summary.budget), Decimal(summary.spend)),
+        totals=Totals(
+            summary.project_count,
+            _decimal(summary.budget),
+            Decimal(summary.spend),
+            summary.unknown_budgets,
+        ),
         benefits=benefits,
         red_projects=summary.red_projects,
         amber_projects=summary.amber_projects,
     )
+
+
+def _decimal(value: Decimal | float | None) -> Decimal | None:
+    """A stored amount as read back (SQLite may give a float); None stays unknown."""
+    return None if value is None else Decimal(value)
 
 
 def _fill(summary: ProgrammeSummary, facts: CardFacts, today: date) -> None:
@@ -247,6 +257,7 @@ def _fill(summary: ProgrammeSummary, facts: CardFacts, today: date) -> None:
     summary.project_count = facts.totals.count
     summary.budget = facts.totals.budget
     summary.spend = facts.totals.spend
+    summary.unknown_budgets = facts.totals.unknown_budgets
     summary.benefits_realised = facts.benefits.realised if facts.benefits else None
     summary.benefits_planned = facts.benefits.planned if facts.benefits else None
     summary.red_projects = facts.red_projects
@@ -397,8 +408,9 @@ def section_facts_of(summary: PortfolioSummary) -> SectionFacts:
         gaps=summary.gaps,
         standalone=Totals(
             summary.standalone_count,
-            Decimal(summary.standalone_budget),
+            _decimal(summary.standalone_budget),
             Decimal(summary.standalone_spend),
+            summary.standalone_unknown_budgets,
         ),
     )
 
@@ -413,6 +425,7 @@ def _fill_section(summary: PortfolioSummary, facts: SectionFacts) -> None:
     summary.standalone_count = facts.standalone.count
     summary.standalone_budget = facts.standalone.budget
     summary.standalone_spend = facts.standalone.spend
+    summary.standalone_unknown_budgets = facts.standalone.unknown_budgets
 
 
 SECTION_FIELDS = [f.name for f in PortfolioSummary._meta.concrete_fields if f.name != "portfolio"]

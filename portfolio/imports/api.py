@@ -5,6 +5,12 @@
 optionally the return's `period`, `partial_import` and `dry_run`. A dry run answers with the
 preview (counts and problems) and saves nothing; otherwise the job is queued for a worker
 and `GET /api/v1/imports/{id}/` reports its status, progress, counts and problems.
+
+The file's limit is the page's (`reading.MAX_UPLOAD_BYTES`, and `MAX_ROWS` once read). A
+body whose Content-Length already says the file must be over it is refused (413, naming
+the field) before any of it is read; the envelope allowance covers the mapping and the
+multipart framing, and base64's third more in JSON. The file itself is then checked to the
+byte.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -24,6 +30,7 @@ from rest_framework.response import Response
 from portfolio.core.access import rule
 from portfolio.core.api import ReadMixin, ScopedViewSet
 from portfolio.core.parsers import JsonBodyParser
+from portfolio.core.schema import INVALID_INPUT
 from portfolio.imports.columns import mapping_refusal
 from portfolio.imports.downloads import MappingProblem, mapping_from_document
 from portfolio.imports.models import ImportJob
@@ -38,6 +45,38 @@ if TYPE_CHECKING:
     from portfolio.core.roles import AnyUser
 
 PROBLEMS_LISTED = 200
+ENVELOPE_BYTES = 1024 * 1024  # the mapping document, other fields and multipart framing
+TOO_LARGE = (
+    f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB, the largest accepted; "
+    "split it into smaller files."
+)
+
+
+class FileTooLarge(Exception):
+    """The upload is over the limit; `field` is where it was sent."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(TOO_LARGE)
+        self.field = field
+
+
+def body_limit(content_type: str) -> int:
+    """The largest body that can hold a file within the limit: base64 in JSON is 4/3 of it."""
+    if content_type.startswith("multipart/"):
+        return MAX_UPLOAD_BYTES + ENVELOPE_BYTES
+    return -(-MAX_UPLOAD_BYTES * 4 // 3) + ENVELOPE_BYTES
+
+
+def _too_large_field(request: Request) -> str:
+    """The field named in a 413 when Content-Length is over the body limit, else ""."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return ""  # the parsers refuse a malformed length
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if length <= body_limit(content_type):
+        return ""
+    return "file" if content_type.startswith("multipart/") else "content_base64"
 
 
 @rule("Only the PMO imports portfolios.")
@@ -117,7 +156,7 @@ class ImportUploadSerializer(serializers.Serializer):
         if data.get("file") is not None:
             upload = data["file"]
             if upload.size > MAX_UPLOAD_BYTES:
-                raise serializers.ValidationError({"file": "The file is too large."})
+                raise FileTooLarge("file")
             return upload.name, upload.read()
         if not data.get("content_base64"):
             raise serializers.ValidationError({"file": "Send a file, or content_base64."})
@@ -125,6 +164,8 @@ class ImportUploadSerializer(serializers.Serializer):
             content = base64.b64decode(data["content_base64"], validate=True)
         except (binascii.Error, ValueError):
             raise serializers.ValidationError({"content_base64": "Not base64."}) from None
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise FileTooLarge("content_base64")
         return data.get("filename") or "upload.csv", content
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -170,13 +211,28 @@ class ImportJobViewSet(ReadMixin, ScopedViewSet):
             "multipart/form-data": ImportUploadSerializer,
             "application/json": ImportUploadSerializer,
         },
-        responses={201: ImportJobSerializer},
+        responses={
+            201: ImportJobSerializer,
+            413: OpenApiResponse(
+                response=INVALID_INPUT,
+                description=f"The file is over {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: the "
+                "field that carried it, with the reason",
+            ),
+        },
     )
     def create(self, request: Request) -> Response:
         """Upload a file with its mapping: a dry run (the preview), or a queued import."""
         self.require_create()
+        # Before request.data: the body of an over-size upload is never read.
+        if field := _too_large_field(request):
+            return Response({field: [TOO_LARGE]}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         upload = ImportUploadSerializer(data=request.data)
-        upload.is_valid(raise_exception=True)
+        try:
+            upload.is_valid(raise_exception=True)
+        except FileTooLarge as exc:
+            return Response(
+                {exc.field: [TOO_LARGE]}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            )
         data = upload.validated_data
         parsed: ParsedFile = data["parsed"]
         job = import_job_create(

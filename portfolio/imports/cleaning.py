@@ -15,8 +15,8 @@ other and against the database.
   of them whose cell is neither empty nor a placeholder word gives the value, and an issue
   names that column.
 - Blank cells, and cells holding a placeholder word ("Exempt", "TBD", "N/A": the mapping's
-  list), mean "unknown" (forecast finish, forecast at completion), never a value; the
-  budget, which the project record cannot leave unknown, stays 0 with a warning.
+  list), mean "unknown" (start, budget, forecast finish, forecast at completion), never a
+  value: an unknown start or budget is stored as unknown, with a warning.
 - Dates are read by the mapping's convention (`values.parse_date`: ISO, day-first or
   month-first, and named months, quarters, years and Excel serials in any), between 1900
   and 2199; a quarter or a year read as its last day is a warning saying so.
@@ -32,7 +32,8 @@ other and against the database.
   it. Forecast at completion = budget - variance; a negative result is a row error.
 - Finish = the finish date when mapped and given, else start + planned duration. A zero
   duration gives finish = start (a one-day project), with a warning. Durations and delays
-  must be whole days, at most 100 years.
+  must be whole days, at most 100 years. A return with completion dates only (no start)
+  is imported with the start unknown; the finish is the one date a project must have.
 - Delay: forecast finish = finish + delay when positive, = finish when zero. A negative
   delay (an early finish) is not applied, with a warning: the IT Dashboard's only negative
   delay is on a row titled "Entered in error".
@@ -107,10 +108,10 @@ class ImportRow:
     programme_name: str
     project_key: str
     project_name: str
-    baseline_start: date
+    baseline_start: date | None  # None: unknown (no start column, or an empty cell)
     baseline_finish: date
     forecast_finish: date | None = None
-    budget: Decimal = Decimal(0)
+    budget: Decimal | None = None  # None: unknown
     forecast_at_completion: Decimal | None = None
     action: str = ""  # created / updated / unchanged, once planned
     details: RowDetails = field(default_factory=RowDetails)
@@ -329,7 +330,7 @@ def _clean_row(
     forecast = _forecast_finish(r, finish)
     budget, forecast_cost = _costs(r, multiplier)
     details = read_details(r, multiplier)
-    if r.errors or start is None or finish is None:
+    if r.errors or finish is None:
         return None, r.errors, r.warnings
     row = ImportRow(
         number=raw.number,
@@ -343,7 +344,7 @@ def _clean_row(
         baseline_finish=finish,
         # A forecast given outright wins over one derived from a delay or a variance.
         forecast_finish=details.report.get("forecast_finish", forecast),
-        budget=budget if budget is not None else Decimal(0),
+        budget=budget,
         forecast_at_completion=details.report.get("forecast_at_completion", forecast_cost),
         details=details,
     )
@@ -367,7 +368,7 @@ def _names(r: _RowReader) -> _Names:
 
 def _baseline(r: _RowReader) -> tuple[date | None, date | None]:
     """Start and finish; the finish from the planned duration when the file gives none."""
-    start = r.date("start_date", required=True)
+    start = r.date("start_date")
     finish = r.date("finish_date")
     duration = r.days("planned_duration", allow_negative=False)
     if start is not None and finish is not None and finish < start:
@@ -376,9 +377,14 @@ def _baseline(r: _RowReader) -> tuple[date | None, date | None]:
         finish = start + timedelta(days=duration)
         if duration == 0:
             r.warn("planned_duration", "is 0 days: the project starts and finishes on one day.")
-    if start is not None and finish is None and not {"finish_date", "planned_duration"} & r.failed:
+    if finish is None and not {"start_date", "finish_date", "planned_duration"} & r.failed:
         key = "finish_date" if r.mapped("finish_date") else "planned_duration"
-        r.error(key, "is empty; a project needs a finish date or a planned duration.")
+        if duration is not None:
+            r.error("start_date", "is empty; a planned duration needs a start to count from.")
+        else:
+            r.error(key, "is empty; a project needs a finish date or a planned duration.")
+    if start is None and r.mapped("start_date") and "start_date" not in r.failed:
+        r.warn("start_date", _unknown_because(r.given("start_date"), "start"))
     return start, finish
 
 
@@ -396,16 +402,7 @@ def _costs(r: _RowReader, multiplier: Decimal) -> tuple[Decimal | None, Decimal 
     budget = r.money("planned_cost", multiplier, allow_negative=False)
     variance = r.money("cost_variance", multiplier, allow_negative=True)
     if budget is None and r.mapped("planned_cost") and "planned_cost" not in r.failed:
-        budget = Decimal(0)
-        given = r.given("planned_cost")
-        if given:
-            r.warn(
-                "planned_cost",
-                f"{_quoted(given)} means unknown: the budget is left at 0, as a project "
-                "record has no unknown budget.",
-            )
-        else:
-            r.warn("planned_cost", "is empty: the budget is set to 0.")
+        r.warn("planned_cost", _unknown_because(r.given("planned_cost"), "budget"))
     if variance is None or budget is None:
         return budget, None
     forecast_cost = budget - variance
@@ -418,6 +415,13 @@ def _costs(r: _RowReader, multiplier: Decimal) -> tuple[Decimal | None, Decimal 
     elif forecast_cost > MAX_MONEY:
         r.error("cost_variance", "gives a forecast cost beyond the largest amount stored.")
     return budget, forecast_cost
+
+
+def _unknown_because(given: str, what: str) -> str:
+    """The warning for a cell that leaves a value unknown (empty, or a placeholder word)."""
+    if given:
+        return f"{_quoted(given)} means unknown: the {what} is left unknown."
+    return f"is empty: the {what} is left unknown."
 
 
 _ReaderOptions = tuple[ReadingOptions, Decimal, bool]

@@ -93,9 +93,10 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "start_date",
         "Start date",
-        True,
+        False,
         ("startdate", "baselinestart", "plannedstart", "start", "baselinestartdate"),
-        "In the date convention chosen below; Excel date cells are read as dates.",
+        "In the date convention chosen below; Excel date cells are read as dates. A file "
+        "without starts (completion dates only) leaves the start unknown.",
     ),
     Target(
         "finish_date",
@@ -310,6 +311,11 @@ def mapping_problems(columns: dict[str, str], headers: list[str]) -> dict[str, s
     if not columns.get("finish_date") and not columns.get("planned_duration"):
         problems.setdefault(
             "finish_date", "Choose a finish date column or a planned duration column."
+        )
+    counted = columns.get("planned_duration") and not columns.get("finish_date")
+    if counted and not columns.get("start_date"):
+        problems.setdefault(
+            "start_date", "A planned duration is counted from the start: map the start too."
         )
     if columns.get("cost_variance") and not columns.get("planned_cost"):
         problems.setdefault(

@@ -20,15 +20,20 @@ from portfolio.imports.models import ImportMapping
 from portfolio.imports.options import ImportOptions, OptionsProblem, ReadingOptions
 from portfolio.imports.reading import ParsedFile
 
-PROBLEM_HEADER = ("Row", "Field", "Column", "Problem")
+# Each problem's message says what is wrong and how to fix it.
+PROBLEM_HEADER = ("Row", "Field", "Column", "Value", "Problem and fix")
 REASON_COLUMN = "Reason rejected"
 
 
 def problem_rows(issues: Iterable[dict[str, Any]]) -> list[tuple[object, ...]]:
-    """The problem list as rows of a table, header first."""
+    """The problem list as rows of a table, header first. The value is the cell as the file
+    gives it (jobs recorded before values were kept have none)."""
     return [
         PROBLEM_HEADER,
-        *((i["row"] or "", i["field"], i["column"], i["message"]) for i in issues),
+        *(
+            (i["row"] or "", i["field"], i["column"], i.get("value", ""), i["message"])
+            for i in issues
+        ),
     ]
 
 

@@ -500,8 +500,10 @@ def _portfolio_id(obj: Programme | Project) -> int:
 
 
 def _project_fields(columns: dict[str, str]) -> list[str]:
-    fields = ["external_id", "name", "baseline_start", "baseline_finish"]
+    fields = ["external_id", "name", "baseline_finish"]
     optional = {
+        # Without a start column a new project's start is unknown and a known one stays.
+        "start_date": "baseline_start",
         "programme_code": "programme",
         "delay_days": "forecast_finish",
         "forecast_finish": "forecast_finish",
@@ -646,21 +648,27 @@ def _plan_project(
         if conflict:
             conflicts.append(RowIssue.on(row.number, "portfolio_code", plan.columns, conflict))
             return
-    # A forecast the file does not own stays; it must still not fall before the new start.
-    forecast = values.get("forecast_finish", project.forecast_finish)
-    if forecast is not None and forecast < row.baseline_start:
-        conflicts.append(
-            RowIssue.on(
-                row.number,
-                "start_date",
-                plan.columns,
-                f"the project's forecast finish {forecast} would fall before this start date.",
-            )
-        )
+    if message := _before_start(project, values):
+        conflicts.append(RowIssue.on(row.number, "start_date", plan.columns, message))
         return
     row.action = plan.projects.record(project, values, is_new=is_new)
     plan.matched[row.number] = project
     plan.rows.append(row)
+
+
+def _before_start(project: Project, values: dict[str, Any]) -> str:
+    """Why the row's dates would fall before the project's start, if so. A start or forecast
+    the file does not own stays as it is, and must still hold against what the file gives."""
+    start = values.get("baseline_start", project.baseline_start)
+    if start is None:
+        return ""
+    finish = values.get("baseline_finish", project.baseline_finish)
+    if finish is not None and finish < start:
+        return f"the finish {finish} would fall before the project's start date {start}."
+    forecast = values.get("forecast_finish", project.forecast_finish)
+    if forecast is not None and forecast < start:
+        return f"the project's forecast finish {forecast} would fall before this start date."
+    return ""
 
 
 def _move(

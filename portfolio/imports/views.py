@@ -206,6 +206,8 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         "max_issues": MAX_ISSUES_SHOWN,
         "rejected_count": len(plan.rejected_rows) if plan else 0,
         "closing": len(plan.to_close) if plan else 0,
+        # Chosen with the partial button (a refused POST comes back here) or by the API.
+        "partial_chosen": partial or job.partial,
     }
     status = 409 if request.method == "POST" else 200
     return render(request, "imports/preview.html", context, status=status)

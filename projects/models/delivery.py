@@ -39,8 +39,8 @@ def _ends_before_start(start: object, finish: object) -> bool:
     return isinstance(start, date) and isinstance(finish, date) and finish < start
 
 
-def _day(value: date) -> str:
-    return dateformat.format(value, "j M Y")
+def _day(value: date | None) -> str:
+    return dateformat.format(value, "j M Y") if value is not None else "unknown"
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,9 @@ class Totals:
     """Project count and money summed over a group of projects."""
 
     count: int = 0
-    budget: Decimal = Decimal(0)
+    budget: Decimal | None = None  # None: no project of the group has a known budget
     spend: Decimal = Decimal(0)
+    unknown_budgets: int = 0  # projects whose budget is unknown (left out of `budget`)
 
 
 class ProjectQuerySet(ArchivableQuerySet):
@@ -91,10 +92,19 @@ class ProjectQuerySet(ArchivableQuerySet):
         rows = (
             self.order_by()
             .values(field)
-            .annotate(n=models.Count("pk"), budget=Sum("budget"), spend=Sum("spend_to_date"))
+            .annotate(
+                n=models.Count("pk"),
+                known=models.Count("budget"),
+                budget=Sum("budget"),
+                spend=Sum("spend_to_date"),
+            )
         )
+        # Sum leaves unknown budgets out, and is NULL when every one is unknown: that stays
+        # None ("unknown") rather than 0, and the count of unknowns goes with the total.
         return {
-            row[field]: Totals(row["n"], row["budget"] or Decimal(0), row["spend"] or Decimal(0))
+            row[field]: Totals(
+                row["n"], row["budget"], row["spend"] or Decimal(0), row["n"] - row["known"]
+            )
             for row in rows
             if row[field] is not None
         }
@@ -149,13 +159,16 @@ class Project(Archivable):
     manager = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_projects"
     )
-    baseline_start = models.DateField()
+    # Start and budget may be unknown (None): real returns often give only completion dates
+    # and withhold costs ("Exempt"); unknown is shown as such, never as 0 or a made-up date.
+    baseline_start = models.DateField(null=True, blank=True)
     baseline_finish = models.DateField()
     forecast_finish = models.DateField(null=True, blank=True)
     budget = models.DecimalField(
         max_digits=14,
         decimal_places=2,
-        default=Decimal(0),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(0))],
     )
     spend_to_date = models.DecimalField(
@@ -185,16 +198,18 @@ class Project(Archivable):
                 fields=["portfolio", "code"], name="project_code_unique_in_portfolio"
             ),
             models.CheckConstraint(
-                condition=Q(baseline_finish__gte=models.F("baseline_start")),
+                condition=Q(baseline_start__isnull=True)
+                | Q(baseline_finish__gte=models.F("baseline_start")),
                 name="project_finishes_after_start",
             ),
             models.CheckConstraint(
                 condition=Q(forecast_finish__isnull=True)
+                | Q(baseline_start__isnull=True)
                 | Q(forecast_finish__gte=models.F("baseline_start")),
                 name="project_forecast_after_start",
             ),
             models.CheckConstraint(
-                condition=Q(budget__gte=0)
+                condition=(Q(budget__isnull=True) | Q(budget__gte=0))
                 & Q(spend_to_date__gte=0)
                 & (Q(forecast_at_completion__isnull=True) | Q(forecast_at_completion__gte=0)),
                 name="project_money_not_negative",
@@ -371,29 +386,35 @@ class Dependency(models.Model):
     def __str__(self) -> str:
         return f"{self.downstream} needs {self.upstream}"
 
-    def ready_on(self) -> date:
+    def ready_on(self) -> date | None:
         """When the upstream side is ready: the pinned milestone's expected date; else the
-        upstream's start (start-to-start), or its forecast (else baseline) finish."""
+        upstream's start (start-to-start; None when unknown), or its forecast (else
+        baseline) finish."""
         if self.upstream_milestone is not None:
             return self.upstream_milestone.expected_date()
         if self.kind == self.Kind.START_TO_START:
             return self.upstream.baseline_start
         return self.upstream.forecast_finish or self.upstream.baseline_finish
 
-    def needed_on(self) -> date:
+    def needed_on(self) -> date | None:
         """When the downstream needs it: the pinned milestone's baseline; else the
-        downstream's baseline finish (finish-to-finish) or its baseline start."""
+        downstream's baseline finish (finish-to-finish) or its baseline start (None when
+        unknown)."""
         if self.downstream_milestone is not None:
             return self.downstream_milestone.baseline_date
         if self.kind == self.Kind.FINISH_TO_FINISH:
             return self.downstream.baseline_finish
         return self.downstream.baseline_start
 
-    def days_late(self) -> int:
-        """Days the upstream is ready after it must be (> 0 is late). As in scheduling
-        tools, the downstream goes on `lag_days` after the upstream is ready (a negative
-        lag is a lead), so the upstream must be ready by needed_on − lag."""
-        return (self.ready_on() - self.needed_on()).days + self.lag_days
+    def days_late(self) -> int | None:
+        """Days the upstream is ready after it must be (> 0 is late); None when either date
+        is unknown (a project without a start), which is not counted as late. As in
+        scheduling tools, the downstream goes on `lag_days` after the upstream is ready (a
+        negative lag is a lead), so the upstream must be ready by needed_on − lag."""
+        ready, needed = self.ready_on(), self.needed_on()
+        if ready is None or needed is None:
+            return None
+        return (ready - needed).days + self.lag_days
 
     def clean(self) -> None:
         # Cycles are refused by projects.services.dependency_create/update, which hold the

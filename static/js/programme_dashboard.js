@@ -45,7 +45,9 @@
       set_subtitle(data.external ? "Another programme" : "");
       const slip = data.slippage_days;
       const lines = [
-        `Baseline ${formatDay(data.start)} → ${formatDay(data.baseline_finish)}`,
+        data.start_known
+          ? `Baseline ${formatDay(data.start)} → ${formatDay(data.baseline_finish)}`
+          : `Start unknown (drawn from ${data.start === data.end ? "its finish" : "its first milestone"}) → ${formatDay(data.baseline_finish)}`,
         `Forecast finish ${formatDay(data.end)}` +
           (slip ? ` (${slip > 0 ? "+" : ""}${slip} days)` : " (on baseline)"),
         `Complete ${data.progress}%`,

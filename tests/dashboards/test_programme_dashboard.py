@@ -19,6 +19,7 @@ from django.utils import timezone
 from portfolio.core.benefits import planned_value
 from portfolio.dashboards.programme import (
     DependencyCheck,
+    bar_start,
     benefit_progress,
     programme_risks,
     risk_matrix,
@@ -297,6 +298,30 @@ def test_the_roadmap_json_has_a_bar_per_project_and_the_downstream_bar_depends_o
     )
     assert [m["name"] for m in down["milestones"]] == ["Go live"]
     assert data["arrows"] == [{"from": up["id"], "to": down["id"], "late": True, "days_late": 3}]
+
+
+def test_a_bar_without_a_known_start_starts_at_its_first_milestone() -> None:
+    project = ProjectFactory.build(baseline_start=None, baseline_finish=date(2026, 12, 18))
+    milestones = [
+        MilestoneFactory.build(baseline_date=date(2026, 9, 1)),
+        MilestoneFactory.build(baseline_date=date(2026, 7, 1), forecast_date=date(2026, 8, 1)),
+    ]
+    assert bar_start(project, milestones) == (date(2026, 7, 1), False)
+
+
+def test_a_bar_without_a_known_start_or_milestones_is_a_marker_on_its_finish() -> None:
+    project = ProjectFactory.build(
+        baseline_start=None, baseline_finish=date(2026, 12, 18), forecast_finish=date(2027, 1, 8)
+    )
+    assert bar_start(project, []) == (date(2027, 1, 8), False)
+
+
+def test_the_roadmap_marks_a_bar_whose_start_is_unknown(cast: Cast) -> None:
+    project = ProjectFactory(programme=cast.programme_a1, baseline_start=None)
+    data = roadmap_json(get_dashboard(cast.client_for(cast.pmo), cast.programme_a1))
+    task = next(t for t in data["tasks"] if t["id"] == f"project-{project.pk}")
+    assert (task["start"], task["end"]) == ("2026-12-18", "2026-12-18")
+    assert (task["start_known"], task["custom_class"]) == (False, "bar-start-unknown")
 
 
 def test_a_project_of_another_programme_joined_by_a_dependency_gets_a_bar_of_its_own(

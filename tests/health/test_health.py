@@ -93,6 +93,21 @@ def test_cost_overrun_is_graded_against_the_policy(cast: Cast) -> None:
     assert _rules(_health(project))["cost.overrun"] == "amber"
 
 
+def test_an_unknown_budget_cannot_make_cost_red_and_the_reason_says_it_is_unknown(
+    cast: Cast,
+) -> None:
+    project = cast.project_a1
+    project.budget = None
+    project.forecast_at_completion = Decimal("900000000")
+    project.save()
+    _report(project)
+    health = _health(project)
+    assert health.dimensions["cost"]["computed"] is None
+    assert "cost.overrun" not in _rules(health)
+    [reason] = [r for r in health.reasons if r["rule"] == "cost.budget_unknown"]
+    assert reason["rating"] == "" and reason["message"].startswith("Budget unknown")
+
+
 def test_open_high_risks_and_overdue_severe_issues_make_risk_red(cast: Cast) -> None:
     _report(cast.project_a1)
     RiskFactory(project=cast.project_a1, probability=5, impact=4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from datetime import date
@@ -13,6 +14,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from portfolio.accounts.models import ApiToken
+from portfolio.imports import api
 from portfolio.imports.models import ImportJob
 from portfolio.imports.services import import_job_run
 from projects.models import Project, StatusReport
@@ -131,3 +133,48 @@ def test_an_upload_is_read_by_the_reading_options_of_its_mapping_document(
     project = Project.objects.get(external_id="HS2")
     assert (project.baseline_start, project.budget) == (date(2015, 4, 1), Decimal("1234.50"))
     assert project.status_reports.get().overall == "amber_red"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "field"),
+    [("multipart/form-data; boundary=x", "file"), ("application/json", "content_base64")],
+)
+def test_an_upload_whose_content_length_is_over_the_limit_is_a_413_before_its_body_is_read(
+    pmo_api: APIClient, content_type: str, field: str
+) -> None:
+    # The test client's payload raises if more is read than it holds: the claim alone refuses.
+    response = pmo_api.generic(
+        "POST",
+        reverse("api:import-list"),
+        b"{}",
+        content_type=content_type,
+        CONTENT_LENGTH=str(40 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    [reason] = response.json()[field]
+    assert "larger than 20 MB, the largest accepted" in reason
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_file_over_the_limit_within_the_envelope_is_a_413_naming_its_field(
+    pmo_api: APIClient, monkeypatch: pytest.MonkeyPatch, as_json: bool
+) -> None:
+    data = return_file([row()] * 40)
+    monkeypatch.setattr(api, "MAX_UPLOAD_BYTES", len(data) - 1)
+    if as_json:
+        body = {
+            "content_base64": base64.b64encode(data).decode(),
+            "mapping": DOCUMENT,
+            "period": "2022-03-31",
+        }
+        response = pmo_api.post(reverse("api:import-list"), body, format="json")
+    else:
+        response = _upload(pmo_api, data)
+    assert response.status_code == 413
+    assert list(response.json()) == ["content_base64" if as_json else "file"]
+    assert not ImportJob.objects.exists()
+
+
+def test_the_openapi_schema_documents_the_413_of_an_upload(pmo_api: APIClient) -> None:
+    schema = pmo_api.get(reverse("api:schema"), {"format": "json"}).json()
+    assert "413" in schema["paths"]["/api/v1/imports/"]["post"]["responses"]

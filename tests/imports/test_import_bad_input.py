@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import io
 import zipfile
+from datetime import date
 from typing import Any
 
 import pytest
@@ -161,11 +162,11 @@ def test_a_variance_above_the_planned_cost_is_a_row_error(db: None) -> None:
     assert message.startswith("row 2 Cost variance: gives a negative forecast cost (-1,000,000.00)")
 
 
-def test_an_empty_planned_cost_is_zero_with_a_warning(db: None) -> None:
+def test_an_empty_planned_cost_leaves_the_budget_unknown_with_a_warning(db: None) -> None:
     plan = import_dry_run(make_job(rows_file({"PlannedCost": "", "Cost_Variance": ""}))).plan
     assert plan is not None and not plan.errors
-    assert plan.rows[0].budget == 0
-    assert [w.message for w in plan.warnings] == ["is empty: the budget is set to 0."]
+    assert plan.rows[0].budget is None
+    assert [w.message for w in plan.warnings] == ["is empty: the budget is left unknown."]
 
 
 @pytest.mark.parametrize(
@@ -204,10 +205,23 @@ def test_a_date_that_is_not_a_real_date_in_the_convention_is_a_row_error(
     assert errors_of(rows_file({"Start_Date": value})) == [f"row 2 Start date: {value!r} {reason}"]
 
 
-def test_a_missing_start_date_is_a_row_error(db: None) -> None:
+def test_a_missing_start_date_is_a_row_error_when_the_finish_is_counted_from_it(
+    db: None,
+) -> None:
     assert errors_of(rows_file({"Start_Date": ""})) == [
-        "row 2 Start date: is empty; a project needs a baseline start date."
+        "row 2 Start date: is empty; a planned duration needs a start to count from."
     ]
+
+
+def test_a_missing_start_date_leaves_the_start_unknown_when_the_finish_is_given(
+    db: None,
+) -> None:
+    data = csv_bytes([{**GOOD, "Start_Date": "", "Finish": "2012-09-30"}])
+    job = make_job(data, columns={**US_COLUMNS, "finish_date": "Finish"})
+    plan = import_dry_run(job).plan
+    assert plan is not None and not plan.errors
+    assert (plan.rows[0].baseline_start, plan.rows[0].baseline_finish) == (None, date(2012, 9, 30))
+    assert [w.message for w in plan.warnings] == ["is empty: the start is left unknown."]
 
 
 def test_a_date_outside_1900_to_2199_is_a_row_error(db: None) -> None:
@@ -405,7 +419,11 @@ def _mapping_post(columns: dict[str, str]) -> dict[str, str]:
     [
         ("project_name", "project_name", "Choose the column that holds the project name."),
         ("portfolio_code", "portfolio_code", "Choose the column that holds the portfolio code."),
-        ("start_date", "start_date", "Choose the column that holds the start date."),
+        (
+            "start_date",
+            "start_date",
+            "A planned duration is counted from the start: map the start too.",
+        ),
         (
             "planned_duration",
             "finish_date",

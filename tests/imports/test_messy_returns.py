@@ -4,6 +4,7 @@ one mapping saved on the mapping page, become five points in a project's history
 from __future__ import annotations
 
 import json
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from tests.imports.returns import (
     MESSY_EXPECTED_FIRST,
     MESSY_EXTRA,
     YEARS,
+    load,
     messy_return,
+    return_file,
 )
 
 
@@ -99,7 +102,43 @@ def test_five_messy_yearly_returns_imported_by_script_give_a_project_five_rating
     assert moved.portfolio.code == "DHSC"
     assert moved.status_reports.count() == 5
 
-    # "TBC" in 2020 is unknown, not a rating; "Exempt ..." leaves the budget unknown (0).
+    # "TBC" in 2020 is unknown, not a rating; "Exempt ..." leaves the budget unknown.
     third = Project.objects.get(external_id="HS-003")
     assert third.status_reports.count() == 4
+    assert third.budget is None
     assert StatusReport.objects.filter(project__in=imported).count() == 14
+
+
+def test_a_return_with_completion_dates_only_imports_its_projects_with_the_start_unknown(
+    db: None,
+) -> None:
+    """No start column, an original and a latest completion date, a withheld budget: the
+    project is imported with its start and budget unknown, not given a date or 0."""
+    columns = {
+        "portfolio_code": "Department",
+        "project_code": "Project ID",
+        "project_name": "Project name",
+        "finish_date": "Original completion",
+        "forecast_finish": "Latest completion",
+        "planned_cost": "Budget",
+    }
+    data = return_file(
+        [
+            {
+                "Department": "DFT",
+                "Project ID": "HS-9",
+                "Project name": "Signals",
+                "Original completion": "2030-03-31",
+                "Latest completion": "2031-06-30",
+                "Budget": "Exempt",
+            }
+        ],
+        headers=list(columns.values()),
+    )
+    load(data, columns=columns)
+    project = Project.objects.get(external_id="HS-9")
+    assert (project.baseline_start, project.budget) == (None, None)
+    assert (project.baseline_finish, project.forecast_finish) == (
+        date(2030, 3, 31),
+        date(2031, 6, 30),
+    )

@@ -147,6 +147,38 @@ def test_every_problem_downloads_not_only_the_first_two_hundred(cast: Cast) -> N
     assert len(list(csv.reader(io.StringIO(response.content.decode())))) == 251
 
 
+def test_the_problems_download_names_each_problems_row_column_value_and_fix(cast: Cast) -> None:
+    rows = [row(), row(project_code="P2", project_name="P2", rating_overall="Blue")]
+    job = job_for(return_file(rows), period=date(2021, 3, 31))
+    response = cast.client_for(cast.pmo).get(reverse("imports:problems", args=[job.pk]))
+    header, *problems = csv.reader(io.StringIO(response.content.decode()))
+    assert header == ["Row", "Field", "Column", "Value", "Problem and fix"]
+    assert [p[:4] for p in problems] == [["3", "Overall rating", "DCA", "Blue"]]
+    assert "Blue" in problems[0][4]
+
+
+def _bad_rating_preview(cast: Cast, *, partial: bool) -> str:
+    rows = [row(), row(project_code="P2", project_name="P2", rating_overall="Blue")]
+    job = job_for(return_file(rows), period=date(2021, 3, 31), partial=partial)
+    return cast.client_for(cast.pmo).get(reverse("imports:preview", args=[job.pk])).content.decode()
+
+
+def test_the_preview_of_a_file_with_problems_says_all_or_nothing_is_the_default(
+    cast: Cast,
+) -> None:
+    page = _bad_rating_preview(cast, partial=False)
+    assert 'data-testid="mode-all-or-nothing"' in page
+    assert "saved entirely or not at all" in page
+    assert "Or import only the valid rows" in page
+
+
+def test_the_preview_of_a_partial_import_does_not_say_all_or_nothing(cast: Cast) -> None:
+    page = _bad_rating_preview(cast, partial=True)
+    assert 'data-testid="mode-partial"' in page
+    assert "entirely or not at all" not in page
+    assert "the 1 valid row will be saved and the 1 row with problems left out" in page
+
+
 def test_the_preview_says_which_projects_were_matched_by_name(cast: Cast) -> None:
     load(return_file([row()]), period=date(2021, 3, 31))
     columns = {k: v for k, v in COLUMNS.items() if k != "project_code"}

@@ -174,7 +174,7 @@ def test_a_placeholder_is_unknown_never_an_error_nor_a_value() -> None:
         parsed = parse_file(csv_file(rows_in))
         rows, errors, _ = clean_rows(parsed, MESSY_COLUMNS, "units", ReadingOptions())
         assert errors == [], word
-        assert rows[0].budget == 0
+        assert rows[0].budget is None
 
 
 def test_every_failing_field_of_a_row_is_reported_at_once() -> None:

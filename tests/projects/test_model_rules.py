@@ -56,6 +56,24 @@ def test_a_forecast_finish_before_the_baseline_start_is_refused_on_the_forecast_
     }
 
 
+def test_a_project_may_leave_its_start_and_budget_unknown() -> None:
+    project = unsaved_project(baseline_start=None, budget=None, forecast_finish=date(2026, 4, 1))
+    project.full_clean()
+    project.save()  # the database's checks hold for an unknown start and budget too
+    project.refresh_from_db()
+    assert (project.baseline_start, project.budget) == (None, None)
+
+
+def test_projects_totals_leave_unknown_budgets_out_and_count_them() -> None:
+    programme = ProgrammeFactory()
+    ProjectFactory(programme=programme, budget=Decimal(100))
+    ProjectFactory(programme=programme, budget=None)
+    unknown_only = ProjectFactory(budget=None).programme_id
+    totals = Project.objects.totals_by("programme")
+    assert (totals[programme.pk].budget, totals[programme.pk].unknown_budgets) == (100, 1)
+    assert (totals[unknown_only].budget, totals[unknown_only].unknown_budgets) == (None, 1)
+
+
 def test_a_project_in_a_programme_of_another_portfolio_is_refused_on_its_programme() -> None:
     elsewhere = ProgrammeFactory(name="Borders", portfolio=PortfolioFactory(name="Home Office"))
     project = ProjectFactory.build(programme=elsewhere, portfolio=PortfolioFactory(name="Treasury"))
@@ -227,6 +245,17 @@ def test_milestones_of_their_own_projects_are_accepted() -> None:
         upstream_milestone=MilestoneFactory(project=upstream),
         downstream_milestone=MilestoneFactory(project=downstream),
     ).full_clean()
+
+
+def test_a_dependency_on_a_start_that_is_unknown_is_not_counted_late_or_on_time() -> None:
+    no_start = ProjectFactory(baseline_start=None)
+    known = ProjectFactory()
+    needs_start = Dependency(upstream=known, downstream=no_start)  # finish to start
+    from_start = Dependency(upstream=no_start, downstream=known, kind="ss")
+    assert (needs_start.needed_on(), needs_start.days_late()) == (None, None)
+    assert (from_start.ready_on(), from_start.days_late()) == (None, None)
+    finish_to_finish = Dependency(upstream=known, downstream=no_start, kind="ff")
+    assert finish_to_finish.days_late() == 0  # both finishes are known
 
 
 def test_the_same_pair_twice_is_refused_on_upstream() -> None:
