@@ -20,6 +20,7 @@ from portfolio.health import api as health_api
 from portfolio.imports import api as imports_api
 from programmes import api as programmes_api
 from projects import api as projects_api
+from projects import impact_api
 
 
 def build_router() -> DefaultRouter:
@@ -30,6 +31,7 @@ def build_router() -> DefaultRouter:
         *projects_api.ROUTES,
         *health_api.ROUTES,
         *imports_api.ROUTES,
+        *impact_api.ROUTES,
     )
     for prefix, viewset, basename in routes:
         router.register(prefix, viewset, basename=basename)

@@ -130,17 +130,37 @@ def _benefits() -> list[impact.Benefit]:
 # What a user sees of a result ----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Step:
+    """A node of a chain as the user may see it: `project_id` None (and a vague label) for
+    a project they cannot see."""
+
+    node: str
+    project_id: int | None
+    label: str
+
+
+@dataclass(frozen=True)
+class Row:
+    move: Move
+    chain: list[Step]
+
+    @property
+    def chain_text(self) -> str:
+        return " → ".join(step.label for step in self.chain)
+
+
 @dataclass
 class ProgrammeGroup:
     """The moves of one programme (or of standalone projects, `programme_id` None)."""
 
     programme_id: int | None
     label: str
-    moves: list[Move] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
 
     @property
     def projects(self) -> int:
-        return len({move.node.project_id for move in self.moves})
+        return len({row.move.node.project_id for row in self.rows})
 
 
 @dataclass
@@ -154,21 +174,14 @@ class ImpactReport:
 
     @property
     def moved(self) -> int:
-        return sum(len(group.moves) for group in self.groups)
+        return sum(len(group.rows) for group in self.groups)
 
     def is_empty(self) -> bool:
         return not (self.moved or self.hidden_moves)
 
-    def chain_labels(self, move: Move) -> list[str]:
-        """The chain as words ("Project A: Finish", "Project B: Start"…); a step through
-        a project the user may not see shows as "a project you cannot see"."""
-        return [self._label(node_id) for node_id in move.chain]
-
-    def _label(self, node_id: str) -> str:
-        node = self.graph.nodes[node_id]
-        if node.project_id not in self.visible_projects:
-            return "a project you cannot see"
-        return f"{node.project_label}: {node.label}"
+    @property
+    def projects(self) -> int:
+        return sum(group.projects for group in self.groups)
 
 
 def impact_report(user: AnyUser, changes: list[Change], graph: Graph | None = None) -> ImpactReport:
@@ -186,7 +199,8 @@ def impact_report(user: AnyUser, changes: list[Change], graph: Graph | None = No
             continue
         key = move.node.programme_id
         label = move.node.programme_label or "Projects outside a programme"
-        groups.setdefault(key, ProgrammeGroup(key, label)).moves.append(move)
+        row = Row(move, [_step(graph.nodes[n], visible) for n in move.chain])
+        groups.setdefault(key, ProgrammeGroup(key, label)).rows.append(row)
     hits = impact.benefits_hit(graph, result)
     shown = [hit for hit in hits if hit.benefit.programme_id in programmes]
     return ImpactReport(
@@ -197,3 +211,11 @@ def impact_report(user: AnyUser, changes: list[Change], graph: Graph | None = No
         graph=graph,
         visible_projects=visible,
     )
+
+
+def _step(node: Node, visible: frozenset[int]) -> Step:
+    """A step of a chain ("Project A: Finish"); one through a project the user may not see
+    is named only as that."""
+    if node.project_id not in visible:
+        return Step(node.id, None, "a project you cannot see")
+    return Step(node.id, node.project_id, f"{node.project_label}: {node.label}")
