@@ -184,12 +184,21 @@ class ImpactReport:
         return sum(group.projects for group in self.groups)
 
 
+def _shown_projects(user: AnyUser) -> frozenset[int]:
+    """The projects whose moves a user sees named: those they may read, and those joined to
+    one by a dependency (as the dependency tables and the programme roadmap show them)."""
+    readable = Project.objects.visible_to(user).values_list("pk", flat=True)
+    linked = Dependency.objects.visible_to(user).values_list("upstream_id", "downstream_id")
+    return frozenset(readable) | {pk for pair in linked for pk in pair}
+
+
 def impact_report(user: AnyUser, changes: list[Change], graph: Graph | None = None) -> ImpactReport:
     """What the changes move, grouped by programme, as this user may see it: moves in
-    projects they cannot see, and benefits of programmes they cannot see, are counted only."""
+    projects they cannot see (`_shown_projects`), and benefits of programmes they cannot
+    see, are counted only."""
     graph = graph or impact_graph()
     result = impact.forward_pass(graph, changes)
-    visible = frozenset(Project.objects.visible_to(user).values_list("pk", flat=True))
+    visible = _shown_projects(user)
     programmes = set(Programme.objects.visible_to(user).values_list("pk", flat=True))
     groups: dict[int | None, ProgrammeGroup] = {}
     hidden = 0

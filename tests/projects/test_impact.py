@@ -107,16 +107,22 @@ def test_a_benefit_whose_programme_now_finishes_late_is_hit(
     assert [hit.benefit.id for hit in report.benefits] == [chain["benefit"].pk]  # type: ignore[attr-defined]
 
 
-def test_moves_in_projects_a_user_cannot_see_are_counted_not_named(
+def test_a_programme_manager_sees_the_project_their_dependency_joins_and_only_counts_beyond(
     cast: Cast, chain: dict[str, object]
 ) -> None:
-    """The programme manager of A1 cannot see Project A2 (programme A2)."""
-    report = impact_report(
-        cast.programme_manager.user, [Change.weeks(project_finish(cast.project_a1.pk), 4)]
-    )
-    assert report.groups == []
-    assert report.hidden_moves == 3  # A2's start, its milestone, its finish
-    assert report.benefits == [] and report.hidden_benefits == 1
+    """The manager of programme A1 sees Project A2 (joined to A1 by a dependency, as on their
+    roadmap) but not Project B1, which waits on A2."""
+    b1 = cast.project_b1
+    b1.baseline_start, b1.baseline_finish = date(2027, 7, 1), date(2027, 9, 30)
+    b1.save()
+    DependencyFactory(upstream=cast.project_a2, downstream=b1)
+    BenefitFactory(programme=cast.programme_b1, target_date=date(2027, 10, 15))
+    change = Change.weeks(project_finish(cast.project_a1.pk), 8)
+    report = impact_report(cast.programme_manager.user, [change])
+    assert [group.label for group in report.groups] == ["Programme A2"]
+    assert report.hidden_moves == 2  # B1's start and finish
+    assert report.benefits == [] and report.hidden_benefits == 2  # programmes A2's and B1's
+    assert impact_report(cast.pmo.user, [change]).hidden_moves == 0
 
 
 def test_a_project_without_dates_moves_nothing_and_does_not_crash(cast: Cast) -> None:

@@ -56,12 +56,15 @@ def test_a_milestone_slip_in_working_days_moves_its_project_finish(cast: Cast) -
     assert [item["node"] for item in programme["items"]] == [f"project:{cast.project_a1.pk}:finish"]
 
 
-def test_moves_a_role_cannot_see_are_counted_and_steps_through_them_unnamed(
-    cast: Cast, go_live: Milestone
-) -> None:
-    body = {"changes": [{"project": cast.project_a1.pk, "slip": 20}]}
-    answer = _post(cast, "programme_manager", body).json()
-    assert answer["programmes"] == [] and answer["moved"] == 0 and answer["hidden"] == 3
+def test_moves_a_role_cannot_see_are_counted_not_named(cast: Cast) -> None:
+    """The other project manager sees Project B1, and A2 joined to it by a dependency; A1,
+    which waits on A2, is beyond their reach."""
+    DependencyFactory(upstream=cast.project_b1, downstream=cast.project_a2, kind="ff")
+    DependencyFactory(upstream=cast.project_a2, downstream=cast.project_a1, kind="ff")
+    body = {"changes": [{"project": cast.project_b1.pk, "slip": 20}]}
+    answer = _post(cast, "other_project_manager", body).json()
+    assert [group["name"] for group in answer["programmes"]] == ["Programme A2"]
+    assert answer["moved"] == 1 and answer["hidden"] == 1
 
 
 def test_a_project_the_user_cannot_see_is_refused_as_if_it_did_not_exist(cast: Cast) -> None:

@@ -59,13 +59,21 @@ def test_a_slip_of_a_milestone_of_another_project_is_refused(cast: Cast, downstr
     assert "Go live" not in page
 
 
-def test_a_programme_manager_sees_moves_beyond_their_reach_only_counted(
+def test_a_programme_manager_sees_another_programmes_milestone_their_dependency_reaches(
     cast: Cast, downstream: None
 ) -> None:
     client = cast.client_for(cast.programme_manager)
     page = client.get(f"/projects/{cast.project_a1.pk}/impact/?by=4&unit=weeks").content.decode()
-    assert "3 more in projects you cannot see" in page
-    assert "Go live" not in page
+    assert "Programme A2" in page and "Go live" in page
+
+
+def test_moves_beyond_a_users_reach_are_only_counted(cast: Cast) -> None:
+    DependencyFactory(upstream=cast.project_b1, downstream=cast.project_a2, kind="ff")
+    DependencyFactory(upstream=cast.project_a2, downstream=cast.project_a1, kind="ff")
+    client = cast.client_for(cast.other_project_manager)
+    page = client.get(f"/projects/{cast.project_b1.pk}/impact/?by=4&unit=weeks").content.decode()
+    assert "1 more in projects you cannot see" in page
+    assert "Project A1" not in page
 
 
 def test_the_page_takes_a_fixed_number_of_queries(
