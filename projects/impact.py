@@ -194,8 +194,8 @@ def _shown_projects(user: AnyUser) -> frozenset[int]:
 
 def impact_report(user: AnyUser, changes: list[Change], graph: Graph | None = None) -> ImpactReport:
     """What the changes move, grouped by programme, as this user may see it: moves in
-    projects they cannot see (`_shown_projects`), and benefits of programmes they cannot
-    see, are counted only."""
+    projects they cannot see (`_shown_projects`), and benefits of programmes they neither
+    read nor see a move in, are counted only."""
     graph = graph or impact_graph()
     result = impact.forward_pass(graph, changes)
     visible = _shown_projects(user)
@@ -210,6 +210,8 @@ def impact_report(user: AnyUser, changes: list[Change], graph: Graph | None = No
         label = move.node.programme_label or "Projects outside a programme"
         row = Row(move, [_step(graph.nodes[n], visible) for n in move.chain])
         groups.setdefault(key, ProgrammeGroup(key, label)).rows.append(row)
+    # A benefit is named where its programme is readable, or shows a move named above.
+    programmes |= {key for key in groups if key is not None}
     hits = impact.benefits_hit(graph, result)
     shown = [hit for hit in hits if hit.benefit.programme_id in programmes]
     return ImpactReport(
