@@ -9,14 +9,19 @@ a result by programme and keeps out what the user may not see (counted, not name
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
 
 from portfolio.core import impact
 from portfolio.core.impact import Change, Graph, Link, Move, Node
+from portfolio.core.queue import publish
 from programmes.models import Benefit, Programme
-from projects.models import Dependency, Milestone, Project
+from projects.models import Dependency, DerivedForecast, Milestone, Project, StatusReport
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -55,7 +60,15 @@ def impact_graph() -> Graph:
         fixed = stage in _DONE
         ends = (
             Node(
-                impact.project_start(pk), "Start", pk, name, programme, labels[pk][2], start, fixed
+                impact.project_start(pk),
+                "Start",
+                pk,
+                name,
+                programme,
+                labels[pk][2],
+                start,
+                fixed,
+                start,
             ),
             Node(
                 impact.project_finish(pk),
@@ -66,6 +79,7 @@ def impact_graph() -> Graph:
                 labels[pk][2],
                 forecast or baseline,
                 fixed,
+                baseline,
             ),
         )
         nodes.update((node.id, node) for node in ends)
@@ -83,6 +97,7 @@ def impact_graph() -> Graph:
             labels[project][2],
             actual or forecast or baseline,
             actual is not None,
+            baseline,
         )
         nodes[node.id] = node
         by_project[project].insert(-1, node)
@@ -230,3 +245,98 @@ def _step(node: Node, visible: frozenset[int]) -> Step:
     if node.project_id not in visible:
         return Step(node.id, None, "a project you cannot see")
     return Step(node.id, node.project_id, f"{node.project_label}: {node.label}")
+
+
+# Derived forecasts ------------------------------------------------------------------------
+
+
+# The registered name of `projects.tasks.refresh_derived_forecasts`.
+REFRESH_DERIVED_FORECASTS = "projects.refresh_derived_forecasts"
+
+
+def derived_forecasts_requested(sender: type[Model], instance: Model, **_: Any) -> None:
+    """A write that can move a slip (a project's forecast, a milestone, a dependency, a
+    submitted report): refresh the derived forecasts once the transaction commits, once per
+    transaction however many rows it writes."""
+    if getattr(instance, "state", StatusReport.State.SUBMITTED) != StatusReport.State.SUBMITTED:
+        return  # a draft moves no forecast
+    connection = transaction.get_connection()
+    if getattr(connection, _PENDING, False):
+        return
+    setattr(connection, _PENDING, True)
+    transaction.on_commit(_publish_refresh)
+
+
+_PENDING = "_derived_forecasts_pending"
+
+
+def _publish_refresh() -> None:
+    setattr(transaction.get_connection(), _PENDING, False)
+    publish(REFRESH_DERIVED_FORECASTS)
+
+
+def connect_derived_forecasts() -> None:
+    for model in (Project, Milestone, Dependency, StatusReport):
+        uid = f"derived-forecasts.{model._meta.label_lower}"
+        post_save.connect(derived_forecasts_requested, sender=model, dispatch_uid=f"{uid}.saved")
+        post_delete.connect(
+            derived_forecasts_requested, sender=model, dispatch_uid=f"{uid}.deleted"
+        )
+
+
+@dataclass
+class _Push:
+    """What upstream slips do to one project: DerivedForecast's fields."""
+
+    start: date | None = None
+    start_pushed_days: int = 0
+    finish: date | None = None
+    finish_pushed_days: int = 0
+    milestones_pushed: int = 0
+    caused_by_id: int | None = None
+    chain: str = ""
+
+    def add(self, move: Move, graph: Graph) -> None:
+        if move.node.is_milestone:
+            self.milestones_pushed += 1
+        elif move.node.id.endswith(":start"):
+            self.start, self.start_pushed_days = move.new, move.days
+        else:
+            self.finish, self.finish_pushed_days = move.new, move.days
+        if move.days >= max(self.start_pushed_days, self.finish_pushed_days):
+            self.caused_by_id = graph.nodes[move.chain[0]].project_id
+            labels = [f"{graph.nodes[n].project_label}: {graph.nodes[n].label}" for n in move.chain]
+            self.chain = " → ".join(labels)[:500]
+
+
+def derived_forecasts_refresh() -> set[int]:
+    """Store where today's slips push every project (`impact.derived_dates`), beside its
+    manager's own forecast; returns the projects whose derived forecast changed.
+
+    1. Read the graph and run the plan as baselined with every slip applied.
+    2. Per project: its pushed start and finish, how many of its milestones move, and the
+       slip that drives the largest push (the first project of its chain).
+    3. Write only what changed, and delete the rows of projects nothing pushes any more:
+       safe to run twice or concurrently (the rows are recomputed from the source, and a
+       save is a registered health input, so each changed project's health follows)."""
+    graph = impact_graph()
+    wanted: dict[int, _Push] = defaultdict(_Push)
+    for move in sorted(impact.derived_dates(graph).values(), key=lambda m: m.days):
+        wanted[move.node.project_id].add(move, graph)
+    changed: set[int] = set()
+    with transaction.atomic():
+        existing = {f.project_id: f for f in DerivedForecast.objects.select_for_update()}
+        for project_id, forecast in existing.items():
+            if project_id not in wanted:
+                forecast.delete()
+                changed.add(project_id)
+        for project_id, push in wanted.items():
+            values = asdict(push)
+            forecast = existing.get(project_id) or DerivedForecast(project_id=project_id)
+            if forecast.pk and all(getattr(forecast, k) == v for k, v in values.items()):
+                continue
+            for name, value in values.items():
+                setattr(forecast, name, value)
+            forecast.save()
+            changed.add(project_id)
+    return changed

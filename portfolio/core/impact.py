@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
 from itertools import pairwise
@@ -95,6 +95,7 @@ class Node:
     programme_label: str = ""
     on: date | None = None  # the current expected date; None when unknown
     fixed: bool = False  # reached (an actual date): it does not move
+    planned: date | None = None  # the baseline, when known
 
     @property
     def is_milestone(self) -> bool:
@@ -361,6 +362,52 @@ def benefits_hit(graph: Graph, impact: Impact) -> list[BenefitHit]:
         if late is not None and late.old <= benefit.target_date < late.new:
             hits.append(BenefitHit(benefit, late))
     return hits
+
+
+def derived_dates(graph: Graph) -> dict[NodeId, Move]:
+    """Where today's slips push the nodes that have not slipped themselves: the plan as
+    baselined, every slip (a current date later than its baseline) applied as a change, and
+    the forward pass. A node appears when it is pushed past its own current date, its
+    manager's forecast, which this never replaces; `Move.old` is that current date."""
+    planned = Graph(
+        {
+            node_id: replace(node, on=node.planned, fixed=False)
+            for node_id, node in graph.nodes.items()
+            if node.planned is not None
+        },
+        [link for link in graph.links if link.kind != "plan"],
+    )
+    planned.links += plan_links_of(planned)
+    slips = [
+        Change(node.id, working_days_between(node.planned, node.on))
+        for node in graph.nodes.values()
+        if node.planned is not None and node.on is not None and node.on > node.planned
+    ]
+    found = {}
+    impact = forward_pass(planned, slips)
+    for move in impact.moved():
+        current = graph.date_of(move.node.id)
+        if current is not None and move.new > current and not graph.nodes[move.node.id].fixed:
+            found[move.node.id] = replace(move, node=graph.nodes[move.node.id], old=current)
+    return found
+
+
+def plan_links_of(graph: Graph) -> list[Link]:
+    """`plan_links` for every project of a graph, its dates in order (start, milestones by
+    date, finish)."""
+    by_project: dict[int, list[Node]] = defaultdict(list)
+    for node in graph.nodes.values():
+        by_project[node.project_id].append(node)
+    links = []
+    for nodes in by_project.values():
+        ordered = sorted(nodes, key=_plan_order)
+        links += plan_links(ordered)
+    return links
+
+
+def _plan_order(node: Node) -> tuple[int, date, NodeId]:
+    rank = 0 if node.id.endswith(":start") else 2 if node.id.endswith(":finish") else 1
+    return (rank, node.on or date.max, node.id)
 
 
 def plan_links(nodes: Sequence[Node]) -> list[Link]:
