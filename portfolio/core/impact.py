@@ -249,8 +249,7 @@ def forward_pass(graph: Graph, changes: Iterable[Change]) -> Impact:
         new[node.id] = max(new.get(node.id, node.on), moved)
     changed = frozenset(new)
     for node_id in _topological(graph, changed):
-        if node_id in changed:
-            continue
+        # A changed node too: a slip upstream may push it past its own change.
         _settle(graph, node_id, new, driver)
     return Impact(
         moves={node_id: _move(graph, node_id, new, driver) for node_id in new},
@@ -265,7 +264,7 @@ def _settle(
     assert node.on is not None
     if node.fixed:
         return
-    latest, carrying = node.on, None
+    latest, carrying = new.get(node_id, node.on), None
     for link in graph.incoming.get(node_id, ()):
         if link.upstream not in new:
             continue
