@@ -21,6 +21,7 @@ from portfolio.imports import api as imports_api
 from portfolio.timeline import api as timeline_api
 from programmes import api as programmes_api
 from projects import api as projects_api
+from projects import impact_api
 
 
 def build_router() -> DefaultRouter:
@@ -34,6 +35,7 @@ def build_router() -> DefaultRouter:
         *projects_api.ROUTES,
         *health_api.ROUTES,
         *imports_api.ROUTES,
+        *impact_api.ROUTES,
     )
     for prefix, viewset, basename in routes:
         router.register(prefix, viewset, basename=basename)

@@ -191,3 +191,31 @@ class IssueRaiseForm(IssueForm):
 
     class Meta(IssueForm.Meta):
         fields = ["title", "severity", "due_date", "owner"]
+
+
+class ImpactForm(forms.Form):
+    """ "What if this slips by N": a date of the project (its finish, start or a milestone)
+    and how far. Read from the query string: asking moves nothing."""
+
+    slips = forms.ChoiceField(label="What slips")
+    by = forms.IntegerField(label="By", min_value=1, max_value=520, initial=4)
+    unit = forms.ChoiceField(
+        choices=[("weeks", "weeks"), ("working_days", "working days")], initial="weeks"
+    )
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        milestones = [
+            (f"milestone:{m.pk}", f"Milestone “{m.name}”") for m in project.milestones.open()
+        ]
+        slips: forms.ChoiceField = self.fields["slips"]  # type: ignore[assignment]
+        slips.choices = [
+            ("finish", "The project's finish"),
+            ("start", "The project's start"),
+            *milestones,
+        ]
+
+    def working_days(self) -> int:
+        weeks = self.cleaned_data["unit"] == "weeks"
+        return int(self.cleaned_data["by"]) * (5 if weeks else 1)

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from projects.impact import REFRESH_DERIVED_FORECASTS, derived_forecasts_refresh
 from projects.reminders import reporting_reminders_send
 
 
@@ -9,3 +10,10 @@ from projects.reminders import reporting_reminders_send
 def send_reporting_reminders() -> None:
     """Today's due reminders and overdue chases, for every portfolio (celery beat, hourly)."""
     reporting_reminders_send()
+
+
+@shared_task(name=REFRESH_DERIVED_FORECASTS, acks_late=True)
+def refresh_derived_forecasts() -> None:
+    """Where today's slips push every project (after a forecast, milestone or dependency
+    changes); recomputed from the rows, so safe to run twice."""
+    derived_forecasts_refresh()

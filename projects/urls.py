@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from projects import compliance_views, report_views, views
+from projects import compliance_views, impact_views, report_views, views
 
 
 class RegisterKind:
@@ -40,6 +40,7 @@ urlpatterns = [
     path("new/", views.project_create, name="create"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),
+    path("<int:pk>/impact/", impact_views.project_impact, name="impact"),
     path("<int:pk>/archive/", views.project_archive, name="archive"),
     path("<int:pk>/milestones/new/", views.milestone_create, name="milestone-create"),
     path("<int:pk>/allocations/new/", views.allocation_create, name="allocation-create"),

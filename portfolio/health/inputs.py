@@ -33,7 +33,16 @@ from programmes.models import (
     Portfolio,
     Programme,
 )
-from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk, StatusReport
+from projects.models import (
+    Allocation,
+    Dependency,
+    DerivedForecast,
+    Issue,
+    Milestone,
+    Project,
+    Risk,
+    StatusReport,
+)
 
 Subject = HealthRequest.Subject
 
@@ -121,6 +130,10 @@ def _dependencies(rows: list[Dependency]) -> Subjects:
     )
 
 
+def _derived_forecasts(rows: list[DerivedForecast]) -> Subjects:
+    return Subjects(projects=_ids(r.project_id for r in rows))
+
+
 def _allocations(rows: list[Allocation]) -> Subjects:
     own = Project.objects.filter(pk__in=_ids(r.project_id for r in rows)).values_list(
         "programme_id", flat=True
@@ -182,6 +195,7 @@ REGISTRY: tuple[HealthInput, ...] = (
     HealthInput(Project, _projects, moves=True),
     HealthInput(Milestone, _milestones),
     HealthInput(Dependency, _dependencies, moves=True),
+    HealthInput(DerivedForecast, _derived_forecasts),
     HealthInput(Allocation, _allocations, moves=True),
     HealthInput(Person, _people),
     HealthInput(Risk, _register_items, moves=True),

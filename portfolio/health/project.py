@@ -16,7 +16,16 @@ from django.db.models import F, Max, OuterRef, Subquery
 from portfolio.core.health_rules import Assessment, Dimension, Reason, grade, on_scale
 from portfolio.core.ratings import Rating, worst
 from programmes.models import HealthPolicy
-from projects.models import DIMENSIONS, Dependency, Issue, Milestone, Project, Risk, StatusReport
+from projects.models import (
+    DIMENSIONS,
+    Dependency,
+    DerivedForecast,
+    Issue,
+    Milestone,
+    Project,
+    Risk,
+    StatusReport,
+)
 
 
 @dataclass(frozen=True)
@@ -34,12 +43,13 @@ class ProjectFacts:
     top_risk_score: int = 0
     overdue_severe_issues: list[str] = field(default_factory=list)
     late_upstream: list[LateUpstream] = field(default_factory=list)
+    derived: DerivedForecast | None = None  # where upstream slips push it (projects.impact)
 
 
 def project_facts(
     projects: Iterable[Project], today: date, reports_until: date | None = None
 ) -> dict[int, ProjectFacts]:
-    """Facts for these projects (selected with portfolio__health_policy): six queries.
+    """Facts for these projects (selected with portfolio__health_policy): seven queries.
 
     `reports_until` ignores reports submitted after that day (to rebuild past health).
     """
@@ -85,6 +95,12 @@ def project_facts(
     for project_id, title in overdue:
         facts[project_id].overdue_severe_issues.append(title)
 
+    _dependency_facts(facts, ids)
+    return facts
+
+
+def _dependency_facts(facts: dict[int, ProjectFacts], ids: list[int]) -> None:
+    """Late upstream dependencies, and where upstream slips push each project: two queries."""
     # In id order: the reasons come out the same whichever set of projects is assessed.
     dependencies = (
         Dependency.objects.filter(downstream__in=ids)
@@ -97,7 +113,8 @@ def project_facts(
             facts[dependency.downstream_id].late_upstream.append(
                 LateUpstream(dependency.upstream.name, days)
             )
-    return facts
+    for derived in DerivedForecast.objects.filter(project__in=ids).select_related("caused_by"):
+        facts[derived.project_id].derived = derived
 
 
 def assess_project(facts: ProjectFacts, policy: HealthPolicy, today: date) -> Assessment:
@@ -182,8 +199,16 @@ def assess_project(facts: ProjectFacts, policy: HealthPolicy, today: date) -> As
             f"{late.days_late} days",
             f"red from {policy.schedule_red_days} days",
         )
-    if not facts.late_upstream:
-        computed.setdefault("dependencies", Rating.GREEN)
+    if facts.derived is not None and facts.derived.pushed_days > 0:
+        signal(
+            "dependencies",
+            grade(facts.derived.pushed_days, 1, policy.schedule_red_days),
+            "dependency.pushed",
+            facts.derived.reason(),
+            f"{facts.derived.pushed_days} days",
+            f"red from {policy.schedule_red_days} days",
+        )
+    computed.setdefault("dependencies", Rating.GREEN)
 
     scale = project.portfolio.rating_scale
     dimensions = {}

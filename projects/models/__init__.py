@@ -14,6 +14,7 @@ from projects.models.delivery import (
     Risk,
     Totals,
 )
+from projects.models.forecasts import DerivedForecast
 from projects.models.reminders import ReminderLog
 from projects.models.reporting import DIMENSIONS, RATED, StatusReport, with_reporting
 
@@ -23,6 +24,7 @@ __all__ = [
     "Allocation",
     "AllocationQuerySet",
     "Dependency",
+    "DerivedForecast",
     "Issue",
     "Milestone",
     "Project",

@@ -607,6 +607,13 @@ ROWS += [
             ),
         ),
     ),
+    # What-if is a read: whoever sees the project may ask; for others it does not exist.
+    _row(
+        "impact-list",
+        "POST",
+        (200, 200, 200, 200, 400, 400, 401),
+        body=lambda w: {"changes": [{"project": w.project_a1.pk, "slip": 5}]},
+    ),
     # The schema and its docs need a token (or a session) unless API_DOCS_PUBLIC is on.
     _row("schema", "GET", (200,) * 6 + (401,)),
     _row("docs", "GET", (200,) * 6 + (302,)),

@@ -154,6 +154,7 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "projects:create": (lambda w: [], "", PMO_PAGE),
     "projects:detail": (_pk("project_a1"), "", READS_A1),
     "projects:edit": (_pk("project_a1"), "", PMO_ROW),
+    "projects:impact": (_pk("project_a1"), "?by=4", READS_A1),
     "projects:archive": (_pk("project_a1"), "", (405,) + (404,) * 5 + (LOGIN,)),
     "projects:milestone-create": (_pk("project_a1"), "", DELIVERS_A1),
     "projects:allocation-create": (_pk("project_a1"), "", MANAGES_A1),

@@ -92,6 +92,8 @@ VISIBLE: dict[str, Callable[[Any], QuerySet[Any]]] = {
     "health/portfolios": lambda user: PortfolioHealth.objects.filter(
         portfolio__in=Portfolio.objects.visible_to(user)
     ),
+    # What-if answers name no object by "id"; what they name is checked in tests/projects.
+    "impact": Project.objects.visible_to,
 }
 
 # An existing object per resource, so that half the detail requests reach real rows.
@@ -118,6 +120,7 @@ TARGETS: dict[str, Callable[[World], Any]] = {
     "health/programmes": lambda w: ProgrammeHealth.objects.get(
         programme=w.programme_a1, is_current=True
     ),
+    "impact": lambda w: w.project_a1,
     "health/portfolios": lambda w: PortfolioHealth.objects.get(
         portfolio=w.portfolio_a, is_current=True
     ),

@@ -1,0 +1,41 @@
+"""Derived forecasts: where upstream slips push a project, stored beside (never over) the
+forecast its manager gives. Written only by `projects.impact.derived_forecasts_refresh`."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from projects.models.delivery import Project
+
+
+class DerivedForecast(models.Model):
+    """A project's start and finish as upstream slips push them, when they push them past
+    its own dates; no row when nothing upstream pushes it."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="derived_forecast"
+    )
+    start = models.DateField(null=True, blank=True)
+    start_pushed_days = models.PositiveIntegerField(default=0)
+    finish = models.DateField(null=True, blank=True)
+    finish_pushed_days = models.PositiveIntegerField(default=0)
+    milestones_pushed = models.PositiveIntegerField(default=0)
+    caused_by = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chain = models.CharField(max_length=500, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.project}: pushed {self.pushed_days} days"
+
+    @property
+    def pushed_days(self) -> int:
+        return max(self.start_pushed_days, self.finish_pushed_days)
+
+    def reason(self) -> str:
+        """In words, as health gives it."""
+        cause = f"“{self.caused_by}”" if self.caused_by_id else "an upstream project"
+        if self.start_pushed_days >= self.finish_pushed_days:
+            return f"An upstream slip ({cause}) pushes your start by {self.start_pushed_days} days"
+        return f"An upstream slip ({cause}) pushes your finish by {self.finish_pushed_days} days"
