@@ -366,7 +366,7 @@ class Timeline:
         down_ms = milestones.get(dependency.downstream_milestone_id or 0)
         dependency.upstream_milestone = up_ms
         dependency.downstream_milestone = down_ms
-        late = dependency.days_late()
+        late = dependency.days_late() or 0  # unknown dates are not counted late
         up_name = up_ms.name if up_ms else _side(dependency.kind, True).value
         down_name = down_ms.name if down_ms else _side(dependency.kind, False).value
         label = (
