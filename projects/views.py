@@ -38,7 +38,16 @@ from projects.forms import (
     ProjectForm,
     RiskForm,
 )
-from projects.models import RATED, Allocation, Dependency, Issue, Milestone, Project, Risk
+from projects.models import (
+    RATED,
+    Allocation,
+    Dependency,
+    DerivedForecast,
+    Issue,
+    Milestone,
+    Project,
+    Risk,
+)
 from projects.models.reporting import field_label
 from projects.tables import IssueTable, ProjectTable, RiskTable
 
@@ -99,6 +108,8 @@ def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             # so do the programme manager's (bookings, dependencies).
             "can_deliver": SimpleLazyObject(lambda: may_report_on(user, project)),
             "can_coordinate": SimpleLazyObject(lambda: may_book_people(user, project)),
+            "slip_reach": SimpleLazyObject(lambda: DerivedForecast.objects.reach_of(project)),
+            "pushed": DerivedForecast.objects.filter(project=project).select_related("caused_by"),
         },
     )
 

@@ -47,6 +47,7 @@ from programmes.models import (
 from projects.models import (
     Allocation,
     Dependency,
+    DerivedForecast,
     Issue,
     Milestone,
     Project,
@@ -118,6 +119,11 @@ def _dependencies(rows: list[Any], owners: Owners) -> None:
     owners.projects |= _ids([*(r.upstream_id for r in rows), *(r.downstream_id for r in rows)])
 
 
+def _derived_forecasts(rows: list[Any], owners: Owners) -> None:
+    # The pushed project's page gives the push; the causing project's page its reach.
+    owners.projects |= _ids([*(r.project_id for r in rows), *(r.caused_by_id for r in rows)])
+
+
 def _allocations(rows: list[Any], owners: Owners) -> None:
     # A person's load shows in every programme they are booked in (the heat map).
     _by_project(rows, owners)
@@ -161,6 +167,7 @@ _DIRECT: dict[type[Model], Callable[[list[Any], Owners], None]] = {
     Project: _projects,
     Milestone: _milestones,
     Dependency: _dependencies,
+    DerivedForecast: _derived_forecasts,
     Allocation: _allocations,
     Risk: _register_items,
     Issue: _register_items,

@@ -3,9 +3,30 @@ forecast its manager gives. Written only by `projects.impact.derived_forecasts_r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import models
+from django.db.models import Count, Sum
 
 from projects.models.delivery import Project
+
+
+@dataclass(frozen=True)
+class SlipReach:
+    """How far a project's slip reaches: milestones pushed in how many other projects."""
+
+    milestones: int
+    projects: int
+
+
+class DerivedForecastQuerySet(models.QuerySet["DerivedForecast"]):
+    def reach_of(self, project: Project) -> SlipReach:
+        """What the slips this project drives push downstream (counted, not named: the
+        viewer may not see every project reached)."""
+        counted = self.filter(caused_by=project).aggregate(
+            milestones=Sum("milestones_pushed"), projects=Count("project")
+        )
+        return SlipReach(counted["milestones"] or 0, counted["projects"])
 
 
 class DerivedForecast(models.Model):
@@ -25,6 +46,8 @@ class DerivedForecast(models.Model):
     )
     chain = models.CharField(max_length=500, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
+
+    objects = DerivedForecastQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.project}: pushed {self.pushed_days} days"

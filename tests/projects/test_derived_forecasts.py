@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 
 from portfolio.health import rollup
 from portfolio.health.models import ProjectHealth
@@ -77,3 +78,19 @@ def test_health_says_why_an_upstream_slip_makes_the_dependency_dimension_red(
     assert reason["rating"] == "red"
     assert reason["message"].startswith("An upstream slip (“Project A1”) pushes your start by")
     assert health.dimensions["dependencies"]["computed"] == "red"
+
+
+def test_both_project_pages_show_the_slip_the_upstream_its_reach_the_downstream_its_push(
+    cast: Cast, downstream: Project
+) -> None:
+    pmo = cast.client_for(cast.pmo)
+    upstream_page = reverse("projects:detail", args=[cast.project_a1.pk])
+    assert 'data-testid="slip-reach"' not in pmo.get(upstream_page).content.decode()
+
+    _slip(cast.project_a1, 17)
+    derived_forecasts_refresh()
+
+    reach = pmo.get(upstream_page).content.decode()
+    assert "This slip moves 1 milestone in 1 other project." in reach
+    pushed = pmo.get(reverse("projects:detail", args=[downstream.pk])).content.decode()
+    assert "An upstream slip (“Project A1”) pushes your start by 14 days" in pushed
