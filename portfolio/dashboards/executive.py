@@ -41,7 +41,14 @@ from portfolio.health.summaries import (
     current_sections,
 )
 from programmes.models import Portfolio, Programme, person_for, sees_everything
-from projects.models import Milestone, Project, ProjectQuerySet, Risk, Totals
+from projects.models import (
+    DerivedForecast,
+    Milestone,
+    Project,
+    ProjectQuerySet,
+    Risk,
+    Totals,
+)
 
 ATTENTION_LIMIT = 12
 LIST_LIMIT = 8
@@ -150,6 +157,9 @@ class Overview:
     attention: list[Attention]
     milestones: list[Milestone]
     risks: list[Risk]
+    # Upstream slips that push a project of another programme (today only: derived
+    # forecasts have no history).
+    crossing_slips: list[DerivedForecast]
 
 
 class Show(TextChoices):
@@ -205,6 +215,14 @@ def overview(user: Any, moment: datetime | None = None) -> Overview:
             .annotate(score_value=F("probability") * F("impact"))
             .select_related("project", "programme", "owner")
             .order_by("-score_value", "-raised_on")[:LIST_LIMIT]
+        ),
+        crossing_slips=[]
+        if moment
+        else list(
+            DerivedForecast.objects.crossing_programmes()
+            .filter(project__in=projects)
+            .select_related("project__programme", "caused_by__programme")
+            .order_by("-finish_pushed_days", "-start_pushed_days")[:LIST_LIMIT]
         ),
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 
 from projects.models.delivery import Project
 
@@ -27,6 +27,13 @@ class DerivedForecastQuerySet(models.QuerySet["DerivedForecast"]):
             milestones=Sum("milestones_pushed"), projects=Count("project")
         )
         return SlipReach(counted["milestones"] or 0, counted["projects"])
+
+    def crossing_programmes(self) -> DerivedForecastQuerySet:
+        """Pushes whose cause lies in another programme (or outside any): what the
+        executive dashboard lists, since no one programme manager sees both ends."""
+        return self.filter(caused_by__isnull=False).exclude(
+            project__programme_id=F("caused_by__programme_id")
+        )
 
 
 class DerivedForecast(models.Model):

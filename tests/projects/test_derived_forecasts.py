@@ -94,3 +94,21 @@ def test_both_project_pages_show_the_slip_the_upstream_its_reach_the_downstream_
     assert "This slip moves 1 milestone in 1 other project." in reach
     pushed = pmo.get(reverse("projects:detail", args=[downstream.pk])).content.decode()
     assert "An upstream slip (“Project A1”) pushes your start by 14 days" in pushed
+
+
+def test_the_executive_dashboard_lists_a_slip_that_crosses_a_programme_boundary(
+    cast: Cast, downstream: Project
+) -> None:
+    assert downstream.programme_id != cast.project_a1.programme_id
+    dashboard = cast.client_for(cast.pmo)
+    assert (
+        'data-testid="crossing-slips"'
+        not in dashboard.get(reverse("dashboards:portfolio")).content.decode()
+    )
+
+    _slip(cast.project_a1, 17)
+    derived_forecasts_refresh()
+
+    page = dashboard.get(reverse("dashboards:portfolio")).content.decode()
+    listed = page.split('data-testid="crossing-slips"')[1].split("</ul>")[0]
+    assert "Project A2" in listed and "pushed 14 days by Project A1" in listed
