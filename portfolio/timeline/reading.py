@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -21,11 +22,13 @@ from django.db.models import Max, Min, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
+from portfolio.core import impact
 from portfolio.core.ratings import Rating
 from portfolio.core.timescale import Scale, Zoom, scale_for
 from portfolio.health.models import ProgrammeHealth, ProjectHealth
 from portfolio.timeline.layout import End, Item, Link, Mark, Side, span_of
 from programmes.models import Portfolio, Programme
+from projects.impact import impact_graph
 from projects.models import Dependency, Milestone, Project
 
 if TYPE_CHECKING:
@@ -389,3 +392,24 @@ class Timeline:
             late=late > 0,
             label=label,
         )
+
+
+def critical_keys(project_ids: Iterable[int]) -> frozenset[str]:
+    """The shapes of the critical chain of these projects (a programme's): the chain that
+    fixes their latest date, from the impact engine, as timeline keys (its projects' bars,
+    its milestones, the dependencies it runs through). Today's plan only: the graph has
+    no history."""
+    wanted = set(project_ids)
+    graph = impact_graph()
+    chain = impact.critical_chain(
+        graph, [node.id for node in graph.nodes.values() if node.project_id in wanted]
+    )
+    keys = {f"project:{node.project_id}" for node in chain}
+    keys |= {node.id for node in chain if node.id.startswith("milestone:")}
+    for upstream, downstream in pairwise(chain):
+        keys |= {
+            f"dependency:{link.dependency_id}"
+            for link in graph.incoming.get(downstream.id, ())
+            if link.upstream == upstream.id and link.dependency_id is not None
+        }
+    return frozenset(keys)

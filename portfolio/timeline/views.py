@@ -22,7 +22,7 @@ from portfolio.core.http import HtmxHttpRequest
 from portfolio.core.ratings import label_of
 from portfolio.core.timescale import Scale, Zoom
 from portfolio.timeline.layout import Item, describe, lay_out
-from portfolio.timeline.reading import Group, Query, Timeline, TimelineFilter
+from portfolio.timeline.reading import Group, Query, Timeline, TimelineFilter, critical_keys
 from portfolio.timeline.svg import axis_svg, chart_svg
 from programmes.models import Portfolio
 
@@ -114,12 +114,15 @@ class TimelinePage:
     def chart(self, group: str) -> GroupChart:
         projects = self.timeline.group_projects(group)
         items, links = self.timeline.chart_parts(projects)
+        highlighted = self.highlighted
+        if self.timeline.query.moment is None and projects:
+            highlighted |= critical_keys(p.pk for p in projects)
         chart = lay_out(
             items,
             links,
             self.scale,
             today=self.timeline.today,
-            highlighted=self.highlighted,
+            highlighted=highlighted,
         )
         label = (
             f"Gantt of {len(projects)} projects with their milestones and dependencies; "

@@ -1,6 +1,7 @@
 """The portfolio timeline page and its API: who sees it, what the first response holds, a
 group opened, filters, "as of", and its query bound (portfolio/timeline)."""
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,13 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portfolio.health.models import ProjectHealth
+from portfolio.timeline.reading import critical_keys
 from portfolio.timeline.views import GROUPS_PER_PAGE
 from programmes.models import Portfolio
 from projects.models import Project
 from tests.conftest import Cast
 from tests.factories import DependencyFactory, MilestoneFactory, ProgrammeFactory, ProjectFactory
 
-MAX_QUERIES = 15
+# An opened group also reads the impact graph (4 queries) for its critical chain.
+MAX_QUERIES = 20
 
 
 def page_url(portfolio: Portfolio) -> str:
@@ -322,3 +325,34 @@ def test_a_long_portfolio_shows_a_page_of_programmes_and_loads_the_next_on_revea
     rest = get(client, cast.portfolio_b, page=2, htmx=True).content.decode()
     assert rest.count('<details class="tl-group"') == 4  # and programme B1
     assert "<h1" not in rest and 'hx-trigger="revealed"' not in rest
+
+
+def test_an_opened_group_highlights_the_chain_that_fixes_its_finish_across_programmes(
+    cast: Cast, linked: dict[str, Any]
+) -> None:
+    # Project A1 cannot start integrating before Project A2 delivers its API, on the same
+    # day: no slack, so A2's delivery is on the chain that fixes A1's finish.
+    linked["api"].baseline_date = linked["api"].forecast_date = date(2027, 3, 1)
+    linked["api"].save()
+    linked["integration"].baseline_date = linked["integration"].forecast_date = date(2027, 3, 1)
+    linked["integration"].save()
+    expected = {
+        f"project:{cast.project_a1.pk}",
+        f"project:{cast.project_a2.pk}",
+        f"milestone:{linked['api'].pk}",
+        f"milestone:{linked['integration'].pk}",
+        f"dependency:{linked['dependency'].pk}",
+    }
+    assert expected <= critical_keys([cast.project_a1.pk, cast.project_a1_sibling.pk])
+
+    html = get(
+        cast.client_for(cast.pmo),
+        cast.portfolio_a,
+        group=f"programme:{cast.programme_a1.pk}",
+        htmx=True,
+    ).content.decode()
+    assert html.count('<g class="dep critical">') == 1
+    found = re.findall(r'<g class="(row [^"]*)"><title>\w+ ([^<]+)</title>', html)
+    rows = {name: classes.split() for classes, name in found}
+    assert "critical" in rows["Project A1"] and "critical" in rows["Project A2"]
+    assert "critical" not in rows["Project A1 sibling"]
