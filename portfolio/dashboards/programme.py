@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import dateformat
 
 from portfolio.core.capacity import LOAD_WINDOW_WEEKS, WeekLoad, load_window
+from portfolio.core.impact import add_working_days
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -134,7 +135,7 @@ class DependencyCheck:
         """The last day the upstream may be ready without delaying the downstream."""
         if self.needed_on is None:
             return None
-        return self.needed_on - timedelta(days=self.dependency.lag_days)
+        return add_working_days(self.needed_on, -self.dependency.lag_days)
 
     @property
     def days_late(self) -> int | None:

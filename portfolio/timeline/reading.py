@@ -374,8 +374,8 @@ class Timeline:
         down_name = down_ms.name if down_ms else _side(dependency.kind, False).value
         label = (
             f"{dependency.downstream.name} ({down_name}) needs {dependency.upstream.name} "
-            f"({up_name}): {dependency.get_kind_display().lower()}, lag {dependency.lag_days} days"
-            + (f"; {late} days late" if late > 0 else "")
+            f"({up_name}): {dependency.get_kind_display().lower()}, "
+            f"lag {dependency.lag_days} working days" + (f"; {late} days late" if late > 0 else "")
         )
         return Link(
             key=f"dependency:{dependency.pk}",

@@ -18,6 +18,7 @@ from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
 
 from portfolio.core.capacity import LOAD_WINDOW_WEEKS, Load, WeekLoad, load_window
+from portfolio.core.impact import add_working_days
 from portfolio.core.periods import Period, ReportingStatus, reporting_status
 from programmes.models import (
     Archivable,
@@ -361,7 +362,11 @@ class Dependency(models.Model):
     )
     kind = models.CharField(max_length=2, choices=Kind, default=Kind.FINISH_TO_START)
     lag_days = models.IntegerField(
-        default=0, validators=[MinValueValidator(-365), MaxValueValidator(365)]
+        "lag (working days)",
+        default=0,
+        validators=[MinValueValidator(-365), MaxValueValidator(365)],
+        help_text="Working days (Monday to Friday) the downstream waits after the upstream is "
+        "ready; negative for a lead.",
     )
     description = models.CharField(max_length=300, blank=True)
 
@@ -409,12 +414,12 @@ class Dependency(models.Model):
     def days_late(self) -> int | None:
         """Days the upstream is ready after it must be (> 0 is late); None when either date
         is unknown (a project without a start), which is not counted as late. As in
-        scheduling tools, the downstream goes on `lag_days` after the upstream is ready (a
-        negative lag is a lead), so the upstream must be ready by needed_on − lag."""
+        scheduling tools, the downstream goes on `lag_days` working days after the upstream
+        is ready (a negative lag is a lead): the impact engine's rule."""
         ready, needed = self.ready_on(), self.needed_on()
         if ready is None or needed is None:
             return None
-        return (ready - needed).days + self.lag_days
+        return (add_working_days(ready, self.lag_days) - needed).days
 
     def clean(self) -> None:
         # Cycles are refused by projects.services.dependency_create/update, which hold the

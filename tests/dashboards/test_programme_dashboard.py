@@ -210,8 +210,10 @@ def test_an_upstream_finishing_after_the_downstream_start_is_late_by_the_days_be
 def test_a_lag_is_time_the_downstream_waits_after_the_upstream_so_it_can_make_it_late(
     pair: tuple[Project, Project],
 ) -> None:
-    check = depends(*pair, lag=7)  # ready 1 Jun + 7 days of lag, needed 5 Jun
-    assert (check.ready_by, check.days_late, check.is_late) == (date(2026, 5, 29), 3, True)
+    # Lags count working days: ready Mon 1 Jun + 7 = Wed 10 Jun, needed Fri 5 Jun; so it
+    # must be ready by Wed 27 May (5 Jun less 7 working days).
+    check = depends(*pair, lag=7)
+    assert (check.ready_by, check.days_late, check.is_late) == (date(2026, 5, 27), 5, True)
 
 
 def test_a_negative_lag_is_a_lead_that_gives_the_upstream_more_time(
@@ -222,7 +224,8 @@ def test_a_negative_lag_is_a_lead_that_gives_the_upstream_more_time(
     upstream.save()
     assert depends(upstream, downstream).days_late == 5
     Dependency.objects.all().delete()
-    assert depends(upstream, downstream, lag=-7).days_late == -2
+    # Wed 10 Jun less 7 working days is Mon 1 Jun: four days before Fri 5 Jun.
+    assert depends(upstream, downstream, lag=-7).days_late == -4
 
 
 def test_pinned_milestones_compare_the_upstream_expected_date_with_the_downstream_baseline(
@@ -238,10 +241,11 @@ def test_pinned_milestones_compare_the_upstream_expected_date_with_the_downstrea
     check = depends(
         upstream, downstream, lag=2, upstream_milestone=api_live, downstream_milestone=integration
     )
-    # Ready 20 Apr (forecast); needed 14 Apr (baseline, not its forecast) less 2 days of lag.
+    # Ready Mon 20 Apr (forecast); needed Tue 14 Apr (baseline, not its forecast) less 2
+    # working days of lag: Fri 10 Apr. Late by 20 Apr + 2 working days − 14 Apr.
     assert (check.ready_on, check.ready_by, check.days_late) == (
         date(2026, 4, 20),
-        date(2026, 4, 12),
+        date(2026, 4, 10),
         8,
     )
     assert (check.upstream_item, check.downstream_item) == (api_live.name, integration.name)
@@ -267,12 +271,12 @@ def test_the_dashboard_lists_only_the_late_dependencies_with_their_days_late(
     dashboard = response.context["dashboard"]
     assert len(dashboard.checks) == 2
     assert [(c.dependency.downstream, c.days_late) for c in dashboard.late_upstream] == [
-        (downstream, 3)
+        (downstream, 5)  # ready 1 Jun + 7 working days = 10 Jun, needed 5 Jun
     ]
     table = re.search(r'data-testid="late-upstream">(.*?)</table>', response.content.decode(), re.S)
     assert table
     assert "On time downstream" not in table[1]
-    assert '<td class="text-end text-danger fw-semibold">3</td>' in table[1]
+    assert '<td class="text-end text-danger fw-semibold">5</td>' in table[1]
 
 
 # Roadmap -----------------------------------------------------------------------------------
@@ -297,7 +301,7 @@ def test_the_roadmap_json_has_a_bar_per_project_and_the_downstream_bar_depends_o
         "bar-slipped",
     )
     assert [m["name"] for m in down["milestones"]] == ["Go live"]
-    assert data["arrows"] == [{"from": up["id"], "to": down["id"], "late": True, "days_late": 3}]
+    assert data["arrows"] == [{"from": up["id"], "to": down["id"], "late": True, "days_late": 5}]
 
 
 def test_a_bar_without_a_known_start_starts_at_its_first_milestone() -> None:

@@ -13,7 +13,9 @@ from portfolio.health.inputs import input_tables
 from portfolio.health.models import (
     HealthRequest,
     PortfolioHealth,
+    PortfolioSummary,
     ProgrammeHealth,
+    ProgrammeSummary,
     ProjectHealth,
 )
 from programmes.models import HealthPolicy
@@ -33,9 +35,18 @@ from tests.factories import (
 
 TODAY = date(2026, 11, 18)
 # What the roll-up reads besides its inputs: its own records and requests.
+# What the roll-up writes (and reads back to compare): records, requests and the dashboard
+# summaries, none of them an input.
 OWN_TABLES = {
     model._meta.db_table
-    for model in (ProjectHealth, ProgrammeHealth, PortfolioHealth, HealthRequest)
+    for model in (
+        ProjectHealth,
+        ProgrammeHealth,
+        PortfolioHealth,
+        HealthRequest,
+        ProgrammeSummary,
+        PortfolioSummary,
+    )
 }
 _TABLE = re.compile(r'(?:FROM|JOIN)\s+"([a-z_0-9]+)"', re.IGNORECASE)
 
