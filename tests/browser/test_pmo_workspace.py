@@ -39,7 +39,7 @@ def test_pmo_builds_a_programme_from_nothing(page: Page, live_server) -> None:
         expect(page.get_by_role("heading", level=1)).to_contain_text(name)
 
     page.goto(f"{base}/programmes/portfolios/")
-    page.get_by_role("link", name="Transport").click()
+    page.get_by_role("link", name="Transport", exact=True).click()
     page.get_by_role("link", name="Add programme").click()
     _fill(page, code="RAIL", name="Rail Modernisation", budget="12000000")
     page.fill("#id_manager", "Grace Okafor")  # searchable: type the name
