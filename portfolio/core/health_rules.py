@@ -107,11 +107,16 @@ def on_scale(rating: str | None, scale: str) -> str | None:
 
 @dataclass(frozen=True)
 class Part:
-    """One project or programme inside a whole, with its weight (its budget)."""
+    """One project or programme inside a whole, with its weight (its budget).
+
+    A portfolio's parts are its programmes and its standalone projects; `standalone` marks
+    the latter so that the reason counts them apart.
+    """
 
     rating: str | None
     weight: Decimal = Decimal(0)
     name: str = ""
+    standalone: bool = False
 
 
 def roll_up(
@@ -164,6 +169,7 @@ def rollup_reason(
     summary = ", ".join(f"{n} {r.label.lower()}" for r, n in counts.items() if n)
     worst_rating = worst(p.rating for p in rated)
     worst_parts = [p.name for p in rated if worst_rating and p.rating == worst_rating.value][:3]
+    names = ", ".join(worst_parts)
     policy = {
         Rollup.WORST_OF: "worst of",
         Rollup.BUDGET_WEIGHTED: "weighted by budget",
@@ -173,10 +179,19 @@ def rollup_reason(
         dimension=dimension,
         rule=f"rollup.{method}",
         rating=rating,
-        message=f"{len(rated)} {dimension}: {summary} ({policy}); worst: {', '.join(worst_parts)}",
+        message=f"{_counted(rated, dimension)}: {summary} ({policy}); worst: {names}",
         observed=summary,
         threshold=policy,
     )
+
+
+def _counted(rated: Sequence[Part], dimension: str) -> str:
+    """Counts as "54 programmes and 3 standalone projects", to match the tally beside it."""
+    standalone = sum(1 for p in rated if p.standalone)
+    counted = f"{len(rated) - standalone} {dimension}"
+    if not standalone:
+        return counted
+    return f"{counted} and {standalone} standalone project{'s' if standalone > 1 else ''}"
 
 
 def reasons_for(dimension: str, reasons: Iterable[Reason]) -> list[Reason]:

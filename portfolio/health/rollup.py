@@ -422,7 +422,9 @@ def assess_portfolios(
         .values_list("pk", "portfolio_id", "name", "budget")
     ):
         weight = known_budget or Decimal(0)  # an unknown budget weighs nothing, as 0 does
-        parts[portfolio_id].append(Part(project_health.get(pk) or None, weight, name))
+        parts[portfolio_id].append(
+            Part(project_health.get(pk) or None, weight, name, standalone=True)
+        )
     assessments = {}
     for pk, portfolio in portfolios.items():
         policy = portfolio.policy

@@ -207,6 +207,19 @@ def test_portfolio_rolls_up_programmes_and_standalone_projects(cast: Cast) -> No
     assert health.overall == "red" and "Solo" in health.reasons[0]["message"]
 
 
+def test_the_portfolio_reason_counts_standalone_projects_apart_from_programmes(
+    cast: Cast,
+) -> None:
+    standalone = ProjectFactory(programme=None, portfolio=cast.portfolio_a, name="Solo")
+    _report(standalone, overall="red", overall_reason="Stopped")
+    rollup.recompute_everything(TODAY)
+    health = PortfolioHealth.objects.get(portfolio=cast.portfolio_a, is_current=True)
+    programmes = cast.portfolio_a.programmes.active().count()
+    assert health.reasons[0]["message"].startswith(
+        f"{programmes} programmes and 1 standalone project: "
+    )
+
+
 def test_ten_requests_for_one_programme_send_one_job(
     cast: Cast, django_capture_on_commit_callbacks
 ) -> None:
