@@ -95,6 +95,8 @@ def test_five_messy_returns_with_one_saved_mapping_give_a_project_five_rating_po
     page.get_by_role("tab", name="Status history").click()
     grid = page.get_by_role("table", name="Ratings week by week, oldest first")
     expect(grid.locator("thead th")).to_have_count(1 + len(YEARS))
+    # Yearly returns are told apart by the year under each column's day and month.
+    expect(grid.locator("thead th a")).to_contain_text([str(year) for year in YEARS])
     overall = grid.locator("tbody tr").filter(has_text="Overall")
     expect(overall.locator("td")).to_have_text(["G", "A/G", "A", "A/R", "R"])
     expect(page.locator("#status")).to_have_class(re.compile(r"\bshow\b"))  # faded in
