@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import Locator, Page, Response, expect
+from playwright.sync_api import Locator, Page, Response, TimeoutError, expect
 
 from portfolio.demo.organisation import DEMO_PASSWORD, load_demo
 from tests.browser.conftest import log_in
@@ -119,6 +119,13 @@ def _fill_form(form: Locator) -> None:
         _fill(fields.nth(serial), serial)
 
 
+# A form the browser submits itself (no htmx request attribute, not inside a boosted part).
+NAVIGATES = (
+    "f => !f.matches('[hx-post],[hx-get],[hx-put],[hx-patch],[hx-delete]')"
+    " && !f.closest('[hx-boost=true]')"
+)
+
+
 def _submit(page: Page, form: Locator) -> list[str]:
     """Submits and returns the failed answers (4xx and 5xx) the site gave meanwhile."""
     failed: list[str] = []
@@ -129,7 +136,17 @@ def _submit(page: Page, form: Locator) -> list[str]:
 
     settle(page)  # requests the filling triggered (htmx on change) land first
     page.on("response", record)
-    form.locator("button[type=submit], button:not([type]), input[type=submit]").first.click()
+    button = form.locator("button[type=submit], button:not([type]), input[type=submit]").first
+    if form.evaluate(NAVIGATES):
+        # Wait for the answer's document: on a slow server it could otherwise land after
+        # the next page.goto and interrupt it.
+        try:
+            with page.expect_navigation(timeout=15_000):
+                button.click()
+        except TimeoutError:  # a script of the page kept the document after all
+            pass
+    else:
+        button.click()
     page.wait_for_load_state()
     settle(page)
     page.remove_listener("response", record)
