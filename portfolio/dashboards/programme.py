@@ -19,7 +19,6 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import dateformat
 
 from portfolio.core.capacity import LOAD_WINDOW_WEEKS, WeekLoad, load_window
-from portfolio.core.impact import add_working_days
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -123,19 +122,16 @@ class DependencyCheck:
     dependency: Dependency
     ready_on: date | None  # None: the project whose start it is has no known start
     needed_on: date | None
+    ready_by: date | None  # the last working day the upstream may be ready
 
     @classmethod
     def of(cls, dependency: Dependency) -> DependencyCheck:
         return cls(
-            dependency=dependency, ready_on=dependency.ready_on(), needed_on=dependency.needed_on()
+            dependency=dependency,
+            ready_on=dependency.ready_on(),
+            needed_on=dependency.needed_on(),
+            ready_by=dependency.ready_by(),
         )
-
-    @property
-    def ready_by(self) -> date | None:
-        """The last day the upstream may be ready without delaying the downstream."""
-        if self.needed_on is None:
-            return None
-        return add_working_days(self.needed_on, -self.dependency.lag_days)
 
     @property
     def days_late(self) -> int | None:

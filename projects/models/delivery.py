@@ -18,7 +18,7 @@ from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
 
 from portfolio.core.capacity import LOAD_WINDOW_WEEKS, Load, WeekLoad, load_window
-from portfolio.core.impact import add_working_days
+from portfolio.core.impact import WORKING_DAYS_PER_WEEK, add_working_days
 from portfolio.core.periods import Period, ReportingStatus, reporting_status
 from programmes.models import (
     Archivable,
@@ -419,6 +419,27 @@ class Dependency(models.Model):
         ready, needed = self.ready_on(), self.needed_on()
         if ready is None or needed is None:
             return None
+        return self._days_late_if_ready_on(ready, needed)
+
+    def ready_by(self) -> date | None:
+        """The last working day the upstream may be ready without delaying the downstream:
+        the inverse of `days_late`, so ready on it is on time and a working day later is
+        late. None when the downstream's date is unknown."""
+        needed = self.needed_on()
+        if needed is None:
+            return None
+        # A first guess, then a step or two to where the rule itself turns: working-day
+        # arithmetic around weekends makes "needed less the lag" off by a day or two.
+        day = add_working_days(needed, -self.lag_days)
+        while (
+            day.weekday() >= WORKING_DAYS_PER_WEEK or self._days_late_if_ready_on(day, needed) > 0
+        ):
+            day -= timedelta(days=1)
+        while self._days_late_if_ready_on(add_working_days(day, 1), needed) <= 0:
+            day = add_working_days(day, 1)
+        return day
+
+    def _days_late_if_ready_on(self, ready: date, needed: date) -> int:
         return (add_working_days(ready, self.lag_days) - needed).days
 
     def clean(self) -> None:

@@ -4,13 +4,15 @@ Each test also checks the error is the only one raised: the database constraint 
 same rule must not add a second, non-field copy of it.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.forms import modelform_factory
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from projects.models import Dependency, Issue, Milestone, Project, Risk
 from tests.conftest import errors_of
@@ -256,6 +258,29 @@ def test_a_dependency_on_a_start_that_is_unknown_is_not_counted_late_or_on_time(
     assert (from_start.ready_on(), from_start.days_late()) == (None, None)
     finish_to_finish = Dependency(upstream=known, downstream=no_start, kind="ff")
     assert finish_to_finish.days_late() == 0  # both finishes are known
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    needed=st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)),
+    lag=st.integers(min_value=-30, max_value=30),
+    offset=st.integers(min_value=-60, max_value=60),
+)
+def test_ready_by_is_the_last_working_day_on_time_by_the_days_late_rule(
+    needed: date, lag: int, offset: int
+) -> None:
+    # The dashboard's "ready by" and "days late" must never disagree, weekends included.
+    ready = needed + timedelta(days=offset)
+    dependency = Dependency(
+        upstream=Project(baseline_finish=ready),
+        downstream=Project(baseline_start=needed, baseline_finish=needed),
+        lag_days=lag,
+    )
+    ready_by = dependency.ready_by()
+    assert ready_by is not None and ready_by.weekday() < 5
+    if ready.weekday() < 5:
+        is_late = (dependency.days_late() or 0) > 0
+        assert is_late == (ready > ready_by)
 
 
 def test_the_same_pair_twice_is_refused_on_upstream() -> None:
