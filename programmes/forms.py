@@ -98,6 +98,7 @@ class HealthPolicyForm(forms.ModelForm):
             "stale_after_days",
             "report_due_weekday",
             "report_grace_days",
+            "overbooking",
         ]
 
 

@@ -248,6 +248,10 @@ class Portfolio(Archivable):
 class HealthPolicy(models.Model):
     """Thresholds and roll-up rules a portfolio's PMO sets; the health engine reads them."""
 
+    class Overbooking(models.TextChoices):
+        WARN = "warn", "Save it and warn"
+        REFUSE = "refuse", "Refuse it"
+
     class Rollup(models.TextChoices):
         WORST_OF = "worst_of", "Worst of its parts"
         BUDGET_WEIGHTED = "budget_weighted", "Weighted by budget"
@@ -277,6 +281,13 @@ class HealthPolicy(models.Model):
         help_text="0 = Monday … 6 = Sunday",
     )
     report_grace_days = models.PositiveSmallIntegerField(default=2)
+    overbooking = models.CharField(
+        "Over-booking a person",
+        max_length=8,
+        choices=Overbooking,
+        default=Overbooking.WARN,
+        help_text="When a booking takes someone above 100 % of their capacity in a week.",
+    )
 
     history = HistoricalRecords()
 

@@ -124,6 +124,17 @@ class AllocationSerializer(ScopedModelSerializer):
     scoped_fields = {"person": people_choices, "project": project_choices}
     person = related(Person)
     project = related(Project)
+    overbooking_warning = serializers.SerializerMethodField(
+        help_text="In the answer to a create or update: how the booking over-books its "
+        'person ("This takes Tara Singh to 130 % in weeks 12–15 of 2027."), or null. '
+        "Null in lists. A portfolio whose policy refuses over-bookings answers 400 instead."
+    )
+
+    def get_overbooking_warning(self, allocation: Allocation) -> str | None:
+        view = self.context.get("view")
+        if getattr(view, "action", None) not in {"create", "update", "partial_update"}:
+            return None
+        return allocation.overbooking_warning() or None
 
     class Meta:
         model = Allocation
@@ -135,6 +146,7 @@ class AllocationSerializer(ScopedModelSerializer):
             "finish_date",
             "percent",
             "hours_per_week",
+            "overbooking_warning",
         ]
         create_only = ["project"]
 

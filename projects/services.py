@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import dateformat, timezone
 
-from programmes.models import Person
+from programmes.models import HealthPolicy, Person
 from projects.access import may_link
 from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk
 
@@ -166,7 +166,12 @@ def allocation_save(*, allocation: Allocation) -> Allocation:
     2. full_clean() (dates, percent or hours, overlap) and save.
     3. Should a writer that skipped step 1 slip a clashing row in, PostgreSQL's exclusion
        constraint refuses it: report that as the same error on start_date.
+    4. Count the person's load in the booking's weeks over every project; when it goes
+       above capacity and the portfolio's policy refuses that, roll the save back. (Still
+       under the lock: two bookings at once cannot both fit in the last free hours.) The
+       warning otherwise is `Allocation.overbooking_warning`, for the caller to show.
     """
+    adding = allocation._state.adding
     with transaction.atomic():
         if allocation.person_id is not None:
             _lock_person(allocation.person_id)
@@ -183,7 +188,25 @@ def allocation_save(*, allocation: Allocation) -> Allocation:
             raise ValidationError(
                 {"start_date": ValidationError(message, code="overlap")}
             ) from error
+        try:
+            _refuse_overbooking_if_policy_says(allocation)
+        except ValidationError:
+            if adding:  # rolled back: the form or caller holds an unsaved booking again
+                allocation.pk, allocation._state.adding = None, True
+            raise
     return allocation
+
+
+def _refuse_overbooking_if_policy_says(allocation: Allocation) -> None:
+    """Under a portfolio policy that refuses over-bookings, undo the save (the caller's
+    transaction rolls back) with the reason on the field that sets the load."""
+    policy = allocation.project.portfolio.policy
+    if policy.overbooking != HealthPolicy.Overbooking.REFUSE:
+        return
+    if warning := allocation.overbooking_warning():
+        field = "percent" if allocation.percent is not None else "hours_per_week"
+        reason = f"{warning} {allocation.project.portfolio}'s policy refuses over-bookings."
+        raise ValidationError({field: ValidationError(reason, code="overbooked")})
 
 
 def _lock_person(person_id: int) -> None:

@@ -243,7 +243,7 @@ def allocation_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         title=f"Book someone onto {project}",
-        save=lambda f: services.allocation_save(allocation=f.instance),
+        save=lambda f: _booking_save(request, f.instance),
         success_url=url,
         cancel_url=url,
     )
@@ -258,10 +258,18 @@ def allocation_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         title=f"Edit booking of {allocation.person}",
-        save=lambda f: services.allocation_save(allocation=f.instance),
+        save=lambda f: _booking_save(request, f.instance),
         success_url=url,
         cancel_url=url,
     )
+
+
+def _booking_save(request: HtmxHttpRequest, allocation: Allocation) -> Allocation:
+    """Save, and tell the booker when it over-books the person (policy allowing it)."""
+    saved = services.allocation_save(allocation=allocation)
+    if warning := saved.overbooking_warning():
+        messages.warning(request, warning)
+    return saved
 
 
 @login_required

@@ -91,3 +91,26 @@ class Load:
     def peak(self) -> WeekLoad:
         """The week with the most hours booked (the earliest of equals)."""
         return max(self.weeks, key=lambda week: week.booked_hours)
+
+
+def overbooking_summary(weeks: list[WeekLoad]) -> str:
+    """Over-booked weeks as people say them: "130 % in weeks 12–15 of 2027 and 110 % in week
+    20 of 2027"; each run of consecutive ISO weeks shows its highest load. "" for none."""
+    runs: list[list[WeekLoad]] = []
+    for week in sorted((w for w in weeks if w.is_overbooked), key=lambda w: w.monday):
+        if runs and week.monday - runs[-1][-1].monday == timedelta(weeks=1):
+            runs[-1].append(week)
+        else:
+            runs.append([week])
+    return " and ".join(_run_words(run) for run in runs)
+
+
+def _run_words(run: list[WeekLoad]) -> str:
+    percents = [week.percent for week in run]
+    load = "over capacity" if None in percents else f"{max(p or 0 for p in percents)} %"
+    first, last = run[0].monday.isocalendar(), run[-1].monday.isocalendar()
+    if first == last:
+        return f"{load} in week {first.week} of {first.year}"
+    if first.year == last.year:
+        return f"{load} in weeks {first.week}–{last.week} of {first.year}"
+    return f"{load} from week {first.week} of {first.year} to week {last.week} of {last.year}"

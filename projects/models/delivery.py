@@ -17,7 +17,13 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
 
-from portfolio.core.capacity import LOAD_WINDOW_WEEKS, Load, WeekLoad, load_window
+from portfolio.core.capacity import (
+    LOAD_WINDOW_WEEKS,
+    Load,
+    WeekLoad,
+    load_window,
+    overbooking_summary,
+)
 from portfolio.core.impact import WORKING_DAYS_PER_WEEK, add_working_days
 from portfolio.core.periods import Period, ReportingStatus, reporting_status
 from programmes.models import (
@@ -592,6 +598,25 @@ class Allocation(models.Model):
         if self.hours_per_week is not None:
             return self.hours_per_week
         return self.person.weekly_capacity_hours * Decimal(self.percent or 0) / 100
+
+    def overbooked_weeks(self) -> list[WeekLoad]:
+        """The ISO weeks this booking covers in which its person is over-booked, counting
+        every project they are booked on (this booking as saved)."""
+        booked = Allocation.objects.filter(person_id=self.person_id).weekly_booked_hours(
+            self.start_date, self.finish_date
+        )
+        capacity = self.person.weekly_capacity_hours
+        weeks = (
+            WeekLoad(monday, hours, capacity)
+            for monday, hours in booked.get(self.person_id, {}).items()
+            if self.working_days_in_week(monday)
+        )
+        return [week for week in weeks if week.is_overbooked]
+
+    def overbooking_warning(self) -> str:
+        """What a booker is told when this booking over-books its person; "" when not."""
+        summary = overbooking_summary(self.overbooked_weeks())
+        return f"This takes {self.person} to {summary}." if summary else ""
 
     def working_days_in_week(self, monday: date) -> int:
         """Weekdays of the week starting on `monday` that this booking covers (0 to 5)."""
