@@ -12,4 +12,5 @@ urlpatterns = [
     ),
     path("programmes/portfolios/", views.portfolio_list, name="portfolio-list"),
     path("programmes/<int:pk>/dashboard/", views.programme_dashboard, name="programme"),
+    path("capacity/", views.capacity, name="capacity"),
 ]

@@ -21,6 +21,7 @@ from django_htmx.http import reswap, retarget
 
 from portfolio.core import live, pagecache
 from portfolio.core.http import HtmxHttpRequest
+from portfolio.dashboards.capacity import GROUPINGS, capacity_grid
 from portfolio.dashboards.executive import (
     Changes,
     Show,
@@ -33,12 +34,14 @@ from portfolio.dashboards.programme import RISK_BANDS, dashboard_for
 from portfolio.health.freshness import is_recomputing
 from portfolio.health.models import HealthRecord, HealthRequest, ProgrammeHealth
 from programmes.access import may_create_portfolio
-from programmes.models import Portfolio, Programme
+from programmes.models import Person, Portfolio, Programme
 from programmes.scopes import may_see_programme, portfolio_scopes
+from projects.access import may_book_anyone
 from projects.models import RATED, Project
 
 TEMPLATE = "dashboards/programme_dashboard.html"
 EXECUTIVE = "dashboards/portfolio_dashboard.html"
+CAPACITY = "dashboards/capacity.html"
 # The programme dashboard's panels, each loaded on its own as it comes into view.
 PANELS = ("summary", "projects", "roadmap", "load", "risks", "benefits", "stakeholders")
 
@@ -183,3 +186,28 @@ def portfolio_list(request: HtmxHttpRequest) -> HttpResponse:
         "dashboards/portfolio_list.html",
         {"rows": rows, "can_create": may_create_portfolio(request.user)},
     )
+
+
+@login_required
+def capacity(request: HtmxHttpRequest) -> HttpResponse:
+    """Demand against capacity for everyone, by team or job title; a group's people load
+    when it is opened (?group=name), or all at once for those needing attention."""
+    may_book_anyone.require(request.user)
+    by = request.GET.get("by", "team")
+    by = by if by in GROUPINGS else "team"
+    attention = request.GET.get("attention") == "1"
+    grid = capacity_grid(
+        Person.objects.active(), today=timezone.localdate(), by=by, attention_only=attention
+    )
+    context = {
+        "grid": grid,
+        "by": by,
+        "by_label": GROUPINGS[by],
+        "groupings": GROUPINGS,
+        "attention": attention,
+    }
+    group = request.GET.get("group")
+    if request.htmx and group is not None:
+        found = next((g for g in grid.groups if g.total.name == group), None)
+        return render(request, f"{CAPACITY}#members", {**context, "group": found})
+    return render(request, CAPACITY, context)

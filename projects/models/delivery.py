@@ -485,6 +485,10 @@ class Dependency(models.Model):
         )
 
 
+# Projects not yet approved for delivery: their bookings are tentative demand.
+PIPELINE_STAGES = (Project.Stage.INITIATION, Project.Stage.PLANNING)
+
+
 class AllocationQuerySet(models.QuerySet["Allocation"]):
     def visible_to(self, user: AnyUser) -> Self:
         return self.filter(project__in=Project.objects.visible_to(user))
@@ -494,6 +498,14 @@ class AllocationQuerySet(models.QuerySet["Allocation"]):
         if sees_everything(user):
             return self
         return self.filter(project__programme__in=Programme.objects.managed_by(user))
+
+    def tentative(self) -> Self:
+        """Bookings on projects still in the pipeline (initiation, planning): demand that is
+        asked for but not yet committed."""
+        return self.filter(project__stage__in=PIPELINE_STAGES)
+
+    def committed(self) -> Self:
+        return self.exclude(project__stage__in=PIPELINE_STAGES)
 
     def overlapping(self, start: date, finish: date) -> Self:
         """Bookings sharing at least one day with start..finish (both days included)."""

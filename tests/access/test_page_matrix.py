@@ -125,6 +125,8 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "programmes:measurement-create": (_pk("benefit"), "", MANAGES_A1),
     "programmes:stakeholder-edit": (_pk("stakeholder"), "", MANAGES_A1),
     "dashboards:portfolio-list": (lambda w: [], "", EVERYONE),
+    # Who books people: PMO and programme managers.
+    "dashboards:capacity": (lambda w: [], "", (200, 403, 200, 403, 403, 403, LOGIN)),
     # Straight to the one portfolio a role reads; a choice when it reads several or none.
     "timeline:index": (lambda w: [], "", (200, 302, 302, 302, 302, 200, LOGIN)),
     "timeline:portfolio": (_pk("portfolio_a"), "", READS_A1),
