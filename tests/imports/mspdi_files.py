@@ -131,7 +131,7 @@ def standard_tasks(*, non_ascii: bool = False, baselines: bool = True) -> list[T
           baseline=base(D(2027, 6, 1), D(2027, 6, 1)),
           links=[link(20, lag=9600), link(3)]),
         T(7, go_live, 1, milestone=True, start=D(2027, 11, 30),
-          links=[link(21), link(6, kind=2)]),
+          links=[link(21), link(20, kind=2)]),
         T(8, "Kick-off", 1, milestone=True, start=D(2027, 1, 4),
           baseline=base(D(2027, 1, 4), D(2027, 1, 4)), actual=D(2027, 1, 5)),
         T(20, "API delivered", 1, milestone=True, start=D(2027, 5, 20),

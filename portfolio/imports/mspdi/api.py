@@ -1,14 +1,16 @@
 """`POST /api/v1/projects/{id}/mspdi/`: import a Microsoft Project XML plan into a project.
 
-The file goes up as multipart (`file`). Without `?commit=true` the answer is the preview
-(200) and nothing is saved; with it, the import is committed (201) unless the preview has
-errors (409, with the preview). A file that is not a Project plan is a 400 naming `file`.
-Who may: whoever writes the project's milestones; others who can see the project get 403,
-the rest 404, as on the page.
+The file goes up as multipart (`file`) or in JSON (`content_base64`). Without
+`?commit=true` the answer is the preview (200) and nothing is saved; with it, the import is
+committed (201) unless the preview has errors (409, with the preview). A file that is not
+a Project plan is a 400 naming `file`. Who may: whoever writes the project's milestones;
+others who can see the project get 403, the rest 404, as on the page.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portfolio.core.api import ScopedViewSet
+from portfolio.core.parsers import JsonBodyParser
 from portfolio.core.schema import INVALID_INPUT
 from portfolio.imports.mspdi.planning import mspdi_preview
 from portfolio.imports.mspdi.reading import MAX_BYTES, Plan, PlanProblem, read_plan
@@ -29,6 +32,7 @@ from portfolio.imports.mspdi.services import mspdi_import
 from projects.access import may_add_milestone_to
 from projects.models import Project
 
+TOO_LARGE = f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB, the largest accepted."
 PREVIEW: dict[str, Any] = {
     "type": "object",
     "description": "What the import changes: milestones to create, update or leave "
@@ -49,28 +53,49 @@ PREVIEW: dict[str, Any] = {
 
 
 class PlanUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="The plan, saved from Project as XML (*.xml)")
+    file = serializers.FileField(
+        required=False, help_text="The plan, saved from Project as XML (*.xml), as multipart"
+    )
+    content_base64 = serializers.CharField(
+        required=False, help_text="The file's bytes in base64, when posting JSON"
+    )
 
-    def validate_file(self, upload: Any) -> Plan:
-        if upload.size > MAX_BYTES:
-            raise serializers.ValidationError(
-                f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB, the largest accepted."
-            )
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        field, content = self._content(data)
         try:
-            return read_plan(upload.read())
+            return {"plan": read_plan(content)}
         except PlanProblem as exc:
-            raise serializers.ValidationError(str(exc)) from None
+            raise serializers.ValidationError({field: [str(exc)]}) from None
+
+    def _content(self, data: dict[str, Any]) -> tuple[str, bytes]:
+        if data.get("file") is not None:
+            upload = data["file"]
+            if upload.size > MAX_BYTES:
+                raise serializers.ValidationError({"file": [TOO_LARGE]})
+            return "file", upload.read()
+        if not data.get("content_base64"):
+            raise serializers.ValidationError({"file": ["Send the file, or content_base64."]})
+        try:
+            content = base64.b64decode(data["content_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError({"content_base64": ["Not base64."]}) from None
+        if len(content) > MAX_BYTES:
+            raise serializers.ValidationError({"content_base64": [TOO_LARGE]})
+        return "content_base64", content
 
 
 class ProjectPlanImportViewSet(ScopedViewSet):
-    parser_classes = [MultiPartParser]
+    parser_classes = [JsonBodyParser, MultiPartParser]
     serializer_class = PlanUploadSerializer
 
     def visible(self, user: Any) -> QuerySet[Project]:
         return Project.objects.visible_to(user)
 
     @extend_schema(
-        request={"multipart/form-data": PlanUploadSerializer},
+        request={
+            "multipart/form-data": PlanUploadSerializer,
+            "application/json": PlanUploadSerializer,
+        },
         parameters=[
             OpenApiParameter(
                 "commit",
@@ -91,7 +116,7 @@ class ProjectPlanImportViewSet(ScopedViewSet):
         may_add_milestone_to.require(request.user, project)
         upload = PlanUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        plan: Plan = upload.validated_data["file"]
+        plan: Plan = upload.validated_data["plan"]
         if request.query_params.get("commit", "").lower() not in {"true", "1", "yes"}:
             preview = mspdi_preview(plan=plan, project=project, user=request.user)
             return Response(preview.as_json() | {"committed": False})

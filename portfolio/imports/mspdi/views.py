@@ -45,17 +45,18 @@ def mspdi_import_page(request: HttpRequest, pk: int) -> HttpResponse:
     token = hashlib.sha256(form.content).hexdigest()
     cache.set(_held_key(request, project, token), form.content, HELD_SECONDS)
     preview = mspdi_preview(plan=form.plan, project=project, user=request.user)
-    return _render_preview(request, preview, token, PlanUploadForm())
+    return _render_preview(request, preview, token)
 
 
 def _commit(request: HttpRequest, project: Project, token: str) -> HttpResponse:
     content = cache.get(_held_key(request, project, token))
     if content is None:
-        form = PlanUploadForm()
-        form.add_error(
-            None, "The previewed file is no longer held (after an hour); upload it again."
-        )
-        return render(request, TEMPLATE, {"project": project, "form": form}, status=400)
+        context = {
+            "project": project,
+            "form": PlanUploadForm(),
+            "problem": "The previewed file is no longer held (after an hour); upload it again.",
+        }
+        return render(request, TEMPLATE, context, status=400)
     try:
         plan = read_plan(content)
     except PlanProblem:  # it was read for the preview; only a changed reader gets here
@@ -63,12 +64,11 @@ def _commit(request: HttpRequest, project: Project, token: str) -> HttpResponse:
     try:
         preview = mspdi_import(project=project, plan=plan, user=request.user)
     except ValidationError as exc:  # e.g. a cycle another user closed since the preview
-        form = PlanUploadForm()
-        form.add_error(None, "Nothing was imported: " + " ".join(exc.messages))
         preview = mspdi_preview(plan=plan, project=project, user=request.user)
-        return _render_preview(request, preview, token, form, status=409)
+        problem = "Nothing was imported: " + " ".join(exc.messages)
+        return _render_preview(request, preview, token, problem, status=409)
     if not preview.can_commit:
-        return _render_preview(request, preview, token, PlanUploadForm(), status=409)
+        return _render_preview(request, preview, token, status=409)
     cache.delete(_held_key(request, project, token))
     counts = preview.counts()
     messages.success(
@@ -80,11 +80,12 @@ def _commit(request: HttpRequest, project: Project, token: str) -> HttpResponse:
 
 
 def _render_preview(
-    request: HttpRequest, preview: Preview, token: str, form: PlanUploadForm, status: int = 200
+    request: HttpRequest, preview: Preview, token: str, problem: str = "", status: int = 200
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "project": preview.project,
-        "form": form,
+        "form": PlanUploadForm(),
+        "problem": problem,
         "preview": preview,
         "counts": preview.counts(),
         "token": token,
