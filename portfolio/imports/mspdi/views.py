@@ -73,10 +73,15 @@ def _commit(request: HttpRequest, project: Project, token: str) -> HttpResponse:
     counts = preview.counts()
     messages.success(
         request,
-        f"Imported {plan.name or 'the plan'}: {counts['create']} milestones created, "
-        f"{counts['update']} updated, {counts['dependencies']} dependencies recorded.",
+        f"Imported {plan.name or 'the plan'}: "
+        f"{_count(counts['create'], 'milestone')} created, {counts['update']} updated, "
+        f"{_count(counts['dependencies'], 'dependency', 'dependencies')} recorded.",
     )
     return redirect(project)
+
+
+def _count(n: int, singular: str, plural: str = "") -> str:
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
 
 
 def _render_preview(
