@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 FILES = Path(__file__).parent / "files" / "mspdi"
 NS = "http://schemas.microsoft.com/project"
@@ -60,7 +61,7 @@ def _element(name: str, value: str, version: int) -> str:
 def _task(task: T, version: int) -> str:
     flag = {True: "1", False: "0"}
     parts = [
-        f"<UID>{task.uid}</UID><ID>{task.uid}</ID><Name>{task.name}</Name>",
+        f"<UID>{task.uid}</UID><ID>{task.uid}</ID><Name>{escape(task.name)}</Name>",
         f"<OutlineLevel>{task.level}</OutlineLevel>",
         f"<Summary>{flag[task.summary]}</Summary><Milestone>{flag[task.milestone]}</Milestone>",
         _element("Start", _stamp(task.start, 8, version), version),
@@ -69,7 +70,7 @@ def _task(task: T, version: int) -> str:
     ]
     if task.external:
         parts.append(
-            f"<ExternalTask>1</ExternalTask><ExternalTaskProject>{task.external}"
+            f"<ExternalTask>1</ExternalTask><ExternalTaskProject>{escape(task.external)}"
             "</ExternalTaskProject>"
         )
     if version >= 14:

@@ -1,6 +1,7 @@
 """Importing a Microsoft Project plan into a project: the preview, then the commit."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from projects.access import may_link
 from projects.models import Dependency, Milestone, Project
 from tests.conftest import Cast
 from tests.factories import DependencyFactory, MilestoneFactory
-from tests.imports.mspdi_files import FILES, huge_plan, link, plan_xml, standard_tasks
+from tests.imports.mspdi_files import FILES, T, huge_plan, link, plan_xml, standard_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -258,3 +259,48 @@ def test_a_plan_of_two_thousand_tasks_imports_its_two_hundred_milestones(cast: C
     assert preview.counts()["create"] == 200
     assert cast.project_a1.milestones.count() == 200
     assert preview.links_within_plan > 1000
+
+
+def test_an_external_successor_makes_the_other_project_depend_on_this_one(cast: Cast) -> None:
+    Project.objects.filter(pk=cast.project_b1.pk).update(code="B1")
+    MilestoneFactory(project=cast.project_b1, name="Trains tested")
+    tasks = standard_tasks()
+    tasks.append(
+        T(22, "Trains tested", 1, milestone=True, start=date(2027, 12, 1),
+          external="<>\\B1", links=[link(7, kind=0)])
+    )  # fmt: skip
+    _import(cast, read_plan(plan_xml(tasks).encode()))
+    dependency = Dependency.objects.get(upstream=cast.project_a1)
+    assert dependency.downstream == cast.project_b1  # by its code: the file is "B1"
+    assert dependency.kind == Dependency.Kind.FINISH_TO_FINISH
+    assert dependency.upstream_milestone is not None
+    assert dependency.upstream_milestone.name == "Go live"
+
+
+def test_a_link_naming_only_the_other_file_links_the_projects_unpinned_on_that_side(
+    cast: Cast,
+) -> None:
+    tasks = standard_tasks()
+    tasks[6].links = [link(99, cross="\\\\fileserver\\Plans\\Project B1.mpp\\12")]
+    _import(cast, read_plan(plan_xml(tasks).encode()))
+    dependency = Dependency.objects.get(downstream=cast.project_a1)
+    assert dependency.upstream == cast.project_b1
+    assert dependency.upstream_milestone is None
+    assert dependency.downstream_milestone is not None
+
+
+def test_a_plan_without_milestones_is_an_error_and_imports_nothing(cast: Cast) -> None:
+    tasks = [task for task in standard_tasks() if not task.milestone]
+    preview = _import(cast, read_plan(plan_xml(tasks).encode()))
+    assert not preview.can_commit
+    assert "no milestones" in preview.errors[0]
+    assert not Milestone.objects.exists()
+
+
+def test_the_preview_of_a_big_plan_takes_a_fixed_number_of_queries(
+    cast: Cast, django_assert_max_num_queries: Any
+) -> None:
+    plan = read_plan(huge_plan(2000).encode())
+    assert cast.pmo.user is not None
+    with django_assert_max_num_queries(6):
+        mspdi_preview(plan=plan, project=cast.project_a1, user=cast.pmo.user)

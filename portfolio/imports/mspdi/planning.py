@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import dateformat
 
 from portfolio.imports.mspdi.reading import (
@@ -187,6 +189,11 @@ def mspdi_preview(*, plan: Plan, project: Project, user: AnyUser) -> Preview:
        project has none and the user may edit the project.
     """
     preview = Preview(plan=plan, project=project)
+    if not plan.milestones:
+        preview.errors.append(
+            "The plan has no milestones (tasks marked as milestones in Project), so there is "
+            "nothing to import into the project."
+        )
     _plan_milestones(preview)
     _plan_links(preview, user)
     preview.baseline = _baseline(plan, project, user)
@@ -263,7 +270,7 @@ class _End:
 
 def _plan_links(preview: Preview, user: AnyUser) -> None:
     ours = {_key(change.name) for change in preview.milestones}
-    projects = _other_projects(preview.project, user)
+    projects = _other_projects(preview.plan, preview.project, user)
     for task in preview.plan.tasks:
         for link in task.links:
             predecessor = preview.plan.task(link.predecessor_uid)
@@ -277,10 +284,23 @@ def _crosses_plans(task: Task, predecessor: Task | None, link: Link) -> bool:
     return bool(link.cross_project or task.is_external or (predecessor and predecessor.is_external))
 
 
-def _other_projects(project: Project, user: AnyUser) -> dict[str, list[Project]]:
-    """The projects the user may see, by name and by code, except the one imported into."""
+def _other_projects(plan: Plan, project: Project, user: AnyUser) -> dict[str, list[Project]]:
+    """The projects the plan's links name that the user may see, by name and by code,
+    except the one imported into: one query, for the names the plan gives only."""
+    paths = {task.external_project for task in plan.tasks if task.is_external}
+    paths |= {link.cross_project for task in plan.tasks for link in task.links}
+    names = {project_name_of(path).lower() for path in paths if path}
+    if not names:
+        return {}
+    candidates = (
+        Project.objects.visible_to(user)
+        .exclude(pk=project.pk)
+        .active()
+        .alias(lower_name=Lower("name"), lower_code=Lower("code"))
+        .filter(Q(lower_name__in=names) | Q(lower_code__in=names))
+    )
     found: dict[str, list[Project]] = {}
-    for other in Project.objects.visible_to(user).exclude(pk=project.pk).active():
+    for other in candidates:
         for key in {_key(other.name), _key(other.code)}:
             found.setdefault(key, []).append(other)
     return found
