@@ -144,3 +144,24 @@ def test_the_import_route_is_in_the_openapi_schema(cast: Cast) -> None:
     schema = client.get(reverse("api:schema"), {"format": "json"}).json()
     route = schema["paths"]["/api/v1/projects/{project_pk}/mspdi/"]["post"]
     assert {p["name"] for p in route["parameters"]} >= {"commit", "project_pk"}
+
+
+def test_the_api_refuses_to_commit_a_plan_with_errors(cast: Cast, pm_api: APIClient) -> None:
+    empty = b'<Project xmlns="http://schemas.microsoft.com/project"><Tasks/></Project>'
+    body = {"content_base64": base64.b64encode(empty).decode()}
+    response = pm_api.post(_api(cast, commit=True), body, format="json")
+    assert response.status_code == 409
+    assert response.json()["committed"] is False
+    assert "no milestones" in response.json()["errors"][0]
+
+
+def test_the_api_asks_for_a_file_when_none_is_sent(cast: Cast, pm_api: APIClient) -> None:
+    response = pm_api.post(_api(cast), {}, format="json")
+    assert response.status_code == 400
+    assert "file" in response.json()
+
+
+def test_the_page_asks_for_a_file_when_none_is_sent(cast: Cast) -> None:
+    response = cast.client_for(cast.project_manager).post(_page(cast), {})
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"]

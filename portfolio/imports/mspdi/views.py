@@ -37,9 +37,9 @@ def mspdi_import_page(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.delivered_by(request.user), pk=pk)
     if request.method == "POST" and "token" in request.POST:
         return _commit(request, project, request.POST["token"])
-    form = PlanUploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST":
-        return render(request, TEMPLATE, {"project": project, "form": form})
+        return render(request, TEMPLATE, {"project": project, "form": PlanUploadForm()})
+    form = PlanUploadForm(request.POST, request.FILES)
     if not form.is_valid() or form.plan is None:
         return render(request, TEMPLATE, {"project": project, "form": form}, status=400)
     token = hashlib.sha256(form.content).hexdigest()
