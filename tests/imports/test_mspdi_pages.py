@@ -165,3 +165,11 @@ def test_the_page_asks_for_a_file_when_none_is_sent(cast: Cast) -> None:
     response = cast.client_for(cast.project_manager).post(_page(cast), {})
     assert response.status_code == 400
     assert response.context["form"].errors["file"]
+
+
+def test_the_milestones_api_shows_the_imported_stage(cast: Cast, pm_api: APIClient) -> None:
+    content = base64.b64encode((FILES / "project-2007.xml").read_bytes()).decode()
+    pm_api.post(_api(cast, commit=True), {"content_base64": content}, format="json")
+    integration = Milestone.objects.get(name="Integration start")
+    response = pm_api.get(reverse("api:milestone-detail", args=[integration.pk]))
+    assert response.json()["stage"] == "Build › Integration"
