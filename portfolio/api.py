@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from portfolio.health import api as health_api
 from portfolio.imports import api as imports_api
+from portfolio.imports.mspdi import api as mspdi_api
 from portfolio.timeline import api as timeline_api
 from programmes import api as programmes_api
 from projects import api as projects_api
@@ -35,6 +36,7 @@ def build_router() -> DefaultRouter:
         *projects_api.ROUTES,
         *health_api.ROUTES,
         *imports_api.ROUTES,
+        *mspdi_api.ROUTES,
         *impact_api.ROUTES,
     )
     for prefix, viewset, basename in routes:

@@ -86,6 +86,7 @@ class MilestoneSerializer(ScopedModelSerializer):
             "baseline_date",
             "forecast_date",
             "actual_date",
+            "stage",
             "slippage_days",
         ]
         create_only = ["project"]

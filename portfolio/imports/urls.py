@@ -1,6 +1,7 @@
 from django.urls import path
 
 from portfolio.imports import views as import_views
+from portfolio.imports.mspdi import views as mspdi_views
 
 app_name = "imports"
 urlpatterns = [
@@ -17,4 +18,5 @@ urlpatterns = [
     ),
     path("<int:pk>/problems.csv", import_views.problems_download, name="problems"),
     path("<int:pk>/rejected-rows.csv", import_views.rejected_download, name="rejected"),
+    path("project/<int:pk>/microsoft-project/", mspdi_views.mspdi_import_page, name="mspdi"),
 ]

@@ -311,6 +311,9 @@ class Milestone(models.Model):
     baseline_date = models.DateField()
     forecast_date = models.DateField(null=True, blank=True)
     actual_date = models.DateField(null=True, blank=True)
+    # The plan's summary tasks above it ("Design › Build"), when imported from Microsoft
+    # Project: kept on the row so the project page and a re-import show the same stage.
+    stage = models.CharField(max_length=200, blank=True)
 
     objects = MilestoneQuerySet.as_manager()
     history = HistoricalRecords()

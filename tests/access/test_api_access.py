@@ -85,6 +85,7 @@ def _detail(route: str, target: Callable[[World], models.Model]) -> Callable[[Wo
 
 
 IMPORT_CSV = b"Dept,Code,Name,Start,Finish\nD1,P1,Project one,2026-01-05,2026-12-18\n"
+MSPDI_PLAN = b'<Project xmlns="http://schemas.microsoft.com/project"><Tasks/></Project>'
 IMPORT_COLUMNS = {
     "portfolio_code": "Dept",
     "project_code": "Code",
@@ -613,6 +614,15 @@ ROWS += [
         "POST",
         (200, 200, 200, 200, 400, 400, 401),
         body=lambda w: {"changes": [{"project": w.project_a1.pk, "slip": 5}]},
+    ),
+    # A Project plan is imported by whoever writes the project's milestones; the others who
+    # see the project are refused (403), the rest do not see it (404).
+    _row(
+        "project-mspdi-list",
+        "POST",
+        (200, 403, 403, 200, 404, 404, 401),
+        lambda w: reverse("api:project-mspdi-list", args=[w.project_a1.pk]),
+        lambda w: {"content_base64": base64.b64encode(MSPDI_PLAN).decode()},
     ),
     # The schema and its docs need a token (or a session) unless API_DOCS_PUBLIC is on.
     _row("schema", "GET", (200,) * 6 + (401,)),

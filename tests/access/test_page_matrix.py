@@ -190,6 +190,7 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "imports:mapping-document": (_pk("job"), "", PMO_PAGE),
     "imports:problems": (_pk("job"), "", PMO_PAGE),
     "imports:rejected": (_pk("job"), "", PMO_PAGE),
+    "imports:mspdi": (_pk("project_a1"), "", DELIVERS_A1),
     "api-tokens": (lambda w: [], "", EVERYONE),
     "api-tokens-all": (lambda w: [], "", PMO_PAGE),
     "api-token-revoke": (_pk("token"), "", POST_ONLY),
