@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
+from portfolio.boardpacks import api as boardpacks_api
 from portfolio.health import api as health_api
 from portfolio.imports import api as imports_api
 from portfolio.timeline import api as timeline_api
@@ -36,6 +37,7 @@ def build_router() -> DefaultRouter:
         *health_api.ROUTES,
         *imports_api.ROUTES,
         *impact_api.ROUTES,
+        *boardpacks_api.ROUTES,
     )
     for prefix, viewset, basename in routes:
         router.register(prefix, viewset, basename=basename)
