@@ -7,13 +7,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from portfolio.boardpacks.reading import Reader
+from portfolio.boardpacks.reading import BATCH, Reader
 from portfolio.boardpacks.rendering import pack_html, render_pdf
 from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
 from programmes.models import Benefit, BenefitMeasurement
 from projects.models import Milestone, Risk
 from tests.boardpacks.pdf import page_count, pages_of, text_of
 from tests.conftest import Cast
+from tests.factories import ProgrammeFactory, ProjectFactory
 
 TODAY = timezone.localdate()
 PAST = TODAY - timedelta(days=28)
@@ -160,3 +161,15 @@ def test_a_pack_leaves_out_the_programmes_the_requester_may_not_see(history: Cas
     html = pack_html(Reader(history.programme_manager.user, history.portfolio_a, TODAY))
     assert "Project A1" in html
     assert "Project A2" not in html and "Benefits behind" not in html
+
+
+def test_reading_a_pack_takes_a_fixed_number_of_queries_per_batch_of_programmes(
+    history: Cast, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    for n in range(BATCH + 2):  # two batches
+        ProjectFactory(programme=ProgrammeFactory(portfolio=history.portfolio_a, name=f"P{n}"))
+    reader = Reader(history.pmo.user, history.portfolio_a, TODAY)
+    with django_assert_max_num_queries(12 + 2 * 14):
+        reader.summary()
+        pages = [page for batch in reader.batches() for page in reader.pages(batch)]
+    assert len(pages) == BATCH + 4
