@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
+from portfolio.boardpacks import api as boardpacks_api
 from portfolio.health import api as health_api
 from portfolio.imports import api as imports_api
 from portfolio.imports.mspdi import api as mspdi_api
@@ -38,6 +39,7 @@ def build_router() -> DefaultRouter:
         *imports_api.ROUTES,
         *mspdi_api.ROUTES,
         *impact_api.ROUTES,
+        *boardpacks_api.ROUTES,
     )
     for prefix, viewset, basename in routes:
         router.register(prefix, viewset, basename=basename)

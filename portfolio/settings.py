@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "portfolio.timeline",
     "portfolio.audit",
     "portfolio.imports",
+    "portfolio.boardpacks",
     "portfolio.accounts",
     "portfolio.demo",
 ]
@@ -446,4 +447,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint (board packs) reports every step of every render at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

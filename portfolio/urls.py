@@ -18,6 +18,7 @@ urlpatterns = [
     path("programmes/", include("programmes.urls")),
     path("projects/", include("projects.urls")),
     path("imports/", include("portfolio.imports.urls")),
+    path("board-packs/", include("portfolio.boardpacks.urls")),
     path("health/", include("portfolio.health.urls")),
     path("admin/", admin.site.urls),
     path("api/", include((api.urls(), "api"))),

@@ -442,6 +442,17 @@ class ProgrammeRecordQuerySet(models.QuerySet):
         return self.filter(programme__in=Programme.objects.managed_by(user))
 
 
+class BenefitQuerySet(ProgrammeRecordQuerySet):
+    def measured_until(self, day: date) -> Self:
+        """The benefits with only the measurements taken by `day` prefetched, so their
+        progress rule reads them as they stood that day."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "measurements", queryset=BenefitMeasurement.objects.filter(measured_on__lte=day)
+            )
+        )
+
+
 class Benefit(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="benefits")
     name = models.CharField(max_length=200)
@@ -455,7 +466,7 @@ class Benefit(models.Model):
     target = models.DecimalField(max_digits=16, decimal_places=2)
     target_date = models.DateField()
 
-    objects = ProgrammeRecordQuerySet.as_manager()
+    objects = BenefitQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

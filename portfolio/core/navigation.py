@@ -36,6 +36,11 @@ NAV_ITEMS = (
     NavItem("Capacity", "dashboards:capacity", frozenset({Role.PMO, Role.PROGRAMME_MANAGER})),
     NavItem("Teams", "programmes:team-list", frozenset({Role.PMO})),
     NavItem("Imports", "imports:list", frozenset({Role.PMO})),
+    NavItem(
+        "Board packs",
+        "boardpacks:list",
+        frozenset({Role.PMO, Role.EXECUTIVE, Role.PROGRAMME_MANAGER}),
+    ),
 )
 
 # The first of the user's roles in this order decides the landing page.

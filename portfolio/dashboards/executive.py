@@ -86,11 +86,7 @@ class ProgrammeCard:
 
     @property
     def spend_percent(self) -> Decimal | None:
-        """Spend against budget; None when the budget is 0 or partly unknown (spend on a
-        project without a budget would be set against the others' budgets)."""
-        if not self.totals.budget or self.totals.unknown_budgets:
-            return None
-        return (self.totals.spend * 100 / self.totals.budget).quantize(Decimal("1"))
+        return self.totals.spend_percent
 
     @property
     def trend_title(self) -> str:

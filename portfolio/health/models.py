@@ -7,7 +7,8 @@ The tables keep the names they had when these models lived in `programmes` and `
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 from typing import Self
 
 from django.db import models
@@ -37,6 +38,33 @@ class HealthRecordQuerySet(models.QuerySet["HealthRecord"]):
             taken_at__gt=models.OuterRef("taken_at"),
         )
         return self.filter(taken_at__lte=moment).exclude(models.Exists(newer))
+
+    def weekly_ratings(
+        self, subject_field: str, mondays: list[date], until: date
+    ) -> dict[int, tuple[str, ...]]:
+        """Each subject's overall rating at the end of each week starting on `mondays`
+        (oldest first), counting the records taken by the end of `until`: "" before its
+        first. One query; a record from the two weeks before the first Monday carries in."""
+        rows = (
+            self.filter(taken_at__date__lte=until)
+            .filter(taken_at__date__gte=mondays[0] - timedelta(weeks=2))
+            .order_by("taken_at", "pk")
+            .values_list(f"{subject_field}_id", "taken_at", "overall")
+        )
+        by_subject: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+        for subject_id, taken_at, overall in rows:
+            by_subject[subject_id].append((taken_at, overall))
+        trends = {}
+        for subject_id, records in by_subject.items():
+            points, index, rating = [], 0, ""
+            for monday in mondays:
+                week_end = monday + timedelta(days=7)
+                while index < len(records) and timezone.localdate(records[index][0]) < week_end:
+                    rating = records[index][1]
+                    index += 1
+                points.append(rating)
+            trends[subject_id] = tuple(points)
+        return trends
 
 
 class HealthRecord(models.Model):

@@ -138,30 +138,15 @@ def card_health(record: HealthRecord) -> CardHealth:
     )
 
 
+def trend_mondays(today: date) -> list[date]:
+    first = trend_start(today)
+    return [first + timedelta(weeks=n) for n in range(TREND_WEEKS)]
+
+
 def _trends(ids: list[int], today: date) -> dict[int, tuple[str, ...]]:
     """Each programme's rating at the end of each of the last 12 weeks (one query)."""
-    first = trend_start(today)
-    rows = (
-        ProgrammeHealth.objects.filter(programme__in=ids, taken_at__date__lte=today)
-        .filter(taken_at__date__gte=first - timedelta(weeks=2))
-        .order_by("taken_at", "pk")
-        .values_list("programme_id", "taken_at", "overall")
-    )
-    by_programme: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
-    for programme_id, taken_at, overall in rows:
-        by_programme[programme_id].append((taken_at, overall))
-    mondays = [first + timedelta(weeks=n) for n in range(TREND_WEEKS)]
-    trends = {}
-    for programme_id, records in by_programme.items():
-        points, index, rating = [], 0, ""
-        for monday in mondays:
-            week_end = monday + timedelta(days=7)
-            while index < len(records) and timezone.localdate(records[index][0]) < week_end:
-                rating = records[index][1]
-                index += 1
-            points.append(rating)
-        trends[programme_id] = tuple(points)
-    return trends
+    records = ProgrammeHealth.objects.filter(programme__in=ids)
+    return records.weekly_ratings("programme", trend_mondays(today), today)
 
 
 def _benefits(ids: list[int], today: date) -> dict[int, BenefitsSummary]:

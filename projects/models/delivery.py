@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -58,6 +59,27 @@ class Totals:
     budget: Decimal | None = None  # None: no project of the group has a known budget
     spend: Decimal = Decimal(0)
     unknown_budgets: int = 0  # projects whose budget is unknown (left out of `budget`)
+
+    @classmethod
+    def of(cls, projects: Iterable[Project]) -> Totals:
+        """The totals of projects already read (rows as they stood, say), as `totals_by`
+        sums them in the database."""
+        rows = list(projects)
+        budgets = [p.budget for p in rows if p.budget is not None]
+        return cls(
+            count=len(rows),
+            budget=sum(budgets, Decimal(0)) if budgets else None,
+            spend=sum((p.spend_to_date or Decimal(0) for p in rows), Decimal(0)),
+            unknown_budgets=len(rows) - len(budgets),
+        )
+
+    @property
+    def spend_percent(self) -> Decimal | None:
+        """Spend against budget; None when the budget is 0 or partly unknown (spend on a
+        project without a budget would be set against the others' budgets)."""
+        if not self.budget or self.unknown_budgets:
+            return None
+        return (self.spend * 100 / self.budget).quantize(Decimal("1"))
 
 
 class ProjectQuerySet(ArchivableQuerySet):

@@ -22,6 +22,7 @@ from django.utils import timezone
 from rest_framework.routers import DefaultRouter
 
 from portfolio import api
+from portfolio.boardpacks.models import BoardPack
 from portfolio.core.periods import Period
 from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
 from portfolio.imports.models import ImportJob
@@ -82,6 +83,16 @@ def _row(
 
 def _detail(route: str, target: Callable[[World], models.Model]) -> Callable[[World], str]:
     return lambda w: reverse(f"api:{route}", args=[target(w).pk])
+
+
+def _pack(w: World) -> BoardPack:
+    return BoardPack.objects.create(
+        programme=w.programme_a1,
+        as_of=timezone.localdate(),
+        requested_by=w.pmo.user,
+        status=BoardPack.Status.SUCCEEDED,
+        pdf=b"%PDF-1.7",
+    )
 
 
 IMPORT_CSV = b"Dept,Code,Name,Start,Finish\nD1,P1,Project one,2026-01-05,2026-12-18\n"
@@ -607,6 +618,27 @@ ROWS += [
                 filename="x.csv", data=IMPORT_CSV, file_format="csv", created_by=w.pmo.user
             ),
         ),
+    ),
+    # Board packs: of what one reads whole (PMO, executive, the programme's manager); a pack
+    # is its requester's.
+    _row("board-pack-list", "GET", EVERYONE),
+    _row(
+        "board-pack-list",
+        "POST",
+        (201, 201, 201, 403, 403, 403, 401),
+        body=lambda w: {"programme": w.programme_a1.pk, "as_of": str(timezone.localdate())},
+    ),
+    _row(
+        "board-pack-detail",
+        "GET",
+        (200, 404, 404, 404, 404, 404, 401),
+        _detail("board-pack-detail", lambda w: _pack(w)),
+    ),
+    _row(
+        "board-pack-download",
+        "GET",
+        (200, 404, 404, 404, 404, 404, 401),
+        _detail("board-pack-download", lambda w: _pack(w)),
     ),
     # What-if is a read: whoever sees the project may ask; for others it does not exist.
     _row(

@@ -17,6 +17,7 @@ from django.urls.resolvers import URLPattern, URLResolver
 from django.utils import timezone
 
 from portfolio.accounts.models import ApiToken
+from portfolio.boardpacks.models import BoardPack
 from portfolio.imports.models import ImportJob
 from programmes.models import Benefit, BenefitMeasurement, Stakeholder
 from projects.models import StatusReport
@@ -87,6 +88,13 @@ def world(cast: Cast) -> World:
             ),
             "token": ApiToken.objects.issue(user=cast.pmo.user, name="t")[0],
             "team": TeamFactory(),
+            "pack": BoardPack.objects.create(
+                programme=cast.programme_a1,
+                as_of=date(2026, 11, 2),
+                requested_by=cast.pmo.user,
+                status=BoardPack.Status.SUCCEEDED,
+                pdf=b"%PDF-1.7",
+            ),
         },
     )
 
@@ -191,6 +199,10 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "imports:problems": (_pk("job"), "", PMO_PAGE),
     "imports:rejected": (_pk("job"), "", PMO_PAGE),
     "imports:mspdi": (_pk("project_a1"), "", DELIVERS_A1),
+    # Board packs: of what one reads whole; a pack is its requester's (the PMO's here).
+    "boardpacks:list": (lambda w: [], "", (200, 200, 200, 403, 403, 403, LOGIN)),
+    "boardpacks:detail": (_pk("pack"), "", PMO_ROW),
+    "boardpacks:download": (_pk("pack"), "", PMO_ROW),
     "api-tokens": (lambda w: [], "", EVERYONE),
     "api-tokens-all": (lambda w: [], "", PMO_PAGE),
     "api-token-revoke": (_pk("token"), "", POST_ONLY),

@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +35,7 @@ from rest_framework import serializers
 from schemathesis.generation import GenerationMode
 
 from portfolio import api
+from portfolio.boardpacks.models import BoardPack
 from portfolio.core.schema import decimal_pattern, error_statuses
 from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
 from portfolio.imports.models import ImportJob
@@ -92,6 +94,7 @@ VISIBLE: dict[str, Callable[[Any], QuerySet[Any]]] = {
     "health/portfolios": lambda user: PortfolioHealth.objects.filter(
         portfolio__in=Portfolio.objects.visible_to(user)
     ),
+    "board-packs": BoardPack.objects.visible_to,
     # What-if answers name no object by "id"; what they name is checked in tests/projects.
     "impact": Project.objects.visible_to,
 }
@@ -121,6 +124,12 @@ TARGETS: dict[str, Callable[[World], Any]] = {
         programme=w.programme_a1, is_current=True
     ),
     "impact": lambda w: w.project_a1,
+    "board-packs": lambda w: (
+        BoardPack.objects.first()
+        or BoardPack.objects.create(
+            programme=w.programme_a1, as_of=date(2026, 11, 2), requested_by=w.pmo.user
+        )
+    ),
     "health/portfolios": lambda w: PortfolioHealth.objects.get(
         portfolio=w.portfolio_a, is_current=True
     ),
