@@ -17,6 +17,7 @@ from django.urls.resolvers import URLPattern, URLResolver
 from django.utils import timezone
 
 from portfolio.accounts.models import ApiToken
+from portfolio.calendars.models import CalendarFeed
 from portfolio.imports.models import ImportJob
 from programmes.models import Benefit, BenefitMeasurement, Stakeholder
 from projects.models import StatusReport
@@ -87,6 +88,7 @@ def world(cast: Cast) -> World:
             ),
             "token": ApiToken.objects.issue(user=cast.pmo.user, name="t")[0],
             "team": TeamFactory(),
+            "feed_secret": CalendarFeed.objects.issue(user=cast.pmo.user)[1],
         },
     )
 
@@ -191,6 +193,10 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "api-tokens": (lambda w: [], "", EVERYONE),
     "api-tokens-all": (lambda w: [], "", PMO_PAGE),
     "api-token-revoke": (_pk("token"), "", POST_ONLY),
+    "calendars:settings": (lambda w: [], "", EVERYONE),
+    "calendars:revoke": (lambda w: [], "", POST_ONLY),
+    # The secret in the URL is the credential (calendar clients send no cookies).
+    "calendars:feed": (lambda w: [w.feed_secret], "", PUBLIC),
     "lockouts": (lambda w: [], "", PMO_PAGE),
     "auth-events": (lambda w: [], "", PMO_PAGE),
     "unlock": (lambda w: [], "", POST_ONLY),
