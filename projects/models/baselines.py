@@ -71,6 +71,16 @@ class Baseline(models.Model):
     def __str__(self) -> str:
         return f"{self.project}: baseline {self.number} ({self.name})"
 
+    @property
+    def approver(self) -> str:
+        """Who approved it, by name; empty for the Original made from the fields as they
+        stood (nobody approved it here)."""
+        user = self.approved_by
+        if user is None:
+            return ""
+        person = getattr(user, "person", None)
+        return person.name if person is not None else user.get_username()
+
     def compare(self) -> Comparison:
         """Each milestone of the project: its date in this baseline (None when it was added
         later), the baseline approved now, and its expected date, with the variances."""

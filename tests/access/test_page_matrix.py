@@ -156,6 +156,9 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "projects:create": (lambda w: [], "", PMO_PAGE),
     "projects:detail": (_pk("project_a1"), "", READS_A1),
     "projects:edit": (_pk("project_a1"), "", PMO_ROW),
+    "projects:baselines": (_pk("project_a1"), "", READS_A1),
+    # PMO, the project's manager and its programme's manager.
+    "projects:rebaseline": (_pk("project_a1"), "", (200, 404, 200, 200, 404, 404, LOGIN)),
     "projects:impact": (_pk("project_a1"), "?by=4", READS_A1),
     "projects:archive": (_pk("project_a1"), "", (405,) + (404,) * 5 + (LOGIN,)),
     "projects:milestone-create": (_pk("project_a1"), "", DELIVERS_A1),
