@@ -160,3 +160,11 @@ def test_the_settings_page_shows_the_new_url_once(cast: Cast) -> None:
 def test_the_settings_page_needs_a_login(db: None) -> None:
     response = Client().get(reverse("calendars:settings"))
     assert response.status_code == 302
+
+
+def test_the_feed_reads_a_fixed_number_of_queries(
+    cast: Cast, secret: str, django_assert_max_num_queries: object
+) -> None:
+    MilestoneFactory.create_batch(10, project=cast.project_a1)
+    with django_assert_max_num_queries(8):  # type: ignore[operator]
+        assert Client().get(_url(secret)).status_code == 200

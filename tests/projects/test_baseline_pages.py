@@ -106,3 +106,19 @@ def test_the_htmx_tab_gets_only_the_panel(cast: Cast, late: Milestone) -> None:
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="baselines-panel"')
     assert "<nav" not in html
+
+
+def test_the_baselines_page_reads_a_fixed_number_of_queries(
+    cast: Cast, late: Milestone, django_assert_max_num_queries: object
+) -> None:
+    MilestoneFactory.create_batch(5, project=cast.project_a1)
+    for n in range(3):
+        project_rebaseline(
+            project=cast.project_a1,
+            change=NewBaseline(name=f"Gate {n}", reason="R"),
+            user=cast.pmo.user,
+        )
+    client = cast.client_for(cast.pmo)
+    url = reverse("projects:baselines", args=[cast.project_a1.pk])
+    with django_assert_max_num_queries(16):  # type: ignore[operator]
+        assert client.get(url, {"compare": 1}).status_code == 200
