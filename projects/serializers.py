@@ -278,6 +278,7 @@ class BaselineMilestoneSerializer(serializers.ModelSerializer):
     class Meta:
         model = BaselineMilestone
         fields = ["milestone", "baseline_date"]
+        read_only_fields = fields
 
 
 class BaselineSerializer(serializers.ModelSerializer):
