@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "portfolio.health",
     "portfolio.dashboards",
     "portfolio.timeline",
+    "portfolio.calendars",
     "portfolio.audit",
     "portfolio.imports",
     "portfolio.boardpacks",

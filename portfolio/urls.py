@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("portfolio.accounts.urls")),
     path("", include("portfolio.dashboards.urls")),
     path("", include("portfolio.timeline.urls")),
+    path("", include("portfolio.calendars.urls")),
     path("", include("portfolio.audit.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),

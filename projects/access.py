@@ -56,6 +56,18 @@ def may_edit_project(user: AnyUser, project: Project) -> bool:
     return _in(Project.objects.editable_by(user), project)
 
 
+@rule("Only the project's manager, its programme's manager (or PMO) re-baselines it.")
+def may_rebaseline(user: AnyUser, project: Project) -> bool:
+    """Approve a new baseline for the project (keeping the earlier ones)."""
+    return _in(Project.objects.rebaselinable_by(user), project)
+
+
+@rule("Only project and programme managers (and PMO) re-baseline projects.")
+def may_rebaseline_any(user: AnyUser) -> bool:
+    """Re-baseline at least one project (the API's up-front refusal)."""
+    return Project.objects.rebaselinable_by(user).exists()
+
+
 # The project manager's records: status reports, milestones, risks and issues -----------------
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -49,12 +50,24 @@ from projects.access import (
     may_raise_items,
     may_raise_on_programme,
     may_raise_on_project,
+    may_rebaseline,
+    may_rebaseline_any,
     may_report_on,
     may_write_reports,
     project_choices,
 )
+from projects.baselines import project_rebaseline
 from projects.filters import IssueFilter, ProjectFilter, RiskFilter
-from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk, StatusReport
+from projects.models import (
+    Allocation,
+    Baseline,
+    Dependency,
+    Issue,
+    Milestone,
+    Project,
+    Risk,
+    StatusReport,
+)
 from projects.reporting import (
     StaleDraft,
     status_report_open,
@@ -63,10 +76,13 @@ from projects.reporting import (
 )
 from projects.serializers import (
     AllocationSerializer,
+    BaselineSerializer,
+    ComparisonSerializer,
     DependencySerializer,
     IssueSerializer,
     MilestoneSerializer,
     ProjectSerializer,
+    RebaselineSerializer,
     RiskSerializer,
     StatusReportSerializer,
 )
@@ -88,6 +104,15 @@ class MilestoneFilter(ScopedFilterSet):
     class Meta:
         model = Milestone
         fields = ["project", "programme"]
+
+
+class BaselineFilter(ScopedFilterSet):
+    scoped_fields = {"project": project_choices}
+    project = django_filters.ModelChoiceFilter()
+
+    class Meta:
+        model = Baseline
+        fields = ["project"]
 
 
 class DependencyFilter(ScopedFilterSet):
@@ -201,6 +226,45 @@ class MilestoneViewSet(ReadMixin, CreateMixin, UpdateMixin, DestroyMixin, Scoped
 
     def check_create(self, data: dict[str, Any]) -> None:
         may_add_milestone_to.require(self.request.user, data["project"])
+
+
+class BaselineViewSet(ReadMixin, ScopedViewSet):
+    """A project's approved baselines, newest first: read by whoever reads the project. A
+    POST re-baselines the project (its manager, its programme's manager, or PMO), keeping
+    every earlier baseline; `compare` sets one against the baseline in force."""
+
+    serializer_class = BaselineSerializer
+    filterset_class = BaselineFilter
+    ordering_fields = ["id", "number", "approved_at"]
+    ordering = ["project", "-number"]
+    create_rule = may_rebaseline_any
+
+    def visible(self, user: AnyUser) -> QuerySet[Any]:
+        return (
+            Baseline.objects.filter(project__in=Project.objects.visible_to(user))
+            .select_related("approved_by__person")
+            .prefetch_related("milestones")
+        )
+
+    @extend_schema(request=RebaselineSerializer, responses={201: BaselineSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Re-baseline a project: by default on its current forecasts."""
+        self.require_create()
+        serializer = RebaselineSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        project = serializer.validated_data["project"]
+        may_rebaseline.require(request.user, project)
+        baseline = project_rebaseline(
+            project=project, change=serializer.new_baseline(), user=request.user
+        )
+        return self.respond(baseline, status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: ComparisonSerializer})
+    @action(detail=True, methods=["get"])
+    def compare(self, request: Request, pk: str | None = None) -> Response:
+        """Each milestone's date in this baseline (null: added after it), in the baseline in
+        force, and expected, with the variances in days."""
+        return Response(ComparisonSerializer(self.get_object().compare()).data)
 
 
 # Dependencies, allocations -----------------------------------------------------------------
@@ -439,6 +503,7 @@ class StatusReportViewSet(ReadMixin, ScopedViewSet):
 ROUTES: list[tuple[str, type[ScopedViewSet], str]] = [
     ("projects", ProjectViewSet, "project"),
     ("milestones", MilestoneViewSet, "milestone"),
+    ("baselines", BaselineViewSet, "baseline"),
     ("dependencies", DependencyViewSet, "dependency"),
     ("allocations", AllocationViewSet, "allocation"),
     ("risks", RiskViewSet, "risk"),

@@ -6,11 +6,18 @@ from typing import Any
 from django import forms
 from django.urls import reverse
 
-from portfolio.core.forms import ScopedChoicesForm, SearchableSelect, iso_dates
+from portfolio.core.forms import (
+    DateField,
+    DateInput,
+    ScopedChoicesForm,
+    SearchableSelect,
+    iso_dates,
+)
 from programmes.access import people_choices, portfolio_choices, programme_choices
 from programmes.models import Person
 from projects.access import active_milestone_choices, active_project_choices
-from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk
+from projects.baselines import NewBaseline
+from projects.models import Allocation, Baseline, Dependency, Issue, Milestone, Project, Risk
 
 
 def _person(required: bool = False) -> forms.ModelChoiceField:
@@ -219,3 +226,48 @@ class ImpactForm(forms.Form):
     def working_days(self) -> int:
         weeks = self.cleaned_data["unit"] == "weeks"
         return int(self.cleaned_data["by"]) * (5 if weeks else 1)
+
+
+class RebaselineForm(forms.Form):
+    """A new baseline at an approval point (projects.baselines.NewBaseline)."""
+
+    name = forms.CharField(
+        max_length=200,
+        help_text="The approval point, e.g. “Gate 2 approval”.",
+        error_messages={"required": "Name the approval point, e.g. “Gate 2 approval”."},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the plan changes; kept with the baseline.",
+        error_messages={"required": "Say why the plan changes: a new baseline needs a reason."},
+    )
+    from_forecasts = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Baseline the current forecasts",
+        help_text="The finish and each open milestone take their forecast. Untick to give "
+        "the start and finish below (milestones then keep their baselines).",
+    )
+    baseline_start = DateField(required=False, widget=DateInput, label="New baseline start")
+    baseline_finish = DateField(required=False, widget=DateInput, label="New baseline finish")
+
+    def new_baseline(self) -> NewBaseline:
+        data = self.cleaned_data
+        return NewBaseline(
+            name=data["name"],
+            reason=data["reason"],
+            from_forecasts=data["from_forecasts"],
+            baseline_start=None if data["from_forecasts"] else data["baseline_start"],
+            baseline_finish=None if data["from_forecasts"] else data["baseline_finish"],
+        )
+
+
+class BaselineCompareForm(forms.Form):
+    """Which earlier baseline to compare with the one approved now (read from the query)."""
+
+    compare = forms.TypedChoiceField(label="Compare with baseline", coerce=int)
+
+    def __init__(self, *args: Any, baselines: list[Baseline], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: forms.TypedChoiceField = self.fields["compare"]  # type: ignore[assignment]
+        field.choices = [(b.number, f"{b.number}. {b.name}") for b in baselines]

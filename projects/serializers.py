@@ -10,15 +10,19 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portfolio.core.api import ScopedModelSerializer, related
+from portfolio.core.forms import scope_choices
 from portfolio.core.periods import Period
 from portfolio.core.ratings import SCALES
 from programmes.access import people_choices, portfolio_choices, programme_choices
 from programmes.models import Person, Portfolio, Programme
 from programmes.serializers import CodeInPortfolioMixin, optional_person
 from projects.access import active_project_choices, milestone_choices, project_choices
+from projects.baselines import NewBaseline
 from projects.models import (
     RATED,
     Allocation,
+    Baseline,
+    BaselineMilestone,
     Dependency,
     Issue,
     Milestone,
@@ -278,3 +282,99 @@ class StatusReportSerializer(ScopedModelSerializer):
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+
+# Baselines -----------------------------------------------------------------------------------
+
+
+class BaselineMilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BaselineMilestone
+        fields = ["milestone", "baseline_date"]
+        read_only_fields = fields
+
+
+class BaselineSerializer(serializers.ModelSerializer):
+    """An approved baseline, read-only: a baseline is a record, changed only by approving
+    the next one."""
+
+    approved_by = serializers.CharField(source="approver", read_only=True)
+    milestones = BaselineMilestoneSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Baseline
+        fields = [
+            "id",
+            "project",
+            "number",
+            "name",
+            "reason",
+            "approved_by",
+            "approved_at",
+            "baseline_start",
+            "baseline_finish",
+            "milestones",
+        ]
+        read_only_fields = fields
+
+
+class MilestoneDateSerializer(serializers.Serializer):
+    milestone = serializers.IntegerField()
+    baseline_date = serializers.DateField()
+
+
+class RebaselineSerializer(serializers.Serializer):
+    """A re-baseline (projects.baselines.NewBaseline): by default the current forecasts;
+    with `from_forecasts` false, the dates given (a milestone left out keeps its baseline)."""
+
+    project = related(Project)
+    name = serializers.CharField(max_length=200)
+    reason = serializers.CharField()
+    from_forecasts = serializers.BooleanField(default=True)
+    baseline_start = serializers.DateField(required=False, allow_null=True, default=None)
+    baseline_finish = serializers.DateField(required=False, allow_null=True, default=None)
+    milestones = MilestoneDateSerializer(many=True, required=False, default=list)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        scope_choices(fields, {"project": project_choices}, getattr(request, "user", None))
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        project: Project = attrs["project"]
+        own = set(project.milestones.values_list("pk", flat=True))
+        strangers = [m["milestone"] for m in attrs["milestones"] if m["milestone"] not in own]
+        if strangers:
+            raise serializers.ValidationError(
+                {"milestones": f"Not milestones of {project}: {strangers}."}
+            )
+        return attrs
+
+    def new_baseline(self) -> NewBaseline:
+        data = self.validated_data
+        return NewBaseline(
+            name=data["name"],
+            reason=data["reason"],
+            from_forecasts=data["from_forecasts"],
+            baseline_start=data["baseline_start"],
+            baseline_finish=data["baseline_finish"],
+            milestone_dates={m["milestone"]: m["baseline_date"] for m in data["milestones"]},
+        )
+
+
+class ComparisonRowSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    then = serializers.DateField(allow_null=True, help_text="Null: not in that baseline")
+    now = serializers.DateField(help_text="The baseline in force")
+    expected = serializers.DateField(help_text="Actual, else forecast, else baseline")
+    reached = serializers.BooleanField()
+    variance_then = serializers.IntegerField(allow_null=True)
+    variance_now = serializers.IntegerField()
+    moved = serializers.IntegerField(allow_null=True)
+
+
+class ComparisonSerializer(serializers.Serializer):
+    baseline = BaselineSerializer()
+    finish = ComparisonRowSerializer()
+    milestones = ComparisonRowSerializer(many=True)

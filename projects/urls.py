@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from projects import compliance_views, impact_views, report_views, views
+from projects import baseline_views, compliance_views, impact_views, report_views, views
 
 
 class RegisterKind:
@@ -41,6 +41,8 @@ urlpatterns = [
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),
     path("<int:pk>/impact/", impact_views.project_impact, name="impact"),
+    path("<int:pk>/baselines/", baseline_views.project_baselines, name="baselines"),
+    path("<int:pk>/baselines/new/", baseline_views.project_rebaseline_form, name="rebaseline"),
     path("<int:pk>/archive/", views.project_archive, name="archive"),
     path("<int:pk>/milestones/new/", views.milestone_create, name="milestone-create"),
     path("<int:pk>/allocations/new/", views.allocation_create, name="allocation-create"),

@@ -63,6 +63,14 @@ class ApiPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_size(self, request: Request) -> int | None:
+        # DRF falls back to the default on a page size that is not a number; the schema
+        # says it is an integer, so anything else is refused on the parameter (400).
+        asked = request.query_params.get(self.page_size_query_param)
+        if asked is not None and not asked.strip().isdigit():
+            raise ValidationError({self.page_size_query_param: "A whole number, e.g. 50."})
+        return super().get_page_size(request)
+
 
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED

@@ -46,6 +46,7 @@ from programmes.models import (
 )
 from projects.models import (
     Allocation,
+    Baseline,
     Dependency,
     DerivedForecast,
     Issue,
@@ -166,6 +167,7 @@ def _people(rows: list[Any], owners: Owners) -> None:
 _DIRECT: dict[type[Model], Callable[[list[Any], Owners], None]] = {
     Project: _projects,
     Milestone: _milestones,
+    Baseline: _by_project,
     Dependency: _dependencies,
     DerivedForecast: _derived_forecasts,
     Allocation: _allocations,

@@ -2,6 +2,7 @@
 the weekly status reports (reporting) and the reminders chasing them (reminders). Import them
 from here."""
 
+from projects.models.baselines import Baseline, BaselineMilestone, Comparison, ComparisonRow
 from projects.models.delivery import (
     Allocation,
     AllocationQuerySet,
@@ -23,6 +24,10 @@ __all__ = [
     "RATED",
     "Allocation",
     "AllocationQuerySet",
+    "Baseline",
+    "BaselineMilestone",
+    "Comparison",
+    "ComparisonRow",
     "Dependency",
     "DerivedForecast",
     "Issue",

@@ -157,6 +157,16 @@ class ProjectQuerySet(ArchivableQuerySet):
         """Projects whose reports, milestones, risks and issues the user may write."""
         return self if sees_everything(user) else self.led_by(user)
 
+    def rebaselinable_by(self, user: AnyUser) -> Self:
+        """Projects the user may re-baseline at an approval point: PMO, the project's
+        manager and its programme's manager (who answer for the plan)."""
+        if sees_everything(user):
+            return self
+        person = person_for(user)
+        if person is None:
+            return self.none()
+        return self.filter(Q(manager=person) | Q(programme__manager=person))
+
 
 class Project(Archivable):
     class Stage(models.TextChoices):

@@ -35,7 +35,16 @@ from programmes.models import (
     Stakeholder,
     Team,
 )
-from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk, StatusReport
+from projects.models import (
+    Allocation,
+    Baseline,
+    Dependency,
+    Issue,
+    Milestone,
+    Project,
+    Risk,
+    StatusReport,
+)
 from tests.api_world import World, call, make_world
 from tests.conftest import ROLES, ROLES_AND_ANONYMOUS, Cast
 from tests.factories import (
@@ -45,7 +54,16 @@ from tests.factories import (
 
 @pytest.fixture
 def world(cast: Cast) -> World:
-    return make_world(cast)
+    world = make_world(cast)
+    project = world.project_a1
+    Baseline.objects.create(
+        project=project,
+        number=1,
+        name="Original",
+        reason="First",
+        baseline_finish=project.baseline_finish,
+    )
+    return world
 
 
 # The matrix ----------------------------------------------------------------------------------
@@ -125,6 +143,10 @@ def _programme(w: World) -> Programme:
 
 def _project(w: World) -> Project:
     return w.project_a1
+
+
+def _original(w: World) -> Baseline:
+    return Baseline.objects.get(project=w.project_a1, number=1)
 
 
 ROWS = [
@@ -312,6 +334,16 @@ ROWS = [
         (204, 403, 403, 204, 404, 404, 401),
         _detail("milestone-detail", lambda w: w.milestone),
     ),
+    # Baselines: read with the project; its manager, programme manager and PMO re-baseline.
+    _row("baseline-list", "GET", EVERYONE),
+    _row(
+        "baseline-list",
+        "POST",
+        (201, 403, 201, 201, 400, 403, 401),
+        body=lambda w: {"project": w.project_a1.pk, "name": "Gate 2", "reason": "Approved."},
+    ),
+    _row("baseline-detail", "GET", READERS_OF_A1, _detail("baseline-detail", _original)),
+    _row("baseline-compare", "GET", READERS_OF_A1, _detail("baseline-compare", _original)),
     # Dependencies: the programme manager coordinates them.
     _row("dependency-list", "GET", EVERYONE),
     _row(
@@ -669,6 +701,7 @@ WATCHED = (
     Team,
     Project,
     Milestone,
+    Baseline,
     Dependency,
     Allocation,
     StatusReport,

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from portfolio.accounts.models import ApiToken
 from portfolio.boardpacks.models import BoardPack
+from portfolio.calendars.models import CalendarFeed
 from portfolio.imports.models import ImportJob
 from programmes.models import Benefit, BenefitMeasurement, Stakeholder
 from projects.models import StatusReport
@@ -95,6 +96,7 @@ def world(cast: Cast) -> World:
                 status=BoardPack.Status.SUCCEEDED,
                 pdf=b"%PDF-1.7",
             ),
+            "feed_secret": CalendarFeed.objects.issue(user=cast.pmo.user)[1],
         },
     )
 
@@ -164,6 +166,9 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "projects:create": (lambda w: [], "", PMO_PAGE),
     "projects:detail": (_pk("project_a1"), "", READS_A1),
     "projects:edit": (_pk("project_a1"), "", PMO_ROW),
+    "projects:baselines": (_pk("project_a1"), "", READS_A1),
+    # PMO, the project's manager and its programme's manager.
+    "projects:rebaseline": (_pk("project_a1"), "", (200, 404, 200, 200, 404, 404, LOGIN)),
     "projects:impact": (_pk("project_a1"), "?by=4", READS_A1),
     "projects:archive": (_pk("project_a1"), "", (405,) + (404,) * 5 + (LOGIN,)),
     "projects:milestone-create": (_pk("project_a1"), "", DELIVERS_A1),
@@ -206,6 +211,10 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "api-tokens": (lambda w: [], "", EVERYONE),
     "api-tokens-all": (lambda w: [], "", PMO_PAGE),
     "api-token-revoke": (_pk("token"), "", POST_ONLY),
+    "calendars:settings": (lambda w: [], "", EVERYONE),
+    "calendars:revoke": (lambda w: [], "", POST_ONLY),
+    # The secret in the URL is the credential (calendar clients send no cookies).
+    "calendars:feed": (lambda w: [w.feed_secret], "", PUBLIC),
     "lockouts": (lambda w: [], "", PMO_PAGE),
     "auth-events": (lambda w: [], "", PMO_PAGE),
     "unlock": (lambda w: [], "", POST_ONLY),

@@ -50,7 +50,16 @@ from programmes.models import (
     person_for,
     sees_everything,
 )
-from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk, StatusReport
+from projects.models import (
+    Allocation,
+    Baseline,
+    Dependency,
+    Issue,
+    Milestone,
+    Project,
+    Risk,
+    StatusReport,
+)
 from tests.api_world import World, make_world
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +81,7 @@ VISIBLE: dict[str, Callable[[Any], QuerySet[Any]]] = {
     "milestones": lambda user: Milestone.objects.filter(
         project__in=Project.objects.visible_to(user)
     ),
+    "baselines": lambda user: Baseline.objects.filter(project__in=Project.objects.visible_to(user)),
     "dependencies": Dependency.objects.visible_to,
     "allocations": Allocation.objects.visible_to,
     "status-reports": StatusReport.objects.visible_to,
@@ -107,6 +117,11 @@ TARGETS: dict[str, Callable[[World], Any]] = {
     "people": lambda w: w.pool_person,
     "teams": lambda w: w.team,
     "milestones": lambda w: w.milestone,
+    "baselines": lambda w: Baseline.objects.get_or_create(
+        project=w.project_a1,
+        number=1,
+        defaults={"name": "Original", "reason": "-", "baseline_finish": date(2026, 12, 18)},
+    )[0],
     "dependencies": lambda w: w.dependency,
     "allocations": lambda w: w.allocation,
     "status-reports": lambda w: w.draft,

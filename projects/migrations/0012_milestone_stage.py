@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0010_lag_in_working_days'),
+        ('projects', '0011_baselines'),
     ]
 
     operations = [
