@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from portfolio.health import api as health_api
 from portfolio.imports import api as imports_api
+from portfolio.notifications import api as notifications_api
 from portfolio.timeline import api as timeline_api
 from programmes import api as programmes_api
 from projects import api as projects_api
@@ -36,6 +37,7 @@ def build_router() -> DefaultRouter:
         *health_api.ROUTES,
         *imports_api.ROUTES,
         *impact_api.ROUTES,
+        *notifications_api.ROUTES,
     )
     for prefix, viewset, basename in routes:
         router.register(prefix, viewset, basename=basename)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from portfolio.accounts.models import ApiToken
 from portfolio.imports.models import ImportJob
+from portfolio.notifications.models import Notification
 from programmes.models import Benefit, BenefitMeasurement, Stakeholder
 from projects.models import StatusReport
 from tests.conftest import ROLES_AND_ANONYMOUS, Cast
@@ -87,6 +88,9 @@ def world(cast: Cast) -> World:
             ),
             "token": ApiToken.objects.issue(user=cast.pmo.user, name="t")[0],
             "team": TeamFactory(),
+            "notice": Notification.objects.create(
+                recipient=cast.project_manager.user, kind="mention", title="Hi", event_key="k"
+            ),
         },
     )
 
@@ -201,6 +205,13 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     # Single sign-on is off unless OIDC_* is configured (tests/browser/test_sso.py turns it on).
     "oidc_authentication_init": (lambda w: [], "", (404,) * 7),
     "oidc_authentication_callback": (lambda w: [], "", (404,) * 7),
+    # Everyone's own notices; the rows are fetched from the viewer's own (tests/notifications).
+    "notifications:list": (lambda w: [], "", EVERYONE),
+    "notifications:bell": (lambda w: [], "", EVERYONE),
+    "notifications:preferences": (lambda w: [], "", EVERYONE),
+    "notifications:read-all": (lambda w: [], "", POST_ONLY),
+    "notifications:open": (_pk("notice"), "", POST_ONLY),
+    "notifications:read": (_pk("notice"), "", POST_ONLY),
 }
 # Served by other machinery, with their own tests: the admin and the API matrix.
 ELSEWHERE = {"admin", "api"}
