@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_save
 from django.urls import reverse
+from django.utils import dateformat, timezone
 
 from portfolio.core.ratings import Rating
 from portfolio.core.signals import (
@@ -60,6 +62,10 @@ def _user_of(person: Person | None) -> User | None:
     return person.user if person is not None else None
 
 
+def _day(moment: datetime | None) -> str:
+    return dateformat.format(timezone.localtime(moment), "j M Y") if moment else ""
+
+
 def _programme_managers(programme: Programme | None) -> list[User | None]:
     return [_user_of(programme.manager)] if programme is not None else []
 
@@ -75,7 +81,7 @@ def on_escalation(sender: type[Risk | Issue], item: Risk | Issue, **_: Any) -> N
         kind=Kind.ESCALATION,
         event_key=f"escalated:{item._meta.model_name}:{item.pk}",
         title=f"{str(what).capitalize()} escalated to {item.programme}: {item.title}",
-        body=f"Escalated from {item.project} on {item.escalated_at:%d %b %Y}.",
+        body=f"Escalated from {item.project} on {_day(item.escalated_at)}.",
         url=item.get_absolute_url(),
     )
 

@@ -2,7 +2,6 @@
 emails land as files (Django's file-based backend through EMAIL_URL): an escalation makes
 one notice and one email, even when its email job runs twice."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +17,6 @@ pytestmark = pytest.mark.worker
 SENT = "Task notifications.send_email["
 
 
-@pytest.fixture
-def mail_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Where the worker writes its emails; ask for it before `celery_worker`."""
-    folder = tmp_path / "mail"
-    folder.mkdir()
-    monkeypatch.setenv("EMAIL_URL", f"filemail:///{folder}")
-    yield folder
-
-
 def _emails(folder: Path) -> list[str]:
     return [path.read_text() for path in sorted(folder.iterdir())]
 
@@ -38,18 +28,18 @@ def _jobs_done() -> int:
 
 
 def test_an_escalation_makes_one_notice_and_one_email_even_if_the_job_runs_twice(
-    mail_dir: Path, celery_worker: object, cast: Cast
+    file_mail: Path, celery_worker: object, cast: Cast
 ) -> None:
     risk = RiskFactory(project=cast.project_a1, title="Vendor exits")
     risk_escalate(risk=risk)
     notice = Notification.objects.get(kind=Kind.ESCALATION)
     assert notice.recipient == cast.programme_manager.user
     wait_for(lambda: Notification.objects.filter(pk=notice.pk, emailed_at__isnull=False).first())
-    wait_for(lambda: _emails(mail_dir))
+    wait_for(lambda: _emails(file_mail))
     before = _jobs_done()
     publish(SEND_EMAIL_TASK, notice.pk)  # the same job again, as a redelivery would
     wait_for(lambda: _jobs_done() > before)
-    (email,) = _emails(mail_dir)
+    (email,) = _emails(file_mail)
     assert f"To: {cast.programme_manager.user.email}" in email
     assert "Subject: Risk escalated to Programme A1: Vendor exits" in email
     assert risk.get_absolute_url() in email
