@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -29,13 +31,14 @@ from portfolio.core.signals import (
 from portfolio.health.models import HealthRecord, ProgrammeHealth, ProjectHealth
 from portfolio.notifications.models import Kind
 from portfolio.notifications.services import notify
+from programmes.models import Programme
 from projects.models import DerivedForecast, Project, ReminderLog, StatusReport
 from projects.models.reporting import RATED
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from programmes.models import Person, Programme
+    from programmes.models import Person
     from projects.models import Issue, Risk
 
 # "@username", not inside an email address ("me@example.org" mentions nobody).
@@ -105,10 +108,16 @@ def on_health_stored(
     previous: dict[int, HealthRecord],
     **_: Any,
 ) -> None:
+    """Told after the roll-up commits: a notice never holds up (or fails) the health write,
+    and the roll-up's transaction reads only its inputs (tests/health/test_inputs.py)."""
     if sender is ProjectHealth:
-        _projects_turned_red([r for r in turned_red(rows, previous, "project")])
+        projects = list(turned_red(rows, previous, "project"))
+        if projects:
+            transaction.on_commit(partial(_projects_turned_red, projects))
     elif sender is ProgrammeHealth:
-        _programmes_turned_red([r for r in turned_red(rows, previous, "programme")])
+        programmes = list(turned_red(rows, previous, "programme"))
+        if programmes:
+            transaction.on_commit(partial(_programmes_turned_red, programmes))
 
 
 def _projects_turned_red(records: list[Any]) -> None:
@@ -128,8 +137,11 @@ def _projects_turned_red(records: list[Any]) -> None:
 
 
 def _programmes_turned_red(records: list[Any]) -> None:
+    programmes = Programme.objects.select_related("manager__user").in_bulk(
+        [r.programme_id for r in records]
+    )
     for record in records:
-        programme = record.programme
+        programme = programmes[record.programme_id]
         notify(
             recipients=_programme_managers(programme),
             kind=Kind.HEALTH_RED,

@@ -16,6 +16,15 @@ from tests.conftest import Cast
 from tests.factories import GREEN, IssueFactory, RiskFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jobs published by callbacks these tests run would wait in Redis for a later worker."""
+    for where in ("portfolio.core.queue", "portfolio.health.requests"):
+        monkeypatch.setattr(f"{where}.publish", lambda *args, **kwargs: True)
+
+
 WEEK = Period.containing(date.today())
 
 
@@ -55,22 +64,29 @@ def test_an_escalation_in_a_programme_without_a_manager_notifies_nobody(cast: Ca
     assert _notices(Kind.ESCALATION) == []
 
 
-def test_a_project_turning_red_notifies_its_manager_and_its_programmes(cast: Cast) -> None:
+def test_a_project_turning_red_notifies_its_manager_and_its_programmes(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     today = date.today()
-    recompute_projects([cast.project_a1.pk], today)
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_projects([cast.project_a1.pk], today)
     assert _notices(Kind.HEALTH_RED) == []
     _submit(cast, overall="red", overall_reason="Supplier collapsed")
-    recompute_projects([cast.project_a1.pk], today)
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_projects([cast.project_a1.pk], today)
     assert _notices(Kind.HEALTH_RED) == [
         ("pm", "Project A1 turned red"),
         ("progman", "Project A1 turned red"),
     ]
 
 
-def test_a_project_staying_red_notifies_nobody_again(cast: Cast) -> None:
+def test_a_project_staying_red_notifies_nobody_again(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     _submit(cast, overall="red", overall_reason="Supplier collapsed")
-    recompute_projects([cast.project_a1.pk], date.today())
-    recompute_projects([cast.project_a1.pk], date.today(), kind="weekly")
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_projects([cast.project_a1.pk], date.today())
+        recompute_projects([cast.project_a1.pk], date.today(), kind="weekly")
     assert len(_notices(Kind.HEALTH_RED)) == 2
 
 
