@@ -95,10 +95,11 @@ def on_escalation(sender: type[Risk | Issue], item: Risk | Issue, **_: Any) -> N
 def turned_red(
     rows: Iterable[HealthRecord], previous: dict[int, HealthRecord], field: str
 ) -> Iterator[HealthRecord]:
-    """The new records that are red where the one they replace was not (or was none)."""
+    """The new records that are red where the one they replace was not. A first record is
+    no transition: a project created or loaded red (the demo, an import) tells nobody."""
     for row in rows:
         before = previous.get(getattr(row, f"{field}_id"))
-        if row.overall == Rating.RED and (before is None or before.overall != Rating.RED):
+        if row.overall == Rating.RED and before is not None and before.overall != Rating.RED:
             yield row
 
 
@@ -146,7 +147,7 @@ def _programmes_turned_red(records: list[Any]) -> None:
             recipients=_programme_managers(programme),
             kind=Kind.HEALTH_RED,
             event_key=f"red:programme:{record.pk}",
-            title=f"Programme {programme} turned red",
+            title=f"{programme} turned red",
             body=_reasons(record),
             url=programme.get_absolute_url(),
         )

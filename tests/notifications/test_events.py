@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from portfolio.core.periods import Period
-from portfolio.health.rollup import recompute_projects
+from portfolio.health.rollup import recompute_programmes, recompute_projects
 from portfolio.notifications.models import Kind, Notification
 from projects.models import DerivedForecast, ReminderLog
 from projects.reminders import reminder_send
@@ -41,6 +41,29 @@ def _submit(cast: Cast, **changes: object) -> None:
         changes={**GREEN, "percent_complete": 40, **changes},
         author=cast.project_manager.user,
     )
+
+
+def test_a_programme_turning_red_notifies_its_manager(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    today = date.today()
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_projects(None, today)
+        recompute_programmes([cast.programme_a1.pk], today)
+    _submit(cast, overall="red", overall_reason="Supplier collapsed")
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_projects([cast.project_a1.pk], today)
+        recompute_programmes([cast.programme_a1.pk], today)
+    assert ("progman", "Programme A1 turned red") in _notices(Kind.HEALTH_RED)
+
+
+def test_a_project_red_from_its_first_record_notifies_nobody(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    _submit(cast, overall="red", overall_reason="Supplier collapsed")
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_projects([cast.project_a1.pk], date.today())
+    assert _notices(Kind.HEALTH_RED) == []
 
 
 def test_an_escalated_risk_notifies_the_programme_manager(cast: Cast) -> None:
@@ -83,6 +106,8 @@ def test_a_project_turning_red_notifies_its_manager_and_its_programmes(
 def test_a_project_staying_red_notifies_nobody_again(
     cast: Cast, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_projects([cast.project_a1.pk], date.today())
     _submit(cast, overall="red", overall_reason="Supplier collapsed")
     with django_capture_on_commit_callbacks(execute=True):
         recompute_projects([cast.project_a1.pk], date.today())
