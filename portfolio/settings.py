@@ -399,6 +399,7 @@ SPECTACULAR_SETTINGS = {
         "IssueStatusEnum": "projects.models.Issue.Status",
         "ReportStateEnum": "projects.models.StatusReport.State",
         "EngagementEnum": "programmes.models.Stakeholder.Engagement",
+        "NotificationKindEnum": "portfolio.notifications.models.Kind",
     },
 }
 

@@ -37,6 +37,7 @@ from portfolio import api
 from portfolio.core.schema import decimal_pattern, error_statuses
 from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
 from portfolio.imports.models import ImportJob
+from portfolio.notifications.models import Notification
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -94,6 +95,7 @@ VISIBLE: dict[str, Callable[[Any], QuerySet[Any]]] = {
     ),
     # What-if answers name no object by "id"; what they name is checked in tests/projects.
     "impact": Project.objects.visible_to,
+    "notifications": lambda user: Notification.objects.shown_to(user),
 }
 
 # An existing object per resource, so that half the detail requests reach real rows.
@@ -121,6 +123,9 @@ TARGETS: dict[str, Callable[[World], Any]] = {
         programme=w.programme_a1, is_current=True
     ),
     "impact": lambda w: w.project_a1,
+    "notifications": lambda w: Notification.objects.get_or_create(
+        recipient=w.project_manager.user, event_key="schema", defaults={"kind": "mention"}
+    )[0],
     "health/portfolios": lambda w: PortfolioHealth.objects.get(
         portfolio=w.portfolio_a, is_current=True
     ),
