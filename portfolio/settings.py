@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "portfolio.boardpacks",
     "portfolio.accounts",
     "portfolio.demo",
+    "portfolio.notifications",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "send-reporting-reminders": {
         "task": "projects.send_reporting_reminders",
         "schedule": 3600.0,
+    },
+    # Notices: emails whose task never reached the broker; the daily digest (each once).
+    "send-pending-notice-emails": {
+        "task": "notifications.send_pending_emails",
+        "schedule": 300.0,
+    },
+    "send-notice-digests": {
+        "task": "notifications.send_digests",
+        "schedule": crontab(hour=17, minute=0),
     },
 }
 
@@ -391,6 +401,7 @@ SPECTACULAR_SETTINGS = {
         "IssueStatusEnum": "projects.models.Issue.Status",
         "ReportStateEnum": "projects.models.StatusReport.State",
         "EngagementEnum": "programmes.models.Stakeholder.Engagement",
+        "NotificationKindEnum": "portfolio.notifications.models.Kind",
     },
 }
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("portfolio.timeline.urls")),
     path("", include("portfolio.calendars.urls")),
     path("", include("portfolio.audit.urls")),
+    path("", include("portfolio.notifications.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("programmes/", include("programmes.urls")),

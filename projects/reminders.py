@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portfolio.core.periods import Period
+from portfolio.core.signals import reminder_sent
 from programmes.models import Portfolio
 from projects.models import Project, ReminderLog
 from projects.models.reminders import expected_to_report, without_submission
@@ -152,6 +153,7 @@ def reminder_send(
     except SEND_ERRORS as exc:
         log.delete()
         raise ReminderNotSent(f"The email to {recipient} could not be sent: {exc}") from exc
+    reminder_sent.send(sender=ReminderLog, log=log)
     return log
 
 

@@ -16,6 +16,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from portfolio.core.periods import Period
+from portfolio.core.signals import status_report_submitted
 from projects.models import Project, StatusReport
 
 if TYPE_CHECKING:
@@ -138,6 +139,7 @@ def status_report_submit(
         # the job runs after commit, so it also sees the forecasts copied here.
         current.save()
         _update_project_forecasts(current)
+        status_report_submitted.send(sender=StatusReport, report=current)
     return current
 
 

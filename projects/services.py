@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import dateformat, timezone
 
+from portfolio.core.signals import item_escalated
 from programmes.models import HealthPolicy, Person
 from projects.access import may_link
 from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk
@@ -243,6 +244,7 @@ def _escalate(item: RegisterItem) -> RegisterItem:
         locked.programme = locked.project.programme
         locked.escalated_at = timezone.now()
         locked.save(update_fields=["programme", "escalated_at"])
+        item_escalated.send(sender=type(locked), item=locked)
     item.programme, item.escalated_at = locked.programme, locked.escalated_at
     return locked
 

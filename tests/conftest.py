@@ -194,6 +194,16 @@ def celery_worker(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
     log.close()
 
 
+@pytest.fixture
+def file_mail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The folder where a worker started after this fixture writes its emails, one file
+    each (Django's file-based backend through EMAIL_URL): ask for it before `celery_worker`."""
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    monkeypatch.setenv("EMAIL_URL", f"filemail:///{folder}")
+    return folder
+
+
 def wait_for(predicate: Callable[[], T], timeout: float = 30.0) -> T:
     """Poll until `predicate` returns something truthy; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout

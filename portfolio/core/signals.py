@@ -13,3 +13,16 @@ health_inputs_changed = Signal()
 # whether a body was found. Nothing listens in production; the benchmark (bench/) counts
 # them into an X-Page-Cache response header, so its hit rates are those the pages had.
 page_cache_lookup = Signal()
+
+# Events people are told about (portfolio.notifications listens; the senders do not know it).
+# Sent inside the writing transaction, so a notice is made only if the write commits.
+# `item_escalated`: a project's risk or issue was escalated to its programme; kwarg `item`.
+item_escalated = Signal()
+# `status_report_submitted`: a weekly report became a record; kwarg `report`.
+status_report_submitted = Signal()
+# `reminder_sent`: a report reminder was emailed to a project's manager; kwarg `log`.
+reminder_sent = Signal()
+# `health_records_stored`: the roll-up stored new current health records (bulk_create sends
+# no post_save); kwargs `rows`, the new records, and `previous`, the records they replaced
+# by subject id (a subject with no earlier record is missing from it).
+health_records_stored = Signal()

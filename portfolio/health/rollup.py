@@ -39,6 +39,7 @@ from portfolio.core.health_rules import (
     rollup_reason,
 )
 from portfolio.core.ratings import Rating, worst
+from portfolio.core.signals import health_records_stored
 from portfolio.health.models import (
     HealthRecord,
     HealthRequest,
@@ -175,6 +176,7 @@ def _store(
         model._default_manager.filter(pk__in=retired).update(is_current=False)
         model._default_manager.bulk_create(created, batch_size=1000)
         records_stored(created)
+        health_records_stored.send(sender=model, rows=created, previous=current)
     return len(created)
 
 

@@ -26,6 +26,7 @@ from portfolio.boardpacks.models import BoardPack
 from portfolio.core.periods import Period
 from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
 from portfolio.imports.models import ImportJob
+from portfolio.notifications.models import Notification
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -131,6 +132,13 @@ READERS_OF_A1 = (200, 200, 200, 200, 404, 404, 401)
 PMO_ONLY_CREATE = (201, 403, 403, 403, 403, 403, 401)
 PMO_ONLY_WRITE_A1 = (200, 403, 403, 403, 404, 404, 401)
 PMO_ONLY_WRITE_ALL = (200, 403, 403, 403, 403, 403, 401)
+OWN_NOTICE = (404, 404, 404, 200, 404, 404, 401)
+
+
+def _notice(w: World) -> Notification:
+    return Notification.objects.create(
+        recipient=w.project_manager.user, kind="mention", title="Hi", event_key="k"
+    )
 
 
 def _portfolio(w: World) -> Portfolio:
@@ -687,6 +695,21 @@ ROWS += [
         (200, 403, 403, 200, 404, 404, 401),
         lambda w: reverse("api:project-mspdi-list", args=[w.project_a1.pk]),
         lambda w: {"content_base64": base64.b64encode(MSPDI_PLAN).decode()},
+    ),
+    # Notices are their recipient's own: another's answers 404 to everyone else, the PMO too.
+    _row("notification-list", "GET", EVERYONE),
+    _row("notification-detail", "GET", OWN_NOTICE, _detail("notification-detail", _notice)),
+    _row("notification-read", "POST", OWN_NOTICE, _detail("notification-read", _notice)),
+    _row("notification-read-all", "POST", EVERYONE),
+    _row("notification-preferences", "GET", EVERYONE),
+    _row(
+        "notification-preferences",
+        "PUT",
+        EVERYONE,
+        body=lambda w: {
+            "digest": True,
+            "kinds": [{"kind": "mention", "in_app": True, "email": False}],
+        },
     ),
     # The schema and its docs need a token (or a session) unless API_DOCS_PUBLIC is on.
     _row("schema", "GET", (200,) * 6 + (401,)),

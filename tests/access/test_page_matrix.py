@@ -20,6 +20,7 @@ from portfolio.accounts.models import ApiToken
 from portfolio.boardpacks.models import BoardPack
 from portfolio.calendars.models import CalendarFeed
 from portfolio.imports.models import ImportJob
+from portfolio.notifications.models import Notification
 from programmes.models import Benefit, BenefitMeasurement, Stakeholder
 from projects.models import StatusReport
 from tests.conftest import ROLES_AND_ANONYMOUS, Cast
@@ -97,6 +98,9 @@ def world(cast: Cast) -> World:
                 pdf=b"%PDF-1.7",
             ),
             "feed_secret": CalendarFeed.objects.issue(user=cast.pmo.user)[1],
+            "notice": Notification.objects.create(
+                recipient=cast.project_manager.user, kind="mention", title="Hi", event_key="k"
+            ),
         },
     )
 
@@ -225,6 +229,13 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     # Single sign-on is off unless OIDC_* is configured (tests/browser/test_sso.py turns it on).
     "oidc_authentication_init": (lambda w: [], "", (404,) * 7),
     "oidc_authentication_callback": (lambda w: [], "", (404,) * 7),
+    # Everyone's own notices; the rows are fetched from the viewer's own (tests/notifications).
+    "notifications:list": (lambda w: [], "", EVERYONE),
+    "notifications:bell": (lambda w: [], "", EVERYONE),
+    "notifications:preferences": (lambda w: [], "", EVERYONE),
+    "notifications:read-all": (lambda w: [], "", POST_ONLY),
+    "notifications:open": (_pk("notice"), "", POST_ONLY),
+    "notifications:read": (_pk("notice"), "", POST_ONLY),
 }
 # Served by other machinery, with their own tests: the admin and the API matrix.
 ELSEWHERE = {"admin", "api"}

@@ -39,6 +39,7 @@ from portfolio.boardpacks.models import BoardPack
 from portfolio.core.schema import decimal_pattern, error_statuses
 from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
 from portfolio.imports.models import ImportJob
+from portfolio.notifications.models import Notification
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -107,6 +108,7 @@ VISIBLE: dict[str, Callable[[Any], QuerySet[Any]]] = {
     "board-packs": BoardPack.objects.visible_to,
     # What-if answers name no object by "id"; what they name is checked in tests/projects.
     "impact": Project.objects.visible_to,
+    "notifications": lambda user: Notification.objects.shown_to(user),
 }
 
 # An existing object per resource, so that half the detail requests reach real rows.
@@ -145,6 +147,9 @@ TARGETS: dict[str, Callable[[World], Any]] = {
             programme=w.programme_a1, as_of=date(2026, 11, 2), requested_by=w.pmo.user
         )
     ),
+    "notifications": lambda w: Notification.objects.get_or_create(
+        recipient=w.project_manager.user, event_key="schema", defaults={"kind": "mention"}
+    )[0],
     "health/portfolios": lambda w: PortfolioHealth.objects.get(
         portfolio=w.portfolio_a, is_current=True
     ),
