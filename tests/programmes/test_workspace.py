@@ -35,10 +35,15 @@ def test_opening_the_health_policy_writes_nothing_and_saving_stores_it(cast: Cas
         "stale_after_days": 14,
         "report_due_weekday": 4,
         "report_grace_days": 2,
+        "overbooking": "refuse",
     }
     assert client.post(url, fields).status_code == 302
     policy = HealthPolicy.objects.get(portfolio=cast.portfolio_b)
-    assert (policy.rollup, policy.red_share_percent) == ("red_share", 40)
+    assert (policy.rollup, policy.red_share_percent, policy.overbooking) == (
+        "red_share",
+        40,
+        "refuse",
+    )
 
 
 def test_the_stakeholder_form_offers_influence_and_interest_from_1_to_5() -> None:
