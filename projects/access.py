@@ -163,18 +163,35 @@ def may_edit_allocation(user: AnyUser, allocation: Allocation) -> bool:
     return Allocation.objects.editable_by(user).filter(pk=allocation.pk).exists()
 
 
-@rule("Only programme managers (and PMO) record dependencies.")
+@rule("Only programme managers, project managers and PMO record dependencies.")
 def may_link_projects(user: AnyUser) -> bool:
     """Record dependencies at all; which ones, `may_link` says."""
-    return is_pmo(user) or Programme.objects.managed_by(user).exists()
+    return (
+        is_pmo(user)
+        or Programme.objects.managed_by(user).exists()
+        or Project.objects.led_by(user).exists()
+    )
 
 
-@rule("One end of the dependency must be in a programme you manage.")
+@rule(
+    "One end of the dependency must be in a programme you manage, "
+    "or the project that needs it must be your own."
+)
 def may_link(user: AnyUser, upstream: Project, downstream: Project) -> bool:
     """Record that `downstream` needs `upstream`: one end must be a project the user
-    coordinates. Refused as invalid input (on `downstream`) by the dependency services."""
+    coordinates, or the downstream one the user leads (a project manager records what
+    their own plan waits for, as its predecessor links say). Refused as invalid input (on
+    `downstream`) by the dependency services."""
     coordinated = Project.objects.coordinated_by(user)
-    return coordinated.filter(pk__in=[upstream.pk, downstream.pk]).exists()
+    if coordinated.filter(pk__in=[upstream.pk, downstream.pk]).exists():
+        return True
+    return Project.objects.led_by(user).filter(pk=downstream.pk).exists()
+
+
+@rule("You may add dependencies to your own projects and your programmes' projects only.")
+def may_add_needs(user: AnyUser, project: Project) -> bool:
+    """Add, on this project's page, something it needs from another project."""
+    return may_book_people(user, project) or _in(Project.objects.led_by(user), project)
 
 
 @rule(READ_ONLY)

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from portfolio.core.listing import Listing
 from programmes.models import Programme
 from projects import services
 from projects.access import (
+    may_add_needs,
     may_book_people,
     may_create_project,
     may_edit_project,
@@ -94,6 +95,8 @@ def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "issues": project.issues.select_related("owner", "programme"),
             "dependencies": dependencies.select_related(
                 "upstream", "downstream", "upstream_milestone", "downstream_milestone"
+            ).annotate(
+                editable=Exists(Dependency.objects.editable_by(user).filter(pk=OuterRef("pk")))
             ),
             "allocations": project.allocations.select_related("person"),
             "health": SimpleLazyObject(lambda: project.health_records.standing(moment)),
@@ -108,6 +111,7 @@ def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             # so do the programme manager's (bookings, dependencies).
             "can_deliver": SimpleLazyObject(lambda: may_report_on(user, project)),
             "can_coordinate": SimpleLazyObject(lambda: may_book_people(user, project)),
+            "can_add_needs": SimpleLazyObject(lambda: may_add_needs(user, project)),
             "slip_reach": SimpleLazyObject(lambda: DerivedForecast.objects.reach_of(project)),
             "pushed": DerivedForecast.objects.filter(project=project).select_related("caused_by"),
         },

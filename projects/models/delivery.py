@@ -376,12 +376,15 @@ class DependencyQuerySet(models.QuerySet):
         return self.filter(Q(upstream__in=visible) | Q(downstream__in=visible))
 
     def editable_by(self, user: AnyUser) -> Self:
-        """Programme managers coordinate the dependencies touching their programme."""
+        """Programme managers coordinate the dependencies touching their programme; a
+        project manager keeps those their own project needs."""
         if sees_everything(user):
             return self
         managed = Programme.objects.managed_by(user)
         return self.filter(
-            Q(upstream__programme__in=managed) | Q(downstream__programme__in=managed)
+            Q(upstream__programme__in=managed)
+            | Q(downstream__programme__in=managed)
+            | Q(downstream__in=Project.objects.led_by(user))
         )
 
 

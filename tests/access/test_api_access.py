@@ -352,12 +352,13 @@ ROWS = [
     ),
     _row("baseline-detail", "GET", READERS_OF_A1, _detail("baseline-detail", _original)),
     _row("baseline-compare", "GET", READERS_OF_A1, _detail("baseline-compare", _original)),
-    # Dependencies: the programme manager coordinates them.
+    # Dependencies: the programme manager coordinates them; a project manager records what
+    # their own project needs (another project's manager is refused on `downstream`).
     _row("dependency-list", "GET", EVERYONE),
     _row(
         "dependency-list",
         "POST",
-        (201, 403, 201, 403, 403, 403, 401),
+        (201, 403, 201, 201, 400, 403, 401),
         body=lambda w: {"upstream": w.project_a1_third.pk, "downstream": w.project_a1.pk},
     ),
     _row(
@@ -369,7 +370,7 @@ ROWS = [
     _row(
         "dependency-detail",
         "PUT",
-        (200, 403, 200, 403, 404, 404, 401),
+        (200, 403, 200, 200, 404, 404, 401),
         _detail("dependency-detail", lambda w: w.dependency),
         lambda w: {
             "upstream": w.project_a1_sibling.pk,
@@ -381,14 +382,14 @@ ROWS = [
     _row(
         "dependency-detail",
         "PATCH",
-        (200, 403, 200, 403, 404, 404, 401),
+        (200, 403, 200, 200, 404, 404, 401),
         _detail("dependency-detail", lambda w: w.dependency),
         lambda w: {"lag_days": -2},
     ),
     _row(
         "dependency-detail",
         "DELETE",
-        (204, 403, 204, 403, 404, 404, 401),
+        (204, 403, 204, 204, 404, 404, 401),
         _detail("dependency-detail", lambda w: w.dependency),
     ),
     # Allocations: the programme manager books people.

@@ -65,6 +65,7 @@ from projects import serializers as project_serializers
 from projects.access import (
     may_add_milestone_to,
     may_add_milestones,
+    may_add_needs,
     may_book_anyone,
     may_book_people,
     may_create_project,
@@ -174,12 +175,15 @@ MATRIX: list[tuple[Rule[...], Subject, set[str]]] = [
     (may_book_anyone, nothing, MANAGER_OF_A1),
     (may_book_people, lambda c: (c.project_a1,), MANAGER_OF_A1),
     (may_edit_allocation, lambda c: (AllocationFactory(project=c.project_a1),), MANAGER_OF_A1),
-    (may_link_projects, nothing, MANAGER_OF_A1),
-    (may_link, lambda c: (c.project_a1_sibling, c.project_a1), MANAGER_OF_A1),
+    (may_link_projects, nothing, MANAGER_OF_A1 | DELIVERS_A_PROJECT),
+    (may_link, lambda c: (c.project_a1_sibling, c.project_a1), MANAGER_OF_A1 | DELIVERS_A1),
+    # What another project needs from A1 is not A1's manager's to record.
+    (may_link, lambda c: (c.project_a1, c.project_a1_sibling), MANAGER_OF_A1),
+    (may_add_needs, lambda c: (c.project_a1,), MANAGER_OF_A1 | DELIVERS_A1),
     (
         may_edit_dependency,
         lambda c: (DependencyFactory(upstream=c.project_a1_sibling, downstream=c.project_a1),),
-        MANAGER_OF_A1,
+        MANAGER_OF_A1 | DELIVERS_A1,
     ),
     (may_read_compliance, nothing, {"pmo", "executive"}),
     (may_send_reminders, nothing, PMO),

@@ -81,6 +81,8 @@ ROUTES = [
         lambda c: reverse("projects:dependency-create"),
         "pmo",
         "programme_manager",
+        "project_manager",
+        "other_project_manager",
     ),
     _r(
         "project risk",

@@ -2,9 +2,8 @@
 XML, read the preview, import, and find the milestones and the cross-project dependency on
 the project page.
 
-The PMO imports here: a project manager imports the milestones too (tests/imports), but
-recording a dependency is the programme's (projects.access.may_link), so theirs are listed
-as skipped."""
+The project's manager imports: the milestones are theirs, and so are the links their plan
+waits for (projects.access.may_link)."""
 
 import re
 from datetime import date
@@ -13,7 +12,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from programmes.models import Person
 from projects.models import Dependency
 from tests.browser.conftest import axe_violations, log_in
 from tests.factories import MilestoneFactory, PersonFactory, ProgrammeFactory, ProjectFactory
@@ -26,14 +24,14 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 def test_a_plan_is_previewed_then_imported_with_its_milestones_and_links(
     page: Page, live_server
 ) -> None:
-    PersonFactory(name="Pia PMO", access=Person.Access.PMO, user__username="pmo")
+    manager = PersonFactory(name="Pam Project", user__username="pm")
     programme = ProgrammeFactory(name="Rail")
-    project = ProjectFactory(programme=programme, name="Project A1", code="A1")
+    project = ProjectFactory(programme=programme, name="Project A1", code="A1", manager=manager)
     upstream = ProjectFactory(programme=programme, name="Project B1", code="B1")
     MilestoneFactory(project=upstream, name="API delivered", baseline_date=date(2027, 5, 20))
     SHOTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live_server.url, "pmo")
+    log_in(page, live_server.url, "pm")
     page.goto(f"{live_server.url}{project.get_absolute_url()}")
 
     page.get_by_role("link", name="Import from Microsoft Project").click()

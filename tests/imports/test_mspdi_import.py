@@ -140,25 +140,41 @@ def test_every_version_of_project_imports(cast: Cast, b1_api: Milestone, name: s
     assert Dependency.objects.filter(downstream=cast.project_a1, upstream=cast.project_b1).exists()
 
 
-def test_a_project_manager_imports_milestones_but_links_are_left_to_the_programme(
+def test_a_project_manager_imports_milestones_and_what_their_project_needs(
     cast: Cast, b1_api: Milestone
 ) -> None:
+    # A project manager records what their own plan waits for (its predecessor links),
+    # from projects they may see: the sibling in their programme.
+    MilestoneFactory(project=cast.project_a1_sibling, name="API delivered")
+    tasks = standard_tasks()
+    tasks[-2].external = "\\\\fileserver\\Plans\\Project A1 sibling.mpp"
     assert cast.project_manager.user is not None
-    preview = mspdi_import(project=cast.project_a1, plan=_plan(), user=cast.project_manager.user)
-    assert cast.project_a1.milestones.count() == 4
-    assert not Dependency.objects.exists()
-    # Project B1 is outside the project manager's sight, so it is not even found.
-    assert "No project you may see is named or coded “Project B1”" in " ".join(
-        item.reason for item in preview.skipped
+    preview = mspdi_import(
+        project=cast.project_a1,
+        plan=read_plan(plan_xml(tasks).encode()),
+        user=cast.project_manager.user,
     )
+    assert cast.project_a1.milestones.count() == 4
+    dependency = Dependency.objects.get()
+    assert (dependency.upstream, dependency.downstream) == (
+        cast.project_a1_sibling,
+        cast.project_a1,
+    )
+    assert preview.counts()["dependencies"] == 1
 
 
 def test_a_link_the_user_may_not_record_is_skipped_in_the_rules_words(
     cast: Cast,
 ) -> None:
-    MilestoneFactory(project=cast.project_a1_sibling, name="API delivered")
+    # Another project waiting for this one (an external successor) is that project's
+    # business: its manager or the programme records it, not this project's manager.
+    MilestoneFactory(project=cast.project_a1_sibling, name="Trains tested")
     tasks = standard_tasks()
-    tasks[-2].external = "\\\\fileserver\\Plans\\Project A1 sibling.mpp"
+    tasks.append(
+        T(22, "Trains tested", 1, milestone=True, start=date(2027, 12, 1),
+          external="\\\\fileserver\\Plans\\Project A1 sibling.mpp",
+          links=[link(7, kind=0)])
+    )  # fmt: skip
     plan = read_plan(plan_xml(tasks).encode())
     assert cast.project_manager.user is not None
     preview = mspdi_preview(plan=plan, project=cast.project_a1, user=cast.project_manager.user)
