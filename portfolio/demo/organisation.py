@@ -438,6 +438,7 @@ def _seed_programme_records(
         impact=5,
         owner=programme.manager,
         response="Business case refresh.",
+        raised_on=today - timedelta(weeks=20),
     )
 
 
@@ -454,6 +455,9 @@ def _seed_registers(
                 probability=min(rng.choice([1, 1, 2, 2, 3, 4]), 2 if _calm(project.code) else 5),
                 impact=rng.choice([1, 2, 2, 3, 3, 4, 5]),
                 proximity=rng.choice(list(Risk.Proximity.values)),
+                # Raised weeks ago, as the weekly history says (no draw: the rest of the
+                # demo keeps its numbers): a past board pack lists them.
+                raised_on=today - timedelta(weeks=6 + len(title) % 8),
             )
         if rng.random() < 0.5:
             due = rng.randint(-6, 45)
