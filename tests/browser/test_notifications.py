@@ -62,3 +62,23 @@ def test_an_escalated_issue_rings_the_programme_managers_bell_and_emails_once(
     assert len(emails) == 1
     assert "Card processor outage" in emails[0]
     assert Notification.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bell_asks_for_its_count_once_per_page_not_again_after_each_answer(
+    page: Page, live_server
+) -> None:  # type: ignore[no-untyped-def]
+    # The answer replaces the bell: were it to carry the "load" trigger too, it would ask
+    # again at once, for ever, and no page would ever be idle.
+    PersonFactory(name="Grace Okafor", user__username="progman")
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    log_in(page, live_server.url, "progman")
+    expect(page.get_by_test_id("notice-bell")).to_have_attribute("aria-label", "Notifications")
+    asked.clear()
+    page.reload()
+    page.wait_for_load_state("networkidle", timeout=5_000)  # raises if it never is
+    page.wait_for_timeout(1_500)
+    assert [url for url in asked if "/notifications/bell/" in url] == [
+        f"{live_server.url}/notifications/bell/"
+    ]
