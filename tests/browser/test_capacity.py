@@ -41,7 +41,7 @@ def test_programme_manager_finds_who_is_over_capacity_by_team(page: Page, live_s
     expect(grid.get_by_role("rowheader").filter(has_text="Signals")).to_contain_text("2 people")
     expect(grid).not_to_contain_text("Tara Singh")
 
-    page.get_by_role("button", name="Show the people of Signals").click()
+    page.get_by_role("button", name="Show people of Signals").click()
     tara_row = grid.get_by_role("row").filter(has_text="Tara Singh")
     expect(tara_row.locator("td").first).to_have_text("130%")
     expect(tara_row.locator("td").first).to_have_attribute("data-level", "over")
