@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from portfolio.boardpacks.access import packable_portfolios, packable_programmes
+from portfolio.core.forms import DateField
 from programmes.models import Portfolio, Programme
 
 if TYPE_CHECKING:
@@ -41,10 +42,9 @@ def find_subject(user: AnyUser, value: str) -> Portfolio | Programme | None:
 
 class BoardPackForm(forms.Form):
     subject = forms.ChoiceField(label="Portfolio or programme")
-    as_of = forms.DateField(
+    as_of = DateField(
         label="As of",
         help_text="The pack shows everything as it stood at the end of this day.",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
@@ -54,7 +54,6 @@ class BoardPackForm(forms.Form):
         assert isinstance(subject, forms.ChoiceField)
         subject.choices = subject_choices(user)
         self.fields["as_of"].initial = timezone.localdate()
-        self.fields["as_of"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean_subject(self) -> Portfolio | Programme:
         subject = find_subject(self.user, self.cleaned_data["subject"])
