@@ -208,16 +208,18 @@ def _each_form(page: Page, base: str, username: str) -> Iterator[tuple[str, int]
             yield path, index
 
 
-def _goto(page: Page, url: str) -> None:
-    """Go to the page; once more should the last submit's own document still be arriving
-    (a native submit the test took for htmx, or a slow answer) and interrupt the first."""
-    try:
-        page.goto(url)
-    except Error as error:
-        if "interrupted by another navigation" not in str(error):
-            raise
-        page.wait_for_load_state()
-        page.goto(url)
+def _goto(page: Page, url: str, attempts: int = 3) -> None:
+    """Go to the page; again should a document the last submit started (a native submit
+    the test took for htmx, a slow answer, a script of the page) still be arriving and
+    interrupt it."""
+    for attempt in range(attempts):
+        try:
+            page.goto(url)
+            return
+        except Error as error:
+            if "interrupted by another navigation" not in str(error) or attempt == attempts - 1:
+                raise
+            settle(page)
 
 
 @pytest.mark.parametrize("username", ROLES)
