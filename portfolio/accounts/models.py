@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -13,13 +12,11 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from portfolio.accounts.keys import HashedKey, HashedKeyQuerySet, hash_key
 from portfolio.core.http import client_ip
 
 
-class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def active(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True)
-
+class ApiTokenQuerySet(HashedKeyQuerySet):
     def issue(self, *, user: Any, name: str) -> tuple[ApiToken, str]:
         """A new token for the user: the row (holding only a hash) and the secret, which is
         shown once and never stored."""
@@ -28,22 +25,21 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
             user=user,
             name=name,
             prefix=secret[: ApiToken.PREFIX_LENGTH],
-            key_hash=ApiToken.hash(secret),
+            key_hash=hash_key(secret),
         )
         return token, secret
 
     def authenticating(self, secret: str) -> ApiToken | None:
         """The active token with this secret, with its user; None when unknown or revoked."""
-        return self.active().select_related("user").filter(key_hash=ApiToken.hash(secret)).first()
+        token: ApiToken | None = self.presented(secret)
+        return token
 
 
-class ApiToken(models.Model):
-    """A per-user API key. Only a SHA-256 of the secret is kept: the secret itself has 256
-    random bits, so a slow password hash would add nothing but latency to every request."""
+class ApiToken(HashedKey):
+    """A per-user API key, kept only as a hash (portfolio.accounts.keys)."""
 
     SCHEME = "smt_"  # recognisable by secret scanners and in logs
     PREFIX_LENGTH = 12
-    # last_used_at is written at most this often per token, not on every request.
     USE_RECORDED_EVERY = timedelta(minutes=1)
 
     user = models.ForeignKey(
@@ -51,10 +47,6 @@ class ApiToken(models.Model):
     )
     name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'CI export'")
     prefix = models.CharField(max_length=PREFIX_LENGTH, help_text="First characters, for display")
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -78,33 +70,9 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
-    @staticmethod
-    def hash(secret: str) -> str:
-        return hashlib.sha256(secret.encode()).hexdigest()
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
-
     def revoke(self, *, by: Any) -> bool:
         """Revoke once; False when it was already revoked (two clicks, or PMO and owner)."""
-        now = timezone.now()
-        revoked = ApiToken.objects.filter(pk=self.pk, revoked_at__isnull=True).update(
-            revoked_at=now, revoked_by=by if by is not None and by.is_authenticated else None
-        )
-        if revoked:
-            self.revoked_at = now
-        return bool(revoked)
-
-    def record_use(self) -> None:
-        """Note when the token was last used, with one conditional UPDATE a minute at most."""
-        now = timezone.now()
-        if self.last_used_at is not None and now - self.last_used_at < self.USE_RECORDED_EVERY:
-            return
-        ApiToken.objects.filter(pk=self.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - self.USE_RECORDED_EVERY)
-        ).update(last_used_at=now)
-        self.last_used_at = now
+        return self._mark_revoked(revoked_by=by if by is not None and by.is_authenticated else None)
 
 
 class AuthEventKind(models.TextChoices):

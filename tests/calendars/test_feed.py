@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from portfolio.accounts.keys import hash_key
 from portfolio.calendars.models import CalendarFeed
 from programmes.models import HealthPolicy
 from tests.conftest import Cast
@@ -141,7 +142,7 @@ def test_a_fetch_records_when_the_feed_was_last_used(cast: Cast, secret: str) ->
 def test_only_a_hash_of_the_secret_is_stored(cast: Cast, secret: str) -> None:
     feed = CalendarFeed.objects.get(user=cast.project_manager.user)
     assert secret not in (feed.key_hash, feed.prefix)
-    assert feed.key_hash == CalendarFeed.hash(secret)
+    assert feed.key_hash == hash_key(secret)
 
 
 def test_the_settings_page_shows_the_new_url_once(cast: Cast) -> None:
