@@ -139,7 +139,7 @@ class AllocationSerializer(ScopedModelSerializer):
         view = self.context.get("view")
         if getattr(view, "action", None) not in {"create", "update", "partial_update"}:
             return None
-        return allocation.overbooking_warning() or None
+        return allocation.overbooking_on_save or None
 
     class Meta:
         model = Allocation

@@ -170,7 +170,8 @@ def allocation_save(*, allocation: Allocation) -> Allocation:
     4. Count the person's load in the booking's weeks over every project; when it goes
        above capacity and the portfolio's policy refuses that, roll the save back. (Still
        under the lock: two bookings at once cannot both fit in the last free hours.) The
-       warning otherwise is `Allocation.overbooking_warning`, for the caller to show.
+       warning otherwise is left in `allocation.overbooking_on_save`, for the caller to
+       show, so the load is counted once per save.
     """
     adding = allocation._state.adding
     with transaction.atomic():
@@ -189,6 +190,7 @@ def allocation_save(*, allocation: Allocation) -> Allocation:
             raise ValidationError(
                 {"start_date": ValidationError(message, code="overlap")}
             ) from error
+        allocation.overbooking_on_save = allocation.overbooking_warning()
         try:
             _refuse_overbooking_if_policy_says(allocation)
         except ValidationError:
@@ -204,7 +206,7 @@ def _refuse_overbooking_if_policy_says(allocation: Allocation) -> None:
     policy = allocation.project.portfolio.policy
     if policy.overbooking != HealthPolicy.Overbooking.REFUSE:
         return
-    if warning := allocation.overbooking_warning():
+    if warning := allocation.overbooking_on_save:
         field = "percent" if allocation.percent is not None else "hours_per_week"
         reason = f"{warning} {allocation.project.portfolio}'s policy refuses over-bookings."
         raise ValidationError({field: ValidationError(reason, code="overbooked")})

@@ -271,8 +271,8 @@ def allocation_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def _booking_save(request: HtmxHttpRequest, allocation: Allocation) -> Allocation:
     """Save, and tell the booker when it over-books the person (policy allowing it)."""
     saved = services.allocation_save(allocation=allocation)
-    if warning := saved.overbooking_warning():
-        messages.warning(request, warning)
+    if saved.overbooking_on_save:
+        messages.warning(request, saved.overbooking_on_save)
     return saved
 
 

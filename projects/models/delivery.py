@@ -622,6 +622,10 @@ class Allocation(models.Model):
     objects = AllocationQuerySet.as_manager()
     history = HistoricalRecords()
 
+    # What the last save over-booked, set by projects.services.allocation_save, which
+    # counts the load once, under the person's lock; "" when nothing (or not saved so).
+    overbooking_on_save = ""
+
     class Meta:
         ordering = ["start_date"]
         constraints = [

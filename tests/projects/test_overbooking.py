@@ -96,6 +96,7 @@ def test_a_booking_that_takes_someone_over_capacity_is_saved_with_a_warning_nami
     saved = allocation_save(allocation=booking(busy_tara, ProjectFactory(), percent=50))
     assert Allocation.objects.filter(pk=saved.pk).exists()
     assert saved.overbooking_warning() == "This takes Tara Singh to 130 % in weeks 12–15 of 2027."
+    assert saved.overbooking_on_save == saved.overbooking_warning()
 
 
 def test_a_booking_within_capacity_warns_of_nothing(busy_tara: Person) -> None:
