@@ -12,9 +12,11 @@ and `portfolio.health.receivers` turns it into requests here.
    redelivery (acks_late) or the sweep does the work.
 """
 
+import math
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -26,9 +28,10 @@ from portfolio.health.models import HealthRequest
 # requests can be published without importing the tasks module (which imports the roll-up).
 RECOMPUTE_TASK = "health.recompute"
 
-# How long a programme's or portfolio's coalescing window stays open (seconds): long
-# enough for a burst of project jobs to finish, short enough that a submit reaches the
-# programme dashboard within two seconds.
+# A programme's or portfolio's coalescing window (seconds). Its first request runs at once
+# (the leading edge: a lone submit reaches the dashboard without waiting); requests within
+# the window after that wait it out and run once together (the trailing edge), so a burst
+# of project jobs recomputes its programme once at once and once per window after.
 COALESCE_SECONDS = {"project": 0.0, "programme": 1.0, "portfolio": 0.5}
 # A request older than this whose job never ran (or died) is sent again by the sweep.
 SWEEP_AFTER = timedelta(seconds=30)
@@ -115,7 +118,7 @@ def health_done(*, subject: str, subject_id: int, generation: int) -> None:
         _shown_waiting([(subject, subject_id)])
     still_pending = HealthRequest.objects.filter(subject=subject, subject_id=subject_id)
     if not deleted and still_pending.exists():
-        transaction.on_commit(lambda: _send_health_job(subject, subject_id))
+        transaction.on_commit(lambda: _send_health_job(subject, subject_id, trailing=True))
 
 
 def health_pending_generations(subject: str) -> dict[int, int]:
@@ -148,7 +151,7 @@ def health_done_many(*, subject: str, generations: dict[int, int]) -> None:
         subject=subject, subject_id__in=[pk for pk in ids if pk not in deleted]
     ).values_list("subject_id", flat=True)
     for subject_id in moved:
-        transaction.on_commit(partial(_send_health_job, subject, subject_id))
+        transaction.on_commit(partial(_send_health_job, subject, subject_id, trailing=True))
 
 
 def _shown_waiting(subjects: list[tuple[str, int]]) -> None:
@@ -177,5 +180,21 @@ def health_pending(subjects: dict[str, list[int]]) -> int:
     return pending
 
 
-def _send_health_job(subject: str, subject_id: int) -> bool:
-    return publish(RECOMPUTE_TASK, subject, subject_id, countdown=COALESCE_SECONDS[subject])
+def _send_health_job(subject: str, subject_id: int, *, trailing: bool = False) -> bool:
+    countdown = COALESCE_SECONDS[subject] if trailing else coalescing_delay(subject, subject_id)
+    return publish(RECOMPUTE_TASK, subject, subject_id, countdown=countdown)
+
+
+def coalescing_delay(subject: str, subject_id: int) -> float:
+    """0 for the first job of a quiet subject (the leading edge); its window for any other
+    within the window. The mark is shared through the cache (Redis), since web processes
+    and workers both send jobs; without the cache every job waits out the window."""
+    window = COALESCE_SECONDS[subject]
+    if not window:
+        return 0.0
+    key = f"health:leading:{subject}:{subject_id}"
+    try:
+        quiet = cache.add(key, 1, timeout=math.ceil(window))
+    except Exception:  # a cache outage costs only the window's latency
+        quiet = False
+    return 0.0 if quiet else window

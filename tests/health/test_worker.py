@@ -39,7 +39,9 @@ def test_a_red_submission_reaches_programme_and_portfolio_health(celery_worker, 
     wait_for(lambda: not HealthRequest.objects.exists())
 
 
-def test_ten_submits_in_one_programme_recompute_it_once(celery_worker, cast: Cast) -> None:
+def test_ten_submits_in_one_programme_recompute_it_at_once_and_once_after_at_most(
+    celery_worker, cast: Cast
+) -> None:
     projects = [ProjectFactory(programme=cast.programme_a2) for _ in range(10)]
     # Creating them asks for health too: let that settle, then count from here.
     wait_for(lambda: ProjectHealth.objects.filter(project__in=projects).count() == 10)
@@ -60,4 +62,6 @@ def test_ten_submits_in_one_programme_recompute_it_once(celery_worker, cast: Cas
     wait_for(lambda: not HealthRequest.objects.exists())
     log = WORKER_LOG.read_text()[already:]
     assert log.count("Recomputed project ") >= 10
-    assert log.count(f"Recomputed programme {cast.programme_a2.pk}\n") == 1
+    # The leading edge runs as the first project job ends; the other nine fall in its
+    # window and run together once after it (when they were not all done before it ran).
+    assert 1 <= log.count(f"Recomputed programme {cast.programme_a2.pk}\n") <= 2
