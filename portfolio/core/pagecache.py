@@ -92,15 +92,30 @@ def versions(scopes: Iterable[str]) -> dict[str, int] | None:
     keys = [_version_key(name) for name in names]
     try:
         found = cache.get_many(keys)
-        for key in keys:
-            if key not in found:
-                cache.add(key, time.time_ns(), timeout=None)
-                found[key] = cache.get(key)
+        if missing := [key for key in keys if key not in found]:
+            found |= _start_versions(missing)
     except Exception:  # any cache failure means "nothing is cached"
         logger.warning("page cache: cannot read scope versions", exc_info=True)
         return None
     _read_scopes().update(names)
     return {name: found[key] for name, key in zip(names, keys, strict=True)}
+
+
+def _start_versions(keys: list[str]) -> dict[str, int]:
+    """Give each missing version the clock's value, unless another process gave it one
+    first (set-if-absent), and read what each holds. On Redis one round trip for them all:
+    after a flush, a page of 26 portfolio scopes would otherwise wait for 52."""
+    stamp = time.time_ns()
+    client = getattr(cache, "_cache", None)
+    if client is None or not hasattr(client, "get_client"):  # not Redis: the quick start
+        return {key: cache.get(key) if not cache.add(key, stamp, None) else stamp for key in keys}
+    redis_keys = [cache.make_and_validate_key(key) for key in keys]
+    pipe = client.get_client(write=True).pipeline(transaction=False)
+    for key in redis_keys:
+        pipe.set(key, client._serializer.dumps(stamp), nx=True)
+    pipe.mget(redis_keys)
+    *_, values = pipe.execute()
+    return {key: client._serializer.loads(value) for key, value in zip(keys, values, strict=True)}
 
 
 def _move(scopes: Iterable[str]) -> None:

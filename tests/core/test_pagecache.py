@@ -598,3 +598,21 @@ def test_content_changed_retires_every_cached_part(cast: Cast, renders: list[str
     _get(client, DASHBOARD)
     _get(client, _cards(cast))
     assert renders == ["executive-dashboard", "programme-card", "programme-card"]
+
+
+def test_lost_versions_start_again_from_the_clock_and_one_set_first_elsewhere_is_kept() -> None:
+    cache.clear()
+    cache.set("scope-version:portfolio:7", 42, timeout=None)  # another process was first
+    before = time.time_ns()
+
+    found = pagecache.versions(["portfolio:7", "portfolio:8", "portfolio:9"])
+
+    assert found is not None
+    assert found["portfolio:7"] == 42
+    assert found["portfolio:8"] >= before and found["portfolio:9"] >= before
+    assert pagecache.versions(["portfolio:8"]) == {
+        "catalogue": found["catalogue"],
+        "portfolio:8": found["portfolio:8"],
+    }
+    cache.incr("scope-version:portfolio:8")  # a write moves it, as _move does
+    assert pagecache.versions(["portfolio:8"])["portfolio:8"] == found["portfolio:8"] + 1  # type: ignore[index]
