@@ -290,12 +290,6 @@ def lay_out(
     return Chart(scale=scale, rows=rows, arrows=arrows, today_x=today_x, highlighted=marked)
 
 
-def span_of(items: Iterable[Item]) -> tuple[date, date] | None:
-    """The first and last date any of the items shows; None when none has a date."""
-    days = [d for item in items for d in item.dates()]
-    return (min(days), max(days)) if days else None
-
-
 def _day(value: date) -> str:
     return f"{value.day} {value:%b %Y}"
 

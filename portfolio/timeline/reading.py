@@ -26,7 +26,7 @@ from portfolio.core import impact
 from portfolio.core.ratings import Rating
 from portfolio.core.timescale import Scale, Zoom, scale_for
 from portfolio.health.models import ProgrammeHealth, ProjectHealth
-from portfolio.timeline.layout import End, Item, Link, Mark, Side, span_of
+from portfolio.timeline.layout import End, Item, Link, Mark, Side
 from programmes.models import Portfolio, Programme
 from projects.impact import impact_graph
 from projects.models import Dependency, Milestone, Project
@@ -224,11 +224,11 @@ class Timeline:
     def _group(
         self, programme: Programme | None, projects: list[Project], health: dict[int, str]
     ) -> Group:
-        items = [self._item(p) for p in projects]
-        span = span_of(items)
-        starts = [i.start for i in items if i.start]
-        finishes = [i.baseline_finish for i in items if i.baseline_finish]
-        forecasts = [i.finish for i in items if i.finish]
+        # From the rows' dates alone: a group's row needs no project's label, link or health
+        # (at 3x L the largest portfolio has 600 projects, and each link is a reverse()).
+        starts = [p.baseline_start for p in projects if p.baseline_start]
+        finishes = [p.baseline_finish for p in projects if p.baseline_finish]
+        forecasts = [f for p in projects if (f := p.forecast_finish or p.baseline_finish)]
         if programme is None:
             pk, code, name, url = None, "", "Projects without a programme", ""
         else:
@@ -242,7 +242,7 @@ class Timeline:
             baseline_finish=max(finishes)
             if finishes
             else (programme.finish_date if programme else None),
-            forecast_finish=max(forecasts) if forecasts and span else None,
+            forecast_finish=max(forecasts) if forecasts else None,
             health=health.get(pk, "") if pk is not None else "",
         )
         return Group(_programme_key(pk), pk, code, name, url, summary, len(projects))

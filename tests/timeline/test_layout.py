@@ -16,7 +16,6 @@ from portfolio.timeline.layout import (
     Side,
     describe,
     lay_out,
-    span_of,
 )
 from portfolio.timeline.svg import chart_svg
 
@@ -139,15 +138,3 @@ def test_the_svg_escapes_names_and_carries_no_style_attribute() -> None:
     assert "<b>" not in svg and "&lt;b&gt;&amp;" in svg
     assert "style=" not in svg
     assert 'class="today" x1="42"' in svg
-
-
-def test_the_span_of_items_covers_their_milestones_too() -> None:
-    late_mark = Item(
-        "project:6",
-        "M",
-        date(2026, 1, 1),
-        date(2026, 2, 1),
-        marks=(Mark("milestone:1", "Late", date(2026, 3, 1), date(2026, 4, 1)),),
-    )
-    assert span_of([late_mark]) == (date(2026, 1, 1), date(2026, 4, 1))
-    assert span_of([]) is None
