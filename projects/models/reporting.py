@@ -201,6 +201,15 @@ class StatusReport(models.Model):
             ),
             models.CheckConstraint(condition=Q(revision__gte=1), name="report_revision_from_one"),
         ]
+        indexes = [
+            # "Who reported for week W, and when": the Reporting page's statuses and counts
+            # read this for every project at once (an index-only scan of one week's rows).
+            models.Index(
+                fields=["period_start", "project", "submitted_at"],
+                condition=Q(state="submitted"),
+                name="submitted_reports_by_week",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} — {self.period.label} r{self.revision}"
