@@ -121,3 +121,16 @@ def monthly_from_cumulative(figures: Iterable[tuple[date, Decimal | None]]) -> P
         result[month] = closing[month] - previous
         previous = closing[month]
     return result
+
+
+def parse_month(text: str) -> date:
+    """A month written "YYYY-MM" (or its first day, "YYYY-MM-01"); ValueError otherwise."""
+    parts = text.strip().split("-")
+    if len(parts) == 3 and parts[2] == "01":
+        parts = parts[:2]
+    if len(parts) != 2 or not (len(parts[0]) == 4 and parts[0].isdigit() and parts[1].isdigit()):
+        raise ValueError(f"“{text}” is not a month: write it as YYYY-MM, e.g. 2027-03.")
+    year, month = int(parts[0]), int(parts[1])
+    if not 1 <= month <= 12:
+        raise ValueError(f"“{text}” is not a month: the month runs from 01 to 12.")
+    return date(year, month, 1)
