@@ -52,8 +52,8 @@ Shape = ProjectPhasing.Shape
 # invoice or early procurement, not a typing slip of a decade.
 SENSIBLE_YEARS = 5
 MAX_AMOUNT = Decimal("999999999999.99")  # the column's 14 digits
+# What the roll-up reads of each project (and nothing else, at the L size).
 _FIELDS = (
-    "pk",
     "programme_id",
     "portfolio_id",
     "budget",
@@ -240,7 +240,7 @@ def _count(first: date, last: date) -> int:
 def money_by_month(projects: QuerySet[Project], today: date | None = None) -> MoneyByMonth:
     """These projects' money summed by month, in four queries."""
     today = today or timezone.localdate()
-    rows = list(projects.order_by().only(*_FIELDS[1:]))
+    rows = list(projects.order_by().only(*_FIELDS))
     plans = Plans.of(p.pk for p in rows)
     return MoneyByMonth.build(
         added(plans.phasing(p, MoneyKind.BUDGET) for p in rows),

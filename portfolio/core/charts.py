@@ -74,7 +74,7 @@ def line_chart(months: Sequence[date], series: Sequence[Series], *, title: str) 
     ticks = format_html_join(
         "",
         '<text x="{}" y="{}" font-size="10" text-anchor="middle">{}</text>',
-        ((x(n), HEIGHT - 10, f"{m:%b %y}") for n, m in enumerate(months) if n % every == 0),
+        ((x(n), HEIGHT - 10, f"{m:%b %Y}") for n, m in enumerate(months) if n % every == 0),
     )
     axis = format_html(
         '<line x1="{l}" y1="{b}" x2="{r}" y2="{b}" stroke="#adb5bd"/>'

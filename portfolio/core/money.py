@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 PENNY = Decimal("0.01")
 
@@ -79,7 +80,8 @@ def _logistic(x: Decimal) -> Decimal:
     return 1 / (1 + (-S_CURVE_STEEPNESS * (x - Decimal("0.5"))).exp())
 
 
-def s_curve_weights(count: int) -> list[Decimal]:
+@cache  # the same few lengths recur across a portfolio: each is worked out once
+def s_curve_weights(count: int) -> tuple[Decimal, ...]:
     """The share of each of `count` months under a standard cumulative S.
 
     1. The cumulative curve is a logistic, 1 / (1 + e^(-8(x - 1/2))), over the project's
@@ -93,14 +95,14 @@ def s_curve_weights(count: int) -> list[Decimal]:
     def curve(n: int) -> Decimal:
         return (_logistic(Decimal(n) / count) - low) / (high - low)
 
-    return [curve(n + 1) - curve(n) for n in range(count)]
+    return tuple(curve(n + 1) - curve(n) for n in range(count))
 
 
 def spread_s_curve(total: Decimal, first: date, last: date) -> Phasing:
     """`total` spread over the months from `first` to `last` along the S-curve of
     `s_curve_weights`; sums to the total to the penny, like `spread_evenly`."""
     months = months_between(first, last) or [month_of(last)]
-    return _by_weights(total, months, s_curve_weights(len(months)))
+    return _by_weights(total, months, list(s_curve_weights(len(months))))
 
 
 def monthly_from_cumulative(figures: Iterable[tuple[date, Decimal | None]]) -> Phasing:
