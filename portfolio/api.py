@@ -24,7 +24,7 @@ from portfolio.notifications import api as notifications_api
 from portfolio.timeline import api as timeline_api
 from programmes import api as programmes_api
 from projects import api as projects_api
-from projects import impact_api
+from projects import impact_api, money_api
 
 
 def build_router() -> DefaultRouter:
@@ -34,6 +34,7 @@ def build_router() -> DefaultRouter:
     # entry per prefix, the last registered, which must be the portfolios' own list.
     routes = (
         *timeline_api.ROUTES,
+        *money_api.ROUTES,
         *programmes_api.ROUTES,
         *projects_api.ROUTES,
         *health_api.ROUTES,

@@ -1,6 +1,8 @@
 """Forms of the delivery layer. Each is built with `user=`: its dropdowns offer only what
 that user may see (`scoped_fields`, from the access modules)."""
 
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -13,11 +15,22 @@ from portfolio.core.forms import (
     SearchableSelect,
     iso_dates,
 )
+from portfolio.core.money import Phasing, parse_month
 from programmes.access import people_choices, portfolio_choices, programme_choices
 from programmes.models import Person
 from projects.access import active_milestone_choices, active_project_choices
 from projects.baselines import NewBaseline
-from projects.models import Allocation, Baseline, Dependency, Issue, Milestone, Project, Risk
+from projects.models import (
+    Allocation,
+    Baseline,
+    Dependency,
+    Issue,
+    Milestone,
+    MoneyKind,
+    Project,
+    ProjectPhasing,
+    Risk,
+)
 
 
 def _person(required: bool = False) -> forms.ModelChoiceField:
@@ -271,3 +284,58 @@ class BaselineCompareForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: forms.TypedChoiceField = self.fields["compare"]  # type: ignore[assignment]
         field.choices = [(b.number, f"{b.number}. {b.name}") for b in baselines]
+
+
+def months_text(phasing: Phasing) -> str:
+    return "\n".join(f"{month:%Y-%m} {amount}" for month, amount in sorted(phasing.items()))
+
+
+class PhasingForm(forms.Form):
+    """How a project's budget or forecast is phased (projects.money.project_phasing_set):
+    a shape, and for "entered" one month per line."""
+
+    kind = forms.ChoiceField(choices=MoneyKind.choices, widget=forms.HiddenInput)
+    shape = forms.ChoiceField(
+        choices=ProjectPhasing.Shape.choices,
+        widget=forms.RadioSelect,
+        help_text="Even and S-curve spread the total over the project's dates; entered "
+        "months are taken as they are.",
+    )
+    months = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "2027-01 12000\n2027-02 15000"}),
+        label="Months entered",
+        help_text="For “entered” only: one month per line, YYYY-MM then the amount. Other "
+        "shapes keep these months for later but do not use them.",
+    )
+
+    def clean_months(self) -> dict[date, Decimal]:
+        found: dict[date, Decimal] = {}
+        for number, line in enumerate(self.cleaned_data["months"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = line.replace(",", "").split()
+            if len(parts) != 2:
+                raise forms.ValidationError(f"Line {number}: write a month and an amount.")
+            try:
+                month = parse_month(parts[0])
+            except ValueError as refused:
+                raise forms.ValidationError(f"Line {number}: {refused}") from refused
+            try:
+                amount = Decimal(parts[1].lstrip("£"))
+            except InvalidOperation as refused:
+                raise forms.ValidationError(
+                    f"Line {number}: “{parts[1]}” is not an amount."
+                ) from refused
+            if not amount.is_finite() or amount < 0:
+                raise forms.ValidationError(f"Line {number}: an amount cannot be negative.")
+            if month in found:
+                raise forms.ValidationError(f"Line {number}: {month:%b %Y} is entered twice.")
+            found[month] = amount.quantize(Decimal("0.01"))
+        return found
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("shape") == ProjectPhasing.Shape.ENTERED and data.get("months") == {}:
+            self.add_error("months", "Enter at least one month, e.g. 2027-01 12000.")
+        return data

@@ -1,6 +1,13 @@
 from django.urls import path, register_converter
 
-from projects import baseline_views, compliance_views, impact_views, report_views, views
+from projects import (
+    baseline_views,
+    compliance_views,
+    impact_views,
+    money_views,
+    report_views,
+    views,
+)
 
 
 class RegisterKind:
@@ -43,6 +50,8 @@ urlpatterns = [
     path("<int:pk>/impact/", impact_views.project_impact, name="impact"),
     path("<int:pk>/baselines/", baseline_views.project_baselines, name="baselines"),
     path("<int:pk>/baselines/new/", baseline_views.project_rebaseline_form, name="rebaseline"),
+    path("<int:pk>/money/", money_views.project_money_page, name="money"),
+    path("<int:pk>/money/edit/", money_views.project_money_edit, name="money-edit"),
     path("<int:pk>/archive/", views.project_archive, name="archive"),
     path("<int:pk>/milestones/new/", views.milestone_create, name="milestone-create"),
     path("<int:pk>/allocations/new/", views.allocation_create, name="allocation-create"),

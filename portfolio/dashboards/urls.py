@@ -10,6 +10,7 @@ urlpatterns = [
         views.portfolio_programmes,
         name="portfolio-programmes",
     ),
+    path("dashboard/portfolios/<int:pk>/money/", views.portfolio_money, name="portfolio-money"),
     path("programmes/portfolios/", views.portfolio_list, name="portfolio-list"),
     path("programmes/<int:pk>/dashboard/", views.programme_dashboard, name="programme"),
     path("capacity/", views.capacity, name="capacity"),

@@ -38,12 +38,22 @@ from programmes.models import Person, Portfolio, Programme
 from programmes.scopes import may_see_programme, portfolio_scopes
 from projects.access import may_book_anyone
 from projects.models import RATED, Project
+from projects.money import portfolio_by_month, programme_by_month
 
 TEMPLATE = "dashboards/programme_dashboard.html"
 EXECUTIVE = "dashboards/portfolio_dashboard.html"
 CAPACITY = "dashboards/capacity.html"
 # The programme dashboard's panels, each loaded on its own as it comes into view.
-PANELS = ("summary", "projects", "roadmap", "load", "risks", "benefits", "stakeholders")
+PANELS = (
+    "summary",
+    "projects",
+    "roadmap",
+    "load",
+    "money",
+    "risks",
+    "benefits",
+    "stakeholders",
+)
 
 
 def _template(request: HtmxHttpRequest) -> str:
@@ -110,6 +120,7 @@ def programme_dashboard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "dashboard": SimpleLazyObject(
                 lambda: dashboard_for(programme=programme, user=request.user, today=today)
             ),
+            "money": SimpleLazyObject(lambda: programme_by_month(programme.pk, today)),
             "rated": RATED,
             "risk_bands": RISK_BANDS,
         },
@@ -211,3 +222,18 @@ def capacity(request: HtmxHttpRequest) -> HttpResponse:
         found = next((g for g in grid.groups if g.total.name == group), None)
         return render(request, f"{CAPACITY}#members", {**context, "group": found})
     return render(request, CAPACITY, context)
+
+
+@login_required
+def portfolio_money(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A portfolio's money by month against plan: the panel its page loads on reveal
+    (every active project, standalone ones included), cached with the portfolio's scope."""
+    pagecache.declare(request, [pagecache.scope("portfolio", pk)])
+    portfolio = get_object_or_404(Portfolio.objects.visible_to(request.user), pk=pk)
+    today = timezone.localdate()
+    context = {
+        "portfolio": portfolio,
+        "money": SimpleLazyObject(lambda: portfolio_by_month(portfolio.pk, today)),
+    }
+    template = "dashboards/portfolio_money.html"
+    return render(request, template + ("#portfolio-money" if request.htmx else ""), context)

@@ -496,6 +496,16 @@ def _percent_complete(project: Project, on: date, lead: int) -> int:
     return max(0, min(100, elapsed + lead))
 
 
+def _spend_to_date(project: Project, on: date, today: date) -> Decimal:
+    """The spend reported on that day: the project's spend so far, in step with the time
+    elapsed since its start (so money by month has a history to draw)."""
+    so_far = (today - _start(project)).days
+    if so_far <= 0 or on >= today:
+        return project.spend_to_date
+    share = Decimal(max(0, (on - _start(project)).days)) / so_far
+    return (project.spend_to_date * share).quantize(Decimal("1"))
+
+
 # Points ahead of (or behind) the elapsed share: most projects near it, a few well off.
 PROGRESS_LEAD = [0, 0, 0, 2, -3, 4, -5, -15, 10]
 
@@ -551,7 +561,7 @@ def _seed_reports(
                     submitted_at=None if draft else submitted_at,
                     percent_complete=_percent_complete(project, min(period.end, today), lead),
                     forecast_finish=project.forecast_finish,
-                    spend_to_date=project.spend_to_date,
+                    spend_to_date=_spend_to_date(project, min(period.end, today), today),
                     forecast_at_completion=project.forecast_at_completion,
                     accomplishments=rng.choice(
                         [

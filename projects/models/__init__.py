@@ -16,6 +16,7 @@ from projects.models.delivery import (
     Totals,
 )
 from projects.models.forecasts import DerivedForecast
+from projects.models.money import MoneyKind, PhasedAmount, ProjectPhasing
 from projects.models.reminders import ReminderLog
 from projects.models.reporting import DIMENSIONS, RATED, StatusReport, with_reporting
 
@@ -32,7 +33,10 @@ __all__ = [
     "DerivedForecast",
     "Issue",
     "Milestone",
+    "MoneyKind",
+    "PhasedAmount",
     "Project",
+    "ProjectPhasing",
     "ProjectQuerySet",
     "RegisterItem",
     "ReminderLog",

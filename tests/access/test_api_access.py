@@ -174,6 +174,27 @@ ROWS = [
         READERS_OF_A1,
         _detail("portfolio-timeline-detail", _portfolio),
     ),
+    # Money by month: read with the subject; a project's phasing is PMO's, as its budget.
+    _row(
+        "portfolio-money-detail",
+        "GET",
+        READERS_OF_A1,
+        _detail("portfolio-money-detail", _portfolio),
+    ),
+    _row(
+        "programme-money-detail",
+        "GET",
+        READERS_OF_A1,
+        _detail("programme-money-detail", _programme),
+    ),
+    _row("project-money-detail", "GET", READERS_OF_A1, _detail("project-money-detail", _project)),
+    _row(
+        "project-money-phasing",
+        "POST",
+        PMO_ONLY_WRITE_A1,
+        _detail("project-money-phasing", _project),
+        lambda w: {"kind": "forecast", "shape": "s_curve"},
+    ),
     _row(
         "portfolio-detail",
         "PUT",

@@ -131,6 +131,7 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "programmes:detail": (_pk("programme_a1"), "", READS_A1),
     "dashboards:programme": (_pk("programme_a1"), "", READS_A1),
     "dashboards:portfolio-programmes": (_pk("portfolio_a"), "", READS_A1),
+    "dashboards:portfolio-money": (_pk("portfolio_a"), "", READS_A1),
     "programmes:edit": (_pk("programme_a1"), "", MANAGES_A1),
     "programmes:archive": (_pk("programme_a1"), "", (405, 403, 403, 403, 403, 403, LOGIN)),
     "programmes:benefit-create": (_pk("programme_a1"), "", MANAGES_A1),
@@ -171,6 +172,8 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "projects:detail": (_pk("project_a1"), "", READS_A1),
     "projects:edit": (_pk("project_a1"), "", PMO_ROW),
     "projects:baselines": (_pk("project_a1"), "", READS_A1),
+    "projects:money": (_pk("project_a1"), "", READS_A1),
+    "projects:money-edit": (_pk("project_a1"), "?kind=budget", PMO_ROW),
     # PMO, the project's manager and its programme's manager.
     "projects:rebaseline": (_pk("project_a1"), "", (200, 404, 200, 200, 404, 404, LOGIN)),
     "projects:impact": (_pk("project_a1"), "?by=4", READS_A1),

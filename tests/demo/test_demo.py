@@ -1,6 +1,7 @@
 """The demo organisation looks like a real one's week, and loading it again adds nothing."""
 
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -26,6 +27,7 @@ from projects.models import (
     Risk,
     StatusReport,
 )
+from projects.money import portfolio_by_month
 
 # A Wednesday morning: reports "submitted at 16:30" this week must not have arrived yet.
 TODAY = date(2026, 11, 25)
@@ -124,3 +126,15 @@ def test_reloading_an_older_demo_gives_the_pmo_the_admin(db: None) -> None:
     assert load_demo() is False
     pmo = get_user_model().objects.get(username="pmo")
     assert pmo.is_staff and pmo.is_superuser
+
+
+def test_demo_portfolios_have_months_of_spend_to_draw(db: None) -> None:
+    load_demo(today=TODAY, now=NOW)
+    for portfolio in Portfolio.objects.all():
+        money = portfolio_by_month(portfolio.pk, TODAY)
+        spent = [row for row in money.rows if row.actual]
+        assert len(spent) >= 6, portfolio
+        assert money.actual == sum(
+            (p.spend_to_date for p in Project.objects.active().filter(portfolio=portfolio)),
+            start=Decimal(0),
+        )
