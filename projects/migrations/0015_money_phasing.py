@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0012_milestone_stage'),
+        ('projects', '0014_submitted_reports_by_week'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
