@@ -1,0 +1,512 @@
+"""Levelling suggestions: ranked ways out of an over-allocation, model-free.
+
+`projects.levelling` reads the people, their bookings and each project's slack (the impact
+engine's) into a `Plan`; this module only computes. A person is over-allocated in a week
+by `portfolio.core.capacity.is_overbooked`, counting every booking (as the heat map and the
+person page do). For each run of consecutive over weeks, each booking of that person in the
+run is a candidate to touch, and each gives up to three kinds of option:
+
+1. *Reassign*: the part of the booking inside the run goes to someone of the same team or
+   job title who stays within capacity in every week of it.
+2. *Move*: the whole booking moves later by the fewest whole weeks that clear the run,
+   never past its project's latest finish (slack) nor into a week it would over-book.
+3. *Split*: the booking's hours in the run are cut to what fits; the rest stays.
+
+Order (deterministic, as TaskJuggler and ProjeQtOr order work): options that clear the run
+first; then the booking on the lowest-priority project (4 low before 1 critical), then the
+one with most slack, then the latest start; then reassign (fewest new busy weeks) before
+move before split. Every option offered keeps every week of every person that was within
+capacity within it, and never adds hours to the over-allocated person.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+from functools import cached_property
+
+from portfolio.core.capacity import (
+    NEARLY_FULL_ABOVE_PERCENT,
+    WeekLoad,
+    load_percent,
+    overbooking_summary,
+)
+
+KINDS = ("reassign", "move", "split")
+MAX_MOVE_WEEKS = 12
+# hours_per_week has one decimal and a floor of half an hour (projects.models.Allocation).
+HOURS_STEP = Decimal("0.1")
+MIN_HOURS = Decimal("0.5")
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    capacity: Decimal  # hours a week
+    team_id: int | None = None
+    job_title: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A person's booking on a project; `latest_finish` is as late as it may finish without
+    moving any other project's dates (its project's slack)."""
+
+    id: int
+    person_id: int
+    project_id: int
+    project_name: str
+    priority: int  # 1 critical … 4 low
+    start: date
+    finish: date
+    weekly_hours: Decimal
+    percent: int | None = None
+    project_finish: date | None = None
+    latest_finish: date | None = None
+
+    def hours_in(self, monday: date) -> Decimal:
+        """Its hours in the ISO week of `monday`, pro rata to the weekdays it covers."""
+        first = max(monday, self.start)
+        last = min(monday + timedelta(days=4), self.finish)
+        days = max(0, (last - first).days + 1)
+        return self.weekly_hours * days / 5 if days else Decimal(0)
+
+    @property
+    def slack_days(self) -> int:
+        if self.latest_finish is None:
+            return 0
+        return max(0, (self.latest_finish - self.finish).days)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One booking after the change: `booking_id` None for a new one. `percent` is kept
+    only when the piece keeps the booking's own percentage."""
+
+    booking_id: int | None
+    person_id: int
+    project_id: int
+    start: date
+    finish: date
+    weekly_hours: Decimal
+    percent: int | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    key: str
+    kind: str
+    booking: Booking
+    summary: str
+    consequences: tuple[str, ...]
+    pieces: tuple[Piece, ...]  # what replaces the booking
+    resolves: bool
+    rank: tuple[object, ...] = field(compare=False, default=())
+
+
+@dataclass(frozen=True)
+class OverAllocation:
+    person: Person
+    weeks: tuple[WeekLoad, ...]  # the run of over weeks
+    suggestions: tuple[Suggestion, ...]
+
+    @property
+    def summary(self) -> str:
+        return overbooking_summary(list(self.weeks))
+
+
+@dataclass
+class Plan:
+    """Everyone, their bookings, the weeks to level (`window`) and the weeks counted
+    (`mondays`: the window and as far as a booking may move)."""
+
+    people: dict[int, Person]
+    bookings: list[Booking]
+    window: list[date]
+    mondays: list[date]
+
+    @cached_property
+    def by_person(self) -> dict[int, list[Booking]]:
+        found: dict[int, list[Booking]] = defaultdict(list)
+        for booking in self.bookings:
+            found[booking.person_id].append(booking)
+        return found
+
+    @cached_property
+    def loads(self) -> dict[int, dict[date, Decimal]]:
+        found: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        for booking in self.bookings:
+            for monday in _weeks_of(booking.start, booking.finish, self.mondays):
+                found[booking.person_id][monday] += booking.hours_in(monday)
+        return found
+
+    def load(self, person_id: int, monday: date) -> Decimal:
+        return self.loads.get(person_id, {}).get(monday, Decimal(0))
+
+    def week(self, person_id: int, monday: date) -> WeekLoad:
+        return WeekLoad(monday, self.load(person_id, monday), self.people[person_id].capacity)
+
+
+def _weeks_of(start: date, finish: date, mondays: list[date]) -> list[date]:
+    first = start - timedelta(days=start.weekday())
+    return [monday for monday in mondays if first <= monday <= finish]
+
+
+def over_runs(plan: Plan, person_id: int) -> list[list[date]]:
+    """The person's runs of consecutive over weeks inside the window."""
+    runs: list[list[date]] = []
+    for monday in plan.window:
+        if not plan.week(person_id, monday).is_overbooked:
+            continue
+        if runs and monday - runs[-1][-1] == timedelta(weeks=1):
+            runs[-1].append(monday)
+        else:
+            runs.append([monday])
+    return runs
+
+
+def suggestions_for(plan: Plan, person_ids: Iterable[int] | None = None) -> list[OverAllocation]:
+    """Every over-allocation of these people (everyone's by default) with its options."""
+    found = []
+    for person_id in sorted(plan.by_person if person_ids is None else person_ids):
+        if person_id not in plan.people:
+            continue
+        for run in over_runs(plan, person_id):
+            weeks = tuple(plan.week(person_id, monday) for monday in run)
+            options = _options(plan, person_id, run)
+            found.append(OverAllocation(plan.people[person_id], weeks, tuple(options)))
+    return found
+
+
+def _options(plan: Plan, person_id: int, run: list[date]) -> list[Suggestion]:
+    touched = [b for b in plan.by_person[person_id] if any(b.hours_in(m) for m in run)]
+    options: list[Suggestion] = []
+    for order, booking in enumerate(sorted(touched, key=_touch_order)):
+        made = [
+            *_reassigns(plan, booking, run),
+            _move(plan, booking, run),
+            _split(plan, booking, run),
+        ]
+        for suggestion in made:
+            if suggestion is not None and _is_safe(plan, suggestion):
+                kind_rank = KINDS.index(suggestion.kind)
+                rank = (not suggestion.resolves, order, kind_rank, *suggestion.rank)
+                options.append(replace(suggestion, rank=rank))
+    return sorted(options, key=lambda s: s.rank)
+
+
+def _touch_order(booking: Booking) -> tuple[int, int, int, int]:
+    """Lowest priority first, then most slack, then the latest start."""
+    return (-booking.priority, -booking.slack_days, -booking.start.toordinal(), booking.id)
+
+
+def _key(kind: str, booking: Booking, target: object, run: list[date]) -> str:
+    return f"{kind}-{booking.id}-{target}-{run[0]:%Y%m%d}"
+
+
+# The three kinds ---------------------------------------------------------------------------
+
+
+def _run_dates(booking: Booking, run: list[date]) -> tuple[date, date]:
+    """The part of the booking inside the run's weeks."""
+    return max(booking.start, run[0]), min(booking.finish, run[-1] + timedelta(days=6))
+
+
+def _around(booking: Booking, first: date, last: date) -> list[Piece]:
+    """What stays of the booking before and after first..last, as it was."""
+    pieces = []
+    if booking.start < first:
+        pieces.append(_piece(booking, booking.start, first - timedelta(days=1)))
+    if booking.finish > last:
+        pieces.append(_piece(booking, last + timedelta(days=1), booking.finish, new=bool(pieces)))
+    return pieces
+
+
+def _piece(booking: Booking, start: date, finish: date, *, new: bool = False) -> Piece:
+    return Piece(
+        None if new else booking.id,
+        booking.person_id,
+        booking.project_id,
+        start,
+        finish,
+        booking.weekly_hours,
+        booking.percent,
+    )
+
+
+def _reassigns(plan: Plan, booking: Booking, run: list[date]) -> list[Suggestion]:
+    owner = plan.people[booking.person_id]
+    first, last = _run_dates(booking, run)
+    part = replace(booking, start=first, finish=last)
+    weeks = _weeks_of(first, last, plan.mondays)
+    found = []
+    for other in sorted(plan.people.values(), key=lambda p: (p.name, p.id)):
+        if other.id == owner.id or not other.active or not _alike(owner, other):
+            continue
+        if any(
+            _clashes(b, part)
+            for b in plan.by_person.get(other.id, ())
+            if b.project_id == booking.project_id
+        ):
+            continue
+        after = [
+            WeekLoad(m, plan.load(other.id, m) + part.hours_in(m), other.capacity) for m in weeks
+        ]
+        if any(week.is_overbooked for week in after):
+            continue
+        busy = [w for w in after if _busy(w) and not _busy(plan.week(other.id, w.monday))]
+        kept = _around(booking, first, last)
+        moved = Piece(
+            booking.id if not kept else None,
+            other.id,
+            booking.project_id,
+            first,
+            last,
+            booking.weekly_hours,
+        )
+        peak = max(after, key=lambda w: w.booked_hours)
+        found.append(
+            Suggestion(
+                key=_key("reassign", booking, other.id, run),
+                kind="reassign",
+                booking=booking,
+                summary=(
+                    f"Give {owner.name}'s work on {booking.project_name} "
+                    f"{_span(weeks)} to {other.name}"
+                ),
+                consequences=(
+                    f"{other.name} goes to {peak.percent} % {_span(weeks)}.",
+                    *_left(plan, booking, run, removed=part),
+                ),
+                pieces=(*kept, moved),
+                resolves=_resolves(plan, booking, run, removed=part),
+                rank=(len(busy), other.name, other.id),
+            )
+        )
+    return found
+
+
+def _alike(one: Person, other: Person) -> bool:
+    same_team = one.team_id is not None and one.team_id == other.team_id
+    return same_team or (bool(one.job_title) and one.job_title == other.job_title)
+
+
+def _clashes(one: Booking, other: Booking) -> bool:
+    return one.start <= other.finish and other.start <= one.finish
+
+
+def _move(plan: Plan, booking: Booking, run: list[date]) -> Suggestion | None:
+    """The fewest whole weeks later that clear the run, within the slack and the weeks
+    counted; a booking that has started (this week or before) stays: its past is history."""
+    next_monday = plan.window[0] + timedelta(weeks=1)
+    if booking.start < next_monday or booking.latest_finish is None:
+        return None
+    owner = plan.people[booking.person_id]
+    for weeks in range(1, MAX_MOVE_WEEKS + 1):
+        shift = timedelta(weeks=weeks)
+        moved = replace(booking, start=booking.start + shift, finish=booking.finish + shift)
+        if moved.finish > booking.latest_finish or moved.finish > plan.mondays[-1]:
+            return None
+        if not _resolves(plan, booking, run, removed=booking, added=moved):
+            continue
+        return Suggestion(
+            key=_key("move", booking, weeks, run),
+            kind="move",
+            booking=booking,
+            summary=(
+                f"Move {owner.name}'s booking on {booking.project_name} {weeks} "
+                f"week{'s' if weeks > 1 else ''} later "
+                f"({_day(moved.start)} to {_day(moved.finish)})"
+            ),
+            consequences=(_dates_moved(booking, moved), *_busy_after(plan, owner, booking, moved)),
+            pieces=(
+                Piece(
+                    booking.id,
+                    owner.id,
+                    booking.project_id,
+                    moved.start,
+                    moved.finish,
+                    booking.weekly_hours,
+                    booking.percent,
+                ),
+            ),
+            resolves=True,
+            rank=(weeks,),
+        )
+    return None
+
+
+def _split(plan: Plan, booking: Booking, run: list[date]) -> Suggestion | None:
+    """Cut the booking's weekly hours inside the run to what fits in its fullest week."""
+    owner = plan.people[booking.person_id]
+    first, last = _run_dates(booking, run)
+    weeks = _weeks_of(first, last, plan.mondays)
+    fits = booking.weekly_hours
+    for monday in weeks:
+        share = booking.hours_in(monday) / booking.weekly_hours
+        others = plan.load(owner.id, monday) - booking.hours_in(monday)
+        fits = min(fits, (owner.capacity - others) / share)
+    hours = max(Decimal(0), fits).quantize(HOURS_STEP, ROUND_DOWN)
+    if hours < MIN_HOURS:
+        hours = Decimal(0)
+    if hours >= booking.weekly_hours:
+        return None
+    cut = replace(booking, start=first, finish=last, weekly_hours=booking.weekly_hours - hours)
+    kept = _around(booking, first, last)
+    middle = (
+        [Piece(None if kept else booking.id, owner.id, booking.project_id, first, last, hours)]
+        if hours
+        else []
+    )
+    pieces = sorted([*kept, *middle], key=lambda p: p.start)
+    pieces = _renumber(booking, pieces)
+    if not pieces:
+        return None  # nothing would be left of it: that is a removal, not a split
+    dropped = sum((cut.hours_in(m) for m in weeks), Decimal(0))
+    return Suggestion(
+        key=_key("split", booking, hours, run),
+        kind="split",
+        booking=booking,
+        summary=(
+            f"Cut {owner.name}'s booking on {booking.project_name} to {_hours(hours)} h a week "
+            f"{_span(weeks)}"
+        ),
+        consequences=(
+            f"{_hours(dropped)} h of work on {booking.project_name} {_span(weeks)} "
+            "is left unbooked.",
+            *_left(plan, booking, run, removed=cut),
+        ),
+        pieces=tuple(pieces),
+        resolves=_resolves(plan, booking, run, removed=cut),
+        rank=(-hours,),
+    )
+
+
+def _renumber(booking: Booking, pieces: list[Piece]) -> list[Piece]:
+    """The first piece keeps the booking's row; the others are new."""
+    return [replace(p, booking_id=booking.id if i == 0 else None) for i, p in enumerate(pieces)]
+
+
+# Checks and words -------------------------------------------------------------------------
+
+
+def _after(
+    plan: Plan, removed: Booking, added: Booking | None, person_id: int, monday: date
+) -> WeekLoad:
+    hours = plan.load(person_id, monday) - removed.hours_in(monday)
+    if added is not None:
+        hours += added.hours_in(monday)
+    return WeekLoad(monday, hours, plan.people[person_id].capacity)
+
+
+def _resolves(
+    plan: Plan, booking: Booking, run: list[date], *, removed: Booking, added: Booking | None = None
+) -> bool:
+    return not any(_after(plan, removed, added, booking.person_id, m).is_overbooked for m in run)
+
+
+def _left(plan: Plan, booking: Booking, run: list[date], *, removed: Booking) -> list[str]:
+    still = [_after(plan, removed, None, booking.person_id, m) for m in run]
+    summary = overbooking_summary(still)
+    name = plan.people[booking.person_id].name
+    return (
+        [f"{name} stays at {summary}."] if summary else [f"{name} is within capacity {_span(run)}."]
+    )
+
+
+def _busy_after(plan: Plan, owner: Person, booking: Booking, moved: Booking) -> list[str]:
+    weeks = _weeks_of(moved.start, moved.finish, plan.mondays)
+    after = [_after(plan, booking, moved, owner.id, m) for m in weeks]
+    busy = [w for w in after if _busy(w) and not _busy(plan.week(owner.id, w.monday))]
+    if not busy:
+        return []
+    peak = max(busy, key=lambda w: w.booked_hours)
+    return [f"{owner.name} becomes busy: {peak.percent} % {_span([w.monday for w in busy])}."]
+
+
+def _dates_moved(booking: Booking, moved: Booking) -> str:
+    finish = booking.project_finish
+    if finish is None or moved.finish <= finish:
+        by = _day(finish or moved.finish)
+        return f"No project dates move: {booking.project_name} still finishes by {by}."
+    return (
+        f"{booking.project_name} now finishes {_day(moved.finish)} instead of {_day(finish)}, "
+        "within its slack: nothing downstream moves."
+    )
+
+
+def _busy(week: WeekLoad) -> bool:
+    percent = load_percent(week.booked_hours, week.capacity_hours)
+    if percent is None:
+        return week.booked_hours > 0
+    return percent > NEARLY_FULL_ABOVE_PERCENT
+
+
+def _is_safe(plan: Plan, suggestion: Suggestion) -> bool:
+    """No week of anyone goes from within capacity to over it, and the over-allocated person
+    gets no hours more in any week (the property the tests check on random plans)."""
+    booking = suggestion.booking
+    added: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for piece in suggestion.pieces:
+        as_booking = replace(
+            booking,
+            person_id=piece.person_id,
+            start=piece.start,
+            finish=piece.finish,
+            weekly_hours=piece.weekly_hours,
+        )
+        for monday in _weeks_of(piece.start, piece.finish, plan.mondays):
+            added[piece.person_id][monday] += as_booking.hours_in(monday)
+    for monday in _weeks_of(booking.start, booking.finish, plan.mondays):
+        added[booking.person_id][monday] -= booking.hours_in(monday)
+    for person_id, weeks in added.items():
+        for monday, delta in weeks.items():
+            before = plan.week(person_id, monday)
+            after = WeekLoad(monday, before.booked_hours + delta, before.capacity_hours)
+            if after.is_overbooked and not before.is_overbooked:
+                return False
+            if person_id == booking.person_id and delta > 0 and before.is_overbooked:
+                return False
+    return True
+
+
+def _span(mondays: list[date]) -> str:
+    weeks = [m.isocalendar().week for m in mondays]
+    if not weeks:
+        return ""
+    if len(weeks) == 1:
+        return f"in week {weeks[0]}"
+    return f"in weeks {weeks[0]}–{weeks[-1]}"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _hours(hours: Decimal) -> str:
+    return f"{hours.normalize():f}" if hours == hours.to_integral() else f"{hours:.1f}"
+
+
+def with_pieces(plan: Plan, suggestion: Suggestion) -> Plan:
+    """The plan as it would be with the suggestion applied (for tests and previews)."""
+    bookings = [b for b in plan.bookings if b.id != suggestion.booking.id]
+    next_id = max((b.id for b in plan.bookings), default=0) + 1
+    for piece in suggestion.pieces:
+        bookings.append(
+            replace(
+                suggestion.booking,
+                id=piece.booking_id if piece.booking_id is not None else next_id,
+                person_id=piece.person_id,
+                start=piece.start,
+                finish=piece.finish,
+                weekly_hours=piece.weekly_hours,
+                percent=piece.percent,
+            )
+        )
+        next_id += piece.booking_id is None
+    return Plan(plan.people, bookings, plan.window, plan.mondays)
