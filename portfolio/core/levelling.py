@@ -21,6 +21,7 @@ capacity within it, and never adds hours to the over-allocated person.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -203,6 +204,15 @@ def _options(plan: Plan, person_id: int, run: list[date]) -> list[Suggestion]:
 def _touch_order(booking: Booking) -> tuple[int, int, int, int]:
     """Lowest priority first, then most slack, then the latest start."""
     return (-booking.priority, -booking.slack_days, -booking.start.toordinal(), booking.id)
+
+
+KEY = re.compile(r"^(reassign|move|split)-(\d{1,18})-(\d{1,18}(?:\.\d)?)-(\d{8})$")
+
+
+def booking_of(key: str) -> int | None:
+    """The booking a suggestion key touches; None when the key is not one this module makes."""
+    found = KEY.match(key)
+    return int(found.group(2)) if found else None
 
 
 def _key(kind: str, booking: Booking, target: object, run: list[date]) -> str:
