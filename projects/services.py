@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
@@ -224,7 +225,13 @@ class StaleSuggestion(Exception):
     """The suggestion is offered no more: the bookings or loads it was made from moved."""
 
 
-def allocation_level(*, allocation: Allocation, key: str, today: date) -> Suggestion:
+@dataclass(frozen=True)
+class Levelled:
+    suggestion: Suggestion
+    allocations: list[Allocation]  # the rows written, the booking's own first
+
+
+def allocation_level(*, allocation: Allocation, key: str, today: date) -> Levelled:
     """Apply the levelling suggestion offered under `key` for this booking.
 
     1. Lock the booking's person, then rank their suggestions again from what is saved now
@@ -240,14 +247,13 @@ def allocation_level(*, allocation: Allocation, key: str, today: date) -> Sugges
         if suggestion is None or suggestion.booking.id != allocation.pk:
             raise StaleSuggestion(key)
         ordered = sorted(suggestion.pieces, key=lambda piece: piece.booking_id is None)
+        written = []
         for piece in ordered:
             row = allocation if piece.booking_id == allocation.pk else Allocation()
             _fill(row, piece)
             row._change_reason = f"Levelling: {suggestion.summary}"  # type: ignore[attr-defined]
-            allocation_save(allocation=row)
-        if not any(piece.booking_id == allocation.pk for piece in suggestion.pieces):
-            allocation.delete()
-    return suggestion
+            written.append(allocation_save(allocation=row))
+    return Levelled(suggestion, written)
 
 
 def _fill(row: Allocation, piece: Piece) -> None:

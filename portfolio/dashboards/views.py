@@ -253,7 +253,7 @@ def capacity_level(request: HtmxHttpRequest) -> HttpResponse:
     try:
         if booking is None:
             raise StaleSuggestion(key)
-        done = allocation_level(allocation=booking, key=key, today=timezone.localdate())
+        levelled = allocation_level(allocation=booking, key=key, today=timezone.localdate())
     except StaleSuggestion:
         messages.error(
             request, "That suggestion is no longer offered: the bookings changed. See the new ones."
@@ -262,5 +262,6 @@ def capacity_level(request: HtmxHttpRequest) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return back
+    done = levelled.suggestion
     messages.success(request, f"Done: {done.summary}. {' '.join(done.consequences)}")
     return back
