@@ -221,6 +221,9 @@ def _lock_person(person_id: int) -> None:
     list(Person.objects.select_for_update(no_key=True).filter(pk=person_id).values_list("pk"))
 
 
+CHANGE_REASON_LENGTH = 100  # django-simple-history's history_change_reason
+
+
 class StaleSuggestion(Exception):
     """The suggestion is offered no more: the bookings or loads it was made from moved."""
 
@@ -247,11 +250,13 @@ def allocation_level(*, allocation: Allocation, key: str, today: date) -> Levell
         if suggestion is None or suggestion.booking.id != allocation.pk:
             raise StaleSuggestion(key)
         ordered = sorted(suggestion.pieces, key=lambda piece: piece.booking_id is None)
+        # The history keeps why each row changed, in the 100 characters its column holds.
+        reason = f"Levelling: {suggestion.summary}"[:CHANGE_REASON_LENGTH]
         written = []
         for piece in ordered:
             row = allocation if piece.booking_id == allocation.pk else Allocation()
             _fill(row, piece)
-            row._change_reason = f"Levelling: {suggestion.summary}"  # type: ignore[attr-defined]
+            row._change_reason = reason  # type: ignore[attr-defined]
             written.append(allocation_save(allocation=row))
     return Levelled(suggestion, written)
 

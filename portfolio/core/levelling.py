@@ -38,6 +38,8 @@ from portfolio.core.capacity import (
 
 KINDS = ("reassign", "move", "split")
 MAX_MOVE_WEEKS = 12
+# The best few people to give each booking to: a list of everyone with room is not a choice.
+MAX_REASSIGNS = 3
 # hours_per_week has one decimal and a floor of half an hour (projects.models.Allocation).
 HOURS_STEP = Decimal("0.1")
 MIN_HOURS = Decimal("0.5")
@@ -189,7 +191,7 @@ def _options(plan: Plan, person_id: int, run: list[date]) -> list[Suggestion]:
     options: list[Suggestion] = []
     for order, booking in enumerate(sorted(touched, key=_touch_order)):
         made = [
-            *_reassigns(plan, booking, run),
+            *sorted(_reassigns(plan, booking, run), key=lambda s: s.rank)[:MAX_REASSIGNS],
             _move(plan, booking, run),
             _split(plan, booking, run),
         ]
@@ -385,6 +387,8 @@ def _split(plan: Plan, booking: Booking, run: list[date]) -> Suggestion | None:
         summary=(
             f"Cut {owner.name}'s booking on {booking.project_name} to {_hours(hours)} h a week "
             f"{_span(weeks)}"
+            if hours
+            else f"Take {owner.name} off {booking.project_name} {_span(weeks)}, keeping the rest"
         ),
         consequences=(
             f"{_hours(dropped)} h of work on {booking.project_name} {_span(weeks)} "
@@ -486,12 +490,14 @@ def _is_safe(plan: Plan, suggestion: Suggestion) -> bool:
 
 
 def _span(mondays: list[date]) -> str:
-    weeks = [m.isocalendar().week for m in mondays]
-    if not weeks:
+    if not mondays:
         return ""
-    if len(weeks) == 1:
-        return f"in week {weeks[0]}"
-    return f"in weeks {weeks[0]}–{weeks[-1]}"
+    first, last = mondays[0].isocalendar(), mondays[-1].isocalendar()
+    if first == last:
+        return f"in week {first.week}"
+    if first.year == last.year:
+        return f"in weeks {first.week}–{last.week}"
+    return f"from week {first.week} of {first.year} to week {last.week} of {last.year}"
 
 
 def _day(day: date) -> str:
