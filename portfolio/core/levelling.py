@@ -32,7 +32,6 @@ from functools import cached_property
 from portfolio.core.capacity import (
     NEARLY_FULL_ABOVE_PERCENT,
     WeekLoad,
-    load_percent,
     overbooking_summary,
 )
 
@@ -148,6 +147,48 @@ class Plan:
                 found[booking.person_id][monday] += booking.hours_in(monday)
         return found
 
+    @cached_property
+    def _alike(self) -> dict[int, list[Person]]:
+        by_team: dict[int, list[Person]] = defaultdict(list)
+        by_title: dict[str, list[Person]] = defaultdict(list)
+        for person in sorted(self.people.values(), key=lambda p: (p.name, p.id)):
+            if person.active and person.team_id is not None:
+                by_team[person.team_id].append(person)
+            if person.active and person.job_title:
+                by_title[person.job_title].append(person)
+        found: dict[int, list[Person]] = {}
+        for person in self.people.values():
+            mates = by_team.get(person.team_id or -1, []) + by_title.get(person.job_title, [])
+            unique = {mate.id: mate for mate in mates if mate.id != person.id}
+            found[person.id] = sorted(unique.values(), key=lambda p: (p.name, p.id))
+        return found
+
+    @cached_property
+    def index(self) -> dict[date, int]:
+        return {monday: n for n, monday in enumerate(self.mondays)}
+
+    def limits(self, person_id: int) -> tuple[list[Decimal], list[Decimal]]:
+        """Per week, 200 × the hours that would take the person over capacity, and to busy
+        (see `over` and `_busy`): hours h added go over when 200 × h ≥ the first."""
+        found = self._limits.get(person_id)
+        if found is None:
+            capacity = self.people[person_id].capacity
+            loads = [self.load(person_id, monday) * 200 for monday in self.mondays]
+            found = (
+                [capacity * 201 - load for load in loads],
+                [capacity * (2 * NEARLY_FULL_ABOVE_PERCENT + 1) - load for load in loads],
+            )
+            self._limits[person_id] = found
+        return found
+
+    @cached_property
+    def _limits(self) -> dict[int, tuple[list[Decimal], list[Decimal]]]:
+        return {}
+
+    def alike(self, person_id: int) -> list[Person]:
+        """Active people of the same team or job title, by name."""
+        return self._alike.get(person_id, [])
+
     def load(self, person_id: int, monday: date) -> Decimal:
         return self.loads.get(person_id, {}).get(monday, Decimal(0))
 
@@ -252,29 +293,31 @@ def _piece(booking: Booking, start: date, finish: date, *, new: bool = False) ->
 
 
 def _reassigns(plan: Plan, booking: Booking, run: list[date]) -> list[Suggestion]:
+    """The best few people of the owner's team or job title with room for the part of the
+    booking inside the run (fewest weeks they newly become busy in, then by name)."""
     owner = plan.people[booking.person_id]
     first, last = _run_dates(booking, run)
     part = replace(booking, start=first, finish=last)
-    weeks = _weeks_of(first, last, plan.mondays)
+    hours = {m: part.hours_in(m) for m in _weeks_of(first, last, plan.mondays)}
+    doubled = [hours[m] * 200 for m in hours]
+    fitting = []
+    for other in plan.alike(owner.id):
+        busy = _room(plan, other, list(hours), doubled)
+        if busy is None or _on_project(plan, other, part):
+            continue
+        fitting.append((busy, other.name, other.id, other))
+    fitting.sort(key=lambda found: found[:3])
+    if not fitting:
+        return []
+    kept = _around(booking, first, last)
+    left = _left(plan, booking, run, removed=part)
+    resolves = _resolves(plan, booking, run, removed=part)
+    span = _span(list(hours))
     found = []
-    for other in sorted(plan.people.values(), key=lambda p: (p.name, p.id)):
-        if other.id == owner.id or not other.active or not _alike(owner, other):
-            continue
-        if any(
-            _clashes(b, part)
-            for b in plan.by_person.get(other.id, ())
-            if b.project_id == booking.project_id
-        ):
-            continue
-        after = [
-            WeekLoad(m, plan.load(other.id, m) + part.hours_in(m), other.capacity) for m in weeks
-        ]
-        if any(week.is_overbooked for week in after):
-            continue
-        busy = [w for w in after if _busy(w) and not _busy(plan.week(other.id, w.monday))]
-        kept = _around(booking, first, last)
+    for busy, _, _, other in fitting[:MAX_REASSIGNS]:
+        after = [WeekLoad(m, plan.load(other.id, m) + h, other.capacity) for m, h in hours.items()]
         moved = Piece(
-            booking.id if not kept else None,
+            None if kept else booking.id,
             other.id,
             booking.project_id,
             first,
@@ -288,24 +331,51 @@ def _reassigns(plan: Plan, booking: Booking, run: list[date]) -> list[Suggestion
                 kind="reassign",
                 booking=booking,
                 summary=(
-                    f"Give {owner.name}'s work on {booking.project_name} "
-                    f"{_span(weeks)} to {other.name}"
+                    f"Give {owner.name}'s work on {booking.project_name} {span} to {other.name}"
                 ),
-                consequences=(
-                    f"{other.name} goes to {peak.percent} % {_span(weeks)}.",
-                    *_left(plan, booking, run, removed=part),
-                ),
+                consequences=(f"{other.name} goes to {peak.percent} % {span}.", *left),
                 pieces=(*kept, moved),
-                resolves=_resolves(plan, booking, run, removed=part),
-                rank=(len(busy), other.name, other.id),
+                resolves=resolves,
+                rank=(busy, other.name, other.id),
             )
         )
     return found
 
 
-def _alike(one: Person, other: Person) -> bool:
-    same_team = one.team_id is not None and one.team_id == other.team_id
-    return same_team or (bool(one.job_title) and one.job_title == other.job_title)
+def _room(plan: Plan, other: Person, mondays: list[date], doubled: list[Decimal]) -> int | None:
+    """How many of these weeks the person newly becomes busy in with these hours added (as
+    200 × hours, see `over`); None when any week would go over capacity. The per-week
+    limits are the plan's, so the candidates of a big team cost a comparison each."""
+    if other.capacity <= 0:
+        return None
+    over_limits, busy_limits = plan.limits(other.id)
+    index = plan.index[mondays[0]]
+    busy = 0
+    for extra, over_at, busy_at in zip(
+        doubled, over_limits[index:], busy_limits[index:], strict=False
+    ):
+        if extra >= over_at:
+            return None
+        busy += busy_at > 0 and extra >= busy_at
+    return busy
+
+
+def over(booked: Decimal, capacity: Decimal) -> bool:
+    """`capacity.is_overbooked` without the division, as this module asks it a million
+    times at the L size: the whole percent (half up) is above 100 exactly when the hours
+    are at least 100.5 % of capacity, that is 200 × hours ≥ 201 × capacity (tested equal)."""
+    if capacity <= 0:
+        return booked > 0
+    return booked * 200 >= capacity * 201
+
+
+def _on_project(plan: Plan, other: Person, part: Booking) -> bool:
+    """Already booked on the project in those dates (a person has one booking per project
+    at a time)."""
+    return any(
+        b.project_id == part.project_id and _clashes(b, part)
+        for b in plan.by_person.get(other.id, ())
+    )
 
 
 def _clashes(one: Booking, other: Booking) -> bool:
@@ -355,12 +425,16 @@ def _move(plan: Plan, booking: Booking, run: list[date]) -> Suggestion | None:
 
 def _split(plan: Plan, booking: Booking, run: list[date]) -> Suggestion | None:
     """Cut the booking's weekly hours inside the run to what fits in its fullest week."""
+    if booking.weekly_hours <= 0:
+        return None
     owner = plan.people[booking.person_id]
     first, last = _run_dates(booking, run)
     weeks = _weeks_of(first, last, plan.mondays)
     fits = booking.weekly_hours
     for monday in weeks:
         share = booking.hours_in(monday) / booking.weekly_hours
+        if not share:  # it covers no weekday of that week
+            continue
         others = plan.load(owner.id, monday) - booking.hours_in(monday)
         fits = min(fits, (owner.capacity - others) / share)
     hours = max(Decimal(0), fits).quantize(HOURS_STEP, ROUND_DOWN)
@@ -421,7 +495,10 @@ def _after(
 def _resolves(
     plan: Plan, booking: Booking, run: list[date], *, removed: Booking, added: Booking | None = None
 ) -> bool:
-    return not any(_after(plan, removed, added, booking.person_id, m).is_overbooked for m in run)
+    capacity = plan.people[booking.person_id].capacity
+    return not any(
+        over(_after(plan, removed, added, booking.person_id, m).booked_hours, capacity) for m in run
+    )
 
 
 def _left(plan: Plan, booking: Booking, run: list[date], *, removed: Booking) -> list[str]:
@@ -455,10 +532,11 @@ def _dates_moved(booking: Booking, moved: Booking) -> str:
 
 
 def _busy(week: WeekLoad) -> bool:
-    percent = load_percent(week.booked_hours, week.capacity_hours)
-    if percent is None:
+    """Above the nearly-full band (81 % and up, as the grid colours it)."""
+    if week.capacity_hours <= 0:
         return week.booked_hours > 0
-    return percent > NEARLY_FULL_ABOVE_PERCENT
+    # percent > 80 (whole, half up) exactly when hours ≥ 80.5 % of capacity, as in `over`.
+    return week.booked_hours * 200 >= week.capacity_hours * (2 * NEARLY_FULL_ABOVE_PERCENT + 1)
 
 
 def _is_safe(plan: Plan, suggestion: Suggestion) -> bool:
@@ -479,12 +557,16 @@ def _is_safe(plan: Plan, suggestion: Suggestion) -> bool:
     for monday in _weeks_of(booking.start, booking.finish, plan.mondays):
         added[booking.person_id][monday] -= booking.hours_in(monday)
     for person_id, weeks in added.items():
+        capacity = plan.people[person_id].capacity
+        loads = plan.loads.get(person_id, {})
         for monday, delta in weeks.items():
-            before = plan.week(person_id, monday)
-            after = WeekLoad(monday, before.booked_hours + delta, before.capacity_hours)
-            if after.is_overbooked and not before.is_overbooked:
+            if not delta:
+                continue
+            before = loads.get(monday, Decimal(0))
+            was_over = over(before, capacity)
+            if not was_over and over(before + delta, capacity):
                 return False
-            if person_id == booking.person_id and delta > 0 and before.is_overbooked:
+            if person_id == booking.person_id and delta > 0 and was_over:
                 return False
     return True
 

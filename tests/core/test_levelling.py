@@ -10,12 +10,13 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portfolio.core.capacity import load_window
+from portfolio.core.capacity import is_overbooked, load_window
 from portfolio.core.levelling import (
     Booking,
     OverAllocation,
     Person,
     Plan,
+    over,
     suggestions_for,
     with_pieces,
 )
@@ -173,7 +174,7 @@ bookings_strategy = st.lists(
         st.integers(0, 4),  # person (index, wrapped)
         st.integers(0, 3),  # project
         st.integers(0, 10),  # starts this many weeks after the window's first Monday
-        st.integers(0, 4),  # weekday it starts on
+        st.integers(0, 6),  # day of the week it starts on
         st.integers(1, 40),  # days long
         st.sampled_from([4, 8, 12.5, 20, 32, 40]),
         st.integers(1, 4),  # priority
@@ -216,14 +217,14 @@ def test_no_offered_suggestion_over_books_anyone_or_worsens_the_over_booked(
     people_rows: list, booking_rows: list
 ) -> None:
     plan = _random_plan(people_rows, booking_rows)
-    for over in suggestions_for(plan):
-        for suggestion in over.suggestions:
+    for found in suggestions_for(plan):
+        for suggestion in found.suggestions:
             after = with_pieces(plan, suggestion)
             for person in plan.people:
                 for monday in plan.mondays:
                     before, now = plan.week(person, monday), after.week(person, monday)
                     assert not (now.is_overbooked and not before.is_overbooked), suggestion.key
-                    if person == over.person.id and before.is_overbooked:
+                    if person == found.person.id and before.is_overbooked:
                         assert now.booked_hours <= before.booked_hours, suggestion.key
 
 
@@ -238,3 +239,17 @@ def test_suggestions_come_in_the_same_order_every_time(
     keys = [[s.key for s in o.suggestions] for o in suggestions_for(plan)]
 
     assert keys == [[s.key for s in o.suggestions] for o in suggestions_for(again)]
+
+
+@given(
+    st.decimals(min_value=0, max_value=400, places=2),
+    st.sampled_from([Decimal(0), Decimal("22.5"), Decimal(30), Decimal("37.5"), Decimal(40)]),
+)
+def test_the_quick_over_capacity_test_agrees_with_the_one_rule(
+    booked: Decimal, capacity: Decimal
+) -> None:
+    assert over(booked, capacity) == is_overbooked(booked, capacity)
+
+
+def test_the_quick_over_capacity_test_flags_101_percent_and_not_100() -> None:
+    assert over(Decimal("40.2"), Decimal(40)) and not over(Decimal("40.1"), Decimal(40))
