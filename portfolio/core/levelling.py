@@ -42,6 +42,7 @@ MAX_REASSIGNS = 3
 # hours_per_week has one decimal and a floor of half an hour (projects.models.Allocation).
 HOURS_STEP = Decimal("0.1")
 MIN_HOURS = Decimal("0.5")
+FOUR_DAYS = timedelta(days=4)
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,11 @@ class Booking:
 
     def hours_in(self, monday: date) -> Decimal:
         """Its hours in the ISO week of `monday`, pro rata to the weekdays it covers."""
+        friday = monday + FOUR_DAYS
+        if self.start <= monday and friday <= self.finish:  # most weeks: all five days
+            return self.weekly_hours
         first = max(monday, self.start)
-        last = min(monday + timedelta(days=4), self.finish)
+        last = min(friday, self.finish)
         days = max(0, (last - first).days + 1)
         return self.weekly_hours * days / 5 if days else Decimal(0)
 
@@ -237,7 +241,12 @@ def _options(plan: Plan, person_id: int, run: list[date]) -> list[Suggestion]:
             _split(plan, booking, run),
         ]
         for suggestion in made:
-            if suggestion is not None and _is_safe(plan, suggestion):
+            # A reassignment is safe as made: `_room` checked each week it adds hours to,
+            # and the owner only loses hours. The others are checked week by week.
+            safe = suggestion is not None and (
+                suggestion.kind == "reassign" or _is_safe(plan, suggestion)
+            )
+            if suggestion is not None and safe:
                 kind_rank = KINDS.index(suggestion.kind)
                 rank = (not suggestion.resolves, order, kind_rank, *suggestion.rank)
                 options.append(replace(suggestion, rank=rank))
@@ -301,11 +310,13 @@ def _reassigns(plan: Plan, booking: Booking, run: list[date]) -> list[Suggestion
     hours = {m: part.hours_in(m) for m in _weeks_of(first, last, plan.mondays)}
     doubled = [hours[m] * 200 for m in hours]
     fitting = []
-    for other in plan.alike(owner.id):
+    for other in plan.alike(owner.id):  # by name, so the first who stay calm are the best
         busy = _room(plan, other, list(hours), doubled)
         if busy is None or _on_project(plan, other, part):
             continue
         fitting.append((busy, other.name, other.id, other))
+        if sum(not found[0] for found in fitting) == MAX_REASSIGNS:
+            break
     fitting.sort(key=lambda found: found[:3])
     if not fitting:
         return []
