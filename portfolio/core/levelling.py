@@ -394,8 +394,9 @@ def _clashes(one: Booking, other: Booking) -> bool:
 
 
 def _move(plan: Plan, booking: Booking, run: list[date]) -> Suggestion | None:
-    """The fewest whole weeks later that clear the run, within the slack and the weeks
-    counted; a booking that has started (this week or before) stays: its past is history."""
+    """The fewest whole weeks later that clear the run and over-book no other week, within
+    the slack and the weeks counted; a booking that has started (this week or before)
+    stays: its past is history."""
     next_monday = plan.window[0] + timedelta(weeks=1)
     if booking.start < next_monday or booking.latest_finish is None:
         return None
@@ -403,11 +404,11 @@ def _move(plan: Plan, booking: Booking, run: list[date]) -> Suggestion | None:
     for weeks in range(1, MAX_MOVE_WEEKS + 1):
         shift = timedelta(weeks=weeks)
         moved = replace(booking, start=booking.start + shift, finish=booking.finish + shift)
-        if moved.finish > booking.latest_finish or moved.finish > plan.mondays[-1]:
+        if moved.finish > min(booking.latest_finish, plan.mondays[-1] + timedelta(days=6)):
             return None
         if not _resolves(plan, booking, run, removed=booking, added=moved):
             continue
-        return Suggestion(
+        suggestion = Suggestion(
             key=_key("move", booking, weeks, run),
             kind="move",
             booking=booking,
@@ -431,6 +432,8 @@ def _move(plan: Plan, booking: Booking, run: list[date]) -> Suggestion | None:
             resolves=True,
             rank=(weeks,),
         )
+        if _is_safe(plan, suggestion):
+            return suggestion
     return None
 
 

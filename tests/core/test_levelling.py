@@ -104,6 +104,22 @@ def test_a_booking_not_yet_started_moves_later_within_its_slack() -> None:
     assert moves[0].consequences[0].startswith("No project dates move")
 
 
+def test_a_move_passes_over_a_week_it_would_over_book() -> None:
+    week = [MONDAY + timedelta(weeks=n) for n in range(4)]
+    plan = _plan(
+        [TARA],
+        [
+            _booking(10, 1, 100, 32, start=week[0], finish=week[1] + timedelta(days=4)),
+            _booking(11, 1, 101, 12, start=week[1], finish=week[1] + timedelta(days=4)),
+            _booking(12, 1, 102, 32, start=week[2], finish=week[2] + timedelta(days=4)),
+        ],
+    )
+
+    moves = [s for s in _only(suggestions_for(plan)).suggestions if s.kind == "move"]
+
+    assert [s.key for s in moves] == ["move-11-2-20270322"]
+
+
 def test_a_booking_is_never_moved_past_its_projects_slack() -> None:
     later = MONDAY + timedelta(weeks=1)
     tight = later + timedelta(days=4)
