@@ -134,3 +134,24 @@ def test_suggestions_for_everyone_read_in_a_fixed_number_of_queries(
         found = suggestions_for_everyone(date.today())
 
     assert [over.person.name for over in found] == ["Tara Singh"]
+
+
+def test_the_suggestions_api_reads_in_a_fixed_number_of_queries(
+    cast: Cast, tara: Person, django_assert_max_num_queries
+) -> None:
+    for n in range(3):  # more over-booked people cost no more queries
+        busy = PersonFactory(name=f"Busy {n}", user=None, weekly_capacity_hours=10)
+        book(busy, cast.project_a1_sibling, 12)
+    client = client_for(cast.pmo)
+
+    with django_assert_max_num_queries(12):
+        found = client.get(SUGGESTIONS).json()
+
+    assert len(found) == 4
+
+
+def test_demand_reads_in_a_fixed_number_of_queries(
+    cast: Cast, tara: Person, django_assert_max_num_queries
+) -> None:
+    with django_assert_max_num_queries(8):
+        assert client_for(cast.pmo).get(DEMAND).status_code == 200
