@@ -135,6 +135,9 @@ class Plan:
     bookings: list[Booking]
     window: list[date]
     mondays: list[date]
+    _limits: dict[int, tuple[list[Decimal], list[Decimal]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @cached_property
     def by_person(self) -> dict[int, list[Booking]]:
@@ -184,10 +187,6 @@ class Plan:
             )
             self._limits[person_id] = found
         return found
-
-    @cached_property
-    def _limits(self) -> dict[int, tuple[list[Decimal], list[Decimal]]]:
-        return {}
 
     def alike(self, person_id: int) -> list[Person]:
         """Active people of the same team or job title, by name."""
