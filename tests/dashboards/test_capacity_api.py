@@ -155,3 +155,61 @@ def test_demand_reads_in_a_fixed_number_of_queries(
 ) -> None:
     with django_assert_max_num_queries(8):
         assert client_for(cast.pmo).get(DEMAND).status_code == 200
+
+
+def _apply_first(client: APIClient, tara: Person, kind: str) -> dict:
+    [over] = client.get(SUGGESTIONS, {"person": tara.pk}).json()
+    key = next(s["key"] for s in over["suggestions"] if s["kind"] == kind)
+    response = client.post(APPLY, {"key": key}, format="json")
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def test_a_split_cuts_the_lower_priority_booking_to_what_fits_and_leaves_the_rest(
+    cast: Cast, tara: Person
+) -> None:
+    long = AllocationFactory(
+        person=tara,
+        project=cast.project_a2,
+        start_date=MONDAY - timedelta(weeks=2),
+        finish_date=MONDAY + timedelta(weeks=8, days=-3),
+        percent=None,
+        hours_per_week=Decimal(4),
+    )
+    sibling = tara.allocations.get(project=cast.project_a1_sibling)
+
+    done = _apply_first(client_for(cast.pmo), tara, "split")
+
+    sibling.refresh_from_db()
+    assert done["allocations"] == [sibling.pk]
+    assert sibling.hours_per_week == Decimal(4)  # 32 + 4 + 4 fills her 40 hours
+    assert Allocation.objects.get(pk=long.pk).hours_per_week == Decimal(4)
+    assert not tara.allocations.all().weekly_load(date.today())[tara.pk].is_overbooked
+
+
+def test_a_move_books_the_same_hours_later_within_the_projects_slack(cast: Cast) -> None:
+    """Full for four weeks on programme A1's two projects, and 4 hours more on Project A2
+    in the second week: the small booking moves past the full weeks."""
+    max_ = PersonFactory(name="Max Full", user=None, weekly_capacity_hours=40)
+    book(max_, cast.project_a1, 24)
+    book(max_, cast.project_a1_sibling, 16)
+    cast.project_a2.baseline_finish = MONDAY + timedelta(weeks=30)
+    cast.project_a2.forecast_finish = None
+    cast.project_a2.save()
+    later = MONDAY + timedelta(weeks=1)
+    short = AllocationFactory(
+        person=max_,
+        project=cast.project_a2,
+        start_date=later,
+        finish_date=later + timedelta(days=4),
+        percent=None,
+        hours_per_week=Decimal(4),
+    )
+
+    done = _apply_first(client_for(cast.pmo), max_, "move")
+
+    short.refresh_from_db()
+    assert done["allocations"] == [short.pk]
+    assert short.start_date == MONDAY + timedelta(weeks=4)
+    assert short.hours_per_week == Decimal(4)
+    assert not max_.allocations.all().weekly_load(date.today())[max_.pk].is_overbooked
