@@ -55,13 +55,27 @@ BOOKING_FIELDS = (
     "hours_per_week",
     "project__baseline_finish",
     "project__forecast_finish",
+    "project__baseline_start",
 )
 
 
 def _booking(
     row: tuple[Any, ...], people: dict[int, levelling.Person], latest: dict[int, date]
 ) -> levelling.Booking:
-    pk, person, project, name, priority, start, finish, percent, hours, baseline, forecast = row
+    (
+        pk,
+        person,
+        project,
+        name,
+        priority,
+        start,
+        finish,
+        percent,
+        hours,
+        baseline,
+        forecast,
+        begin,
+    ) = row
     if hours is None:  # a percentage of the person's capacity, as Allocation.weekly_hours
         hours = people[person].capacity * Decimal(percent or 0) / 100
     return levelling.Booking(
@@ -76,6 +90,7 @@ def _booking(
         percent=percent,
         project_finish=forecast or baseline,
         latest_finish=latest.get(project),
+        earliest_start=begin,
     )
 
 

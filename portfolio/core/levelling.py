@@ -71,6 +71,7 @@ class Booking:
     percent: int | None = None
     project_finish: date | None = None
     latest_finish: date | None = None
+    earliest_start: date | None = None  # its project's start: work is not moved before it
 
     def hours_in(self, monday: date) -> Decimal:
         """Its hours in the ISO week of `monday`, pro rata to the weekdays it covers."""
@@ -257,7 +258,7 @@ def _touch_order(booking: Booking) -> tuple[int, int, int, int]:
     return (-booking.priority, -booking.slack_days, -booking.start.toordinal(), booking.id)
 
 
-KEY = re.compile(r"^(reassign|move|split)-(\d{1,18})-(\d{1,18}(?:\.\d)?)-(\d{8})$")
+KEY = re.compile(r"^(reassign|move|split)-(\d{1,18})-(e?\d{1,18}(?:\.\d)?)-(\d{8})$")
 
 
 def booking_of(key: str) -> int | None:
@@ -393,47 +394,56 @@ def _clashes(one: Booking, other: Booking) -> bool:
 
 
 def _move(plan: Plan, booking: Booking, run: list[date]) -> Suggestion | None:
-    """The fewest whole weeks later that clear the run and over-book no other week, within
-    the slack and the weeks counted; a booking that has started (this week or before)
-    stays: its past is history."""
+    """The fewest whole weeks later (else earlier) that clear the run and over-book no other
+    week: never past the project's slack nor before its start, within the weeks counted. A
+    booking that has started (this week or before) stays: its past is history."""
     next_monday = plan.window[0] + timedelta(weeks=1)
     if booking.start < next_monday or booking.latest_finish is None:
         return None
-    owner = plan.people[booking.person_id]
-    for weeks in range(1, MAX_MOVE_WEEKS + 1):
+    last_day = min(booking.latest_finish, plan.mondays[-1] + timedelta(days=6))
+    first_day = max(next_monday, booking.earliest_start or next_monday)
+    for weeks in [*range(1, MAX_MOVE_WEEKS + 1), *range(-1, -MAX_MOVE_WEEKS - 1, -1)]:
         shift = timedelta(weeks=weeks)
         moved = replace(booking, start=booking.start + shift, finish=booking.finish + shift)
-        if moved.finish > min(booking.latest_finish, plan.mondays[-1] + timedelta(days=6)):
-            return None
-        if not _resolves(plan, booking, run, removed=booking, added=moved):
+        if moved.start < first_day or moved.finish > last_day:
             continue
-        suggestion = Suggestion(
-            key=_key("move", booking, weeks, run),
-            kind="move",
-            booking=booking,
-            summary=(
-                f"Move {owner.name}'s booking on {booking.project_name} {weeks} "
-                f"week{'s' if weeks > 1 else ''} later "
-                f"({_day(moved.start)} to {_day(moved.finish)})"
-            ),
-            consequences=(_dates_moved(booking, moved), *_busy_after(plan, owner, booking, moved)),
-            pieces=(
-                Piece(
-                    booking.id,
-                    owner.id,
-                    booking.project_id,
-                    moved.start,
-                    moved.finish,
-                    booking.weekly_hours,
-                    booking.percent,
-                ),
-            ),
-            resolves=True,
-            rank=(weeks,),
-        )
-        if _is_safe(plan, suggestion):
+        if suggestion := _moved(plan, booking, run, moved, weeks):
             return suggestion
     return None
+
+
+def _moved(
+    plan: Plan, booking: Booking, run: list[date], moved: Booking, weeks: int
+) -> Suggestion | None:
+    if not _resolves(plan, booking, run, removed=booking, added=moved):
+        return None
+    owner = plan.people[booking.person_id]
+    size = abs(weeks)
+    way = "later" if weeks > 0 else "earlier"
+    suggestion = Suggestion(
+        key=_key("move", booking, weeks if weeks > 0 else f"e{size}", run),
+        kind="move",
+        booking=booking,
+        summary=(
+            f"Move {owner.name}'s booking on {booking.project_name} {size} "
+            f"week{'s' if size > 1 else ''} {way} ({_day(moved.start)} to {_day(moved.finish)})"
+        ),
+        consequences=(_dates_moved(booking, moved), *_busy_after(plan, owner, booking, moved)),
+        pieces=(
+            Piece(
+                booking.id,
+                owner.id,
+                booking.project_id,
+                moved.start,
+                moved.finish,
+                booking.weekly_hours,
+                booking.percent,
+            ),
+        ),
+        resolves=True,
+        rank=(size, weeks < 0),
+    )
+    return suggestion if _is_safe(plan, suggestion) else None
 
 
 def _split(plan: Plan, booking: Booking, run: list[date]) -> Suggestion | None:

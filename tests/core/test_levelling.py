@@ -4,6 +4,7 @@ and never makes the over-booked person worse."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -118,6 +119,29 @@ def test_a_move_passes_over_a_week_it_would_over_book() -> None:
     moves = [s for s in _only(suggestions_for(plan)).suggestions if s.kind == "move"]
 
     assert [s.key for s in moves] == ["move-11-2-20270322"]
+
+
+def test_with_no_room_later_a_booking_moves_earlier_but_not_before_its_project_starts() -> None:
+    week = [MONDAY + timedelta(weeks=n) for n in range(6)]
+    tight = week[4] + timedelta(days=4)
+    busy_to_the_end = _booking(10, 1, 100, 32, start=week[0], finish=week[5] + timedelta(weeks=20))
+    plan = _plan(
+        [TARA],
+        [
+            replace(busy_to_the_end, start=week[3]),
+            _booking(11, 1, 101, 12, start=week[4], finish=tight, latest_finish=tight),
+            _booking(12, 1, 102, 8, start=week[3], finish=week[3] + timedelta(days=4)),
+        ],
+    )
+    early = replace(plan.bookings[1], earliest_start=week[3])
+
+    moves = [s for s in _only(suggestions_for(plan)).suggestions if s.kind == "move"]
+    blocked = _plan(list(plan.people.values()), [plan.bookings[0], early, plan.bookings[2]])
+
+    assert [(s.key, s.summary.split(" (")[0]) for s in moves] == [
+        ("move-11-e2-20270412", "Move Tara Singh's booking on P101 2 weeks earlier")
+    ]
+    assert not [s for s in _only(suggestions_for(blocked)).suggestions if s.kind == "move"]
 
 
 def test_a_booking_is_never_moved_past_its_projects_slack() -> None:
