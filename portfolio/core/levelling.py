@@ -8,8 +8,9 @@ run is a candidate to touch, and each gives up to three kinds of option:
 
 1. *Reassign*: the part of the booking inside the run goes to someone of the same team or
    job title who stays within capacity in every week of it.
-2. *Move*: the whole booking moves later by the fewest whole weeks that clear the run,
-   never past its project's latest finish (slack) nor into a week it would over-book.
+2. *Move*: the whole booking, not yet started, moves later (else earlier) by the fewest
+   whole weeks that clear the run, never past its project's latest finish (slack) nor
+   before its start, nor into a week it would over-book.
 3. *Split*: the booking's hours in the run are cut to what fits; the rest stays.
 
 Order (deterministic, as TaskJuggler and ProjeQtOr order work): options that clear the run
