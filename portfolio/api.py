@@ -17,6 +17,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from portfolio.boardpacks import api as boardpacks_api
+from portfolio.dashboards import capacity_api
 from portfolio.health import api as health_api
 from portfolio.imports import api as imports_api
 from portfolio.imports.mspdi import api as mspdi_api
@@ -43,6 +44,7 @@ def build_router() -> DefaultRouter:
         *impact_api.ROUTES,
         *boardpacks_api.ROUTES,
         *notifications_api.ROUTES,
+        *capacity_api.ROUTES,
     )
     for prefix, viewset, basename in routes:
         router.register(prefix, viewset, basename=basename)

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import dateformat, timezone
 
+from portfolio.core.levelling import Piece, Suggestion
 from portfolio.core.signals import item_escalated
 from programmes.models import HealthPolicy, Person
 from projects.access import may_link
+from projects.levelling import find_suggestion
 from projects.models import Allocation, Dependency, Issue, Milestone, Project, Risk
 
 if TYPE_CHECKING:
@@ -216,6 +221,56 @@ def _lock_person(person_id: int) -> None:
     # FOR NO KEY UPDATE: blocks other bookings' locks, but not rows that merely reference
     # the person (reports, risks), whose foreign-key checks take FOR KEY SHARE.
     list(Person.objects.select_for_update(no_key=True).filter(pk=person_id).values_list("pk"))
+
+
+CHANGE_REASON_LENGTH = 100  # django-simple-history's history_change_reason
+
+
+class StaleSuggestion(Exception):
+    """The suggestion is offered no more: the bookings or loads it was made from moved."""
+
+
+@dataclass(frozen=True)
+class Levelled:
+    suggestion: Suggestion
+    allocations: list[Allocation]  # the rows written, the booking's own first
+
+
+def allocation_level(*, allocation: Allocation, key: str, today: date) -> Levelled:
+    """Apply the levelling suggestion offered under `key` for this booking.
+
+    1. Lock the booking's person, then rank their suggestions again from what is saved now
+       (another booking may have landed since the page was drawn): a key offered no more
+       raises StaleSuggestion, and nothing is written.
+    2. Write the pieces that replace the booking through allocation_save (its own locks,
+       checks and history, so each is an ordinary audited booking): the booking's own row
+       first, shrunk or moved, then any new rows, so no two overlap on the way.
+    """
+    with transaction.atomic():
+        _lock_person(allocation.person_id)
+        suggestion = find_suggestion(key, allocation.person_id, today)
+        if suggestion is None or suggestion.booking.id != allocation.pk:
+            raise StaleSuggestion(key)
+        ordered = sorted(suggestion.pieces, key=lambda piece: piece.booking_id is None)
+        # The history keeps why each row changed, in the 100 characters its column holds.
+        reason = f"Levelling: {suggestion.summary}"[:CHANGE_REASON_LENGTH]
+        written = []
+        for piece in ordered:
+            row = allocation if piece.booking_id == allocation.pk else Allocation()
+            _fill(row, piece)
+            row._change_reason = reason  # type: ignore[attr-defined]
+            written.append(allocation_save(allocation=row))
+    return Levelled(suggestion, written)
+
+
+def _fill(row: Allocation, piece: Piece) -> None:
+    row.person_id, row.project_id = piece.person_id, piece.project_id
+    row.start_date, row.finish_date = piece.start, piece.finish
+    if piece.percent is not None:
+        row.percent, row.hours_per_week = piece.percent, None
+    else:
+        row.percent = None
+        row.hours_per_week = piece.weekly_hours.quantize(Decimal("0.1"))
 
 
 # Risks and issues -------------------------------------------------------------------------

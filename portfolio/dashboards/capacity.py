@@ -17,12 +17,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from portfolio.core.capacity import LOAD_WINDOW_WEEKS, WeekLoad, load_percent, load_window
+from portfolio.core.levelling import OverAllocation, Suggestion
 from programmes.models import Person
+from projects.levelling import suggestions_for_person
 from projects.models import Allocation
+
+if TYPE_CHECKING:
+    from portfolio.core.roles import AnyUser
 
 GROUPINGS = {"team": "Team", "role": "Job title"}
 UNGROUPED = {"team": "No team", "role": "No job title"}
@@ -157,3 +163,43 @@ def _sum(name: str, rows: list[DemandRow]) -> DemandRow:
         person=None,
         weeks=tuple(DemandWeek(monday, *sums) for monday, sums in totals.items()),
     )
+
+
+@dataclass(frozen=True)
+class Offer:
+    suggestion: Suggestion
+    may_apply: bool
+
+
+@dataclass(frozen=True)
+class PersonSuggestions:
+    over: OverAllocation
+    offers: list[Offer]
+    hidden: int  # suggestions touching bookings the viewer may not see
+
+
+def person_suggestions(user: AnyUser, person: Person, today: date) -> list[PersonSuggestions]:
+    """The person's over-allocations with the suggestions the viewer may see."""
+    return offers_for(user, suggestions_for_person(person.pk, today))
+
+
+def offers_for(user: AnyUser, found: list[OverAllocation]) -> list[PersonSuggestions]:
+    """Each over-allocation with the suggestions touching bookings the viewer sees (on the
+    projects they read), each marked with whether they may apply it (their programme's):
+    two queries, however many people."""
+    touched = {s.booking.id for over in found for s in over.suggestions}
+    bookings = Allocation.objects.filter(pk__in=touched)
+    visible = set(bookings.visible_to(user).values_list("pk", flat=True))
+    editable = set(bookings.editable_by(user).values_list("pk", flat=True))
+    return [
+        PersonSuggestions(
+            over=over,
+            offers=[
+                Offer(s, s.booking.id in editable)
+                for s in over.suggestions
+                if s.booking.id in visible
+            ],
+            hidden=sum(s.booking.id not in visible for s in over.suggestions),
+        )
+        for over in found
+    ]

@@ -14,4 +14,10 @@ urlpatterns = [
     path("programmes/portfolios/", views.portfolio_list, name="portfolio-list"),
     path("programmes/<int:pk>/dashboard/", views.programme_dashboard, name="programme"),
     path("capacity/", views.capacity, name="capacity"),
+    path(
+        "capacity/people/<int:pk>/suggestions/",
+        views.capacity_suggestions,
+        name="capacity-suggestions",
+    ),
+    path("capacity/suggestions/apply/", views.capacity_level, name="capacity-level"),
 ]

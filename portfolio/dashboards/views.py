@@ -12,16 +12,22 @@ Whoever may read the subject sees it (others get 404); open, each follows health
 recomputed.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from portfolio.core import live, pagecache
+from portfolio.core.capacity import LOAD_WINDOW_WEEKS
 from portfolio.core.http import HtmxHttpRequest
-from portfolio.dashboards.capacity import GROUPINGS, capacity_grid
+from portfolio.core.levelling import booking_of
+from portfolio.dashboards.capacity import GROUPINGS, capacity_grid, person_suggestions
 from portfolio.dashboards.executive import (
     Changes,
     Show,
@@ -37,12 +43,14 @@ from programmes.access import may_create_portfolio
 from programmes.models import Person, Portfolio, Programme
 from programmes.scopes import may_see_programme, portfolio_scopes
 from projects.access import may_book_anyone
-from projects.models import RATED, Project
+from projects.models import RATED, Allocation, Project
 from projects.money import portfolio_by_month, programme_by_month
+from projects.services import StaleSuggestion, allocation_level
 
 TEMPLATE = "dashboards/programme_dashboard.html"
 EXECUTIVE = "dashboards/portfolio_dashboard.html"
 CAPACITY = "dashboards/capacity.html"
+SUGGESTIONS = "dashboards/capacity_suggestions.html"
 # The programme dashboard's panels, each loaded on its own as it comes into view.
 PANELS = (
     "summary",
@@ -237,3 +245,49 @@ def portfolio_money(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     }
     template = "dashboards/portfolio_money.html"
     return render(request, template + ("#portfolio-money" if request.htmx else ""), context)
+
+
+@login_required
+def capacity_suggestions(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A person's over-allocations with their ranked levelling suggestions; htmx loads the
+    panel under the person's row on the capacity page."""
+    may_book_anyone.require(request.user)
+    person = get_object_or_404(Person.objects.active(), pk=pk)
+    context = {
+        "person": person,
+        "found": person_suggestions(request.user, person, timezone.localdate()),
+        "colspan": LOAD_WINDOW_WEEKS + 1,
+    }
+    template = f"{SUGGESTIONS}#suggestions-row" if request.htmx else SUGGESTIONS
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def capacity_level(request: HtmxHttpRequest) -> HttpResponse:
+    """Apply one suggestion, named by its key; back to the capacity page with what was done,
+    or why not (offered no more: the data moved since the page was drawn)."""
+    may_book_anyone.require(request.user)
+    key = request.POST.get("key", "")
+    booking = Allocation.objects.filter(pk=booking_of(key) or 0).first()
+    if (
+        booking is not None
+        and not Allocation.objects.editable_by(request.user).filter(pk=booking.pk).exists()
+    ):
+        raise PermissionDenied("You may rebook people on your own programme's projects only.")
+    back = redirect(f"{reverse('dashboards:capacity')}?attention=1")
+    try:
+        if booking is None:
+            raise StaleSuggestion(key)
+        levelled = allocation_level(allocation=booking, key=key, today=timezone.localdate())
+    except StaleSuggestion:
+        messages.error(
+            request, "That suggestion is no longer offered: the bookings changed. See the new ones."
+        )
+        return back
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return back
+    done = levelled.suggestion
+    messages.success(request, f"Done: {done.summary}. {' '.join(done.consequences)}")
+    return back

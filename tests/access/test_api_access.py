@@ -733,6 +733,16 @@ ROWS += [
             "kinds": [{"kind": "mention", "in_app": True, "email": False}],
         },
     ),
+    # Capacity and levelling are for whoever books people: PMO and programme managers. A
+    # key offered no more is a conflict (409); another programme's booking is refused.
+    _row("capacity-demand-list", "GET", (200, 403, 200, 403, 403, 403, 401)),
+    _row("capacity-suggestions-list", "GET", (200, 403, 200, 403, 403, 403, 401)),
+    _row(
+        "capacity-apply-list",
+        "POST",
+        (409, 403, 409, 403, 403, 403, 401),
+        body=lambda w: {"key": f"split-{w.allocation.pk}-1.0-20260202"},
+    ),
     # The schema and its docs need a token (or a session) unless API_DOCS_PUBLIC is on.
     _row("schema", "GET", (200,) * 6 + (401,)),
     _row("docs", "GET", (200,) * 6 + (302,)),

@@ -142,6 +142,12 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "dashboards:portfolio-list": (lambda w: [], "", EVERYONE),
     # Who books people: PMO and programme managers.
     "dashboards:capacity": (lambda w: [], "", (200, 403, 200, 403, 403, 403, LOGIN)),
+    "dashboards:capacity-suggestions": (
+        lambda w: [w.allocation.person_id],  # type: ignore[attr-defined]
+        "",
+        (200, 403, 200, 403, 403, 403, LOGIN),
+    ),
+    "dashboards:capacity-level": (lambda w: [], "", POST_ONLY),
     # Straight to the one portfolio a role reads; a choice when it reads several or none.
     "timeline:index": (lambda w: [], "", (200, 302, 302, 302, 302, 200, LOGIN)),
     "timeline:portfolio": (_pk("portfolio_a"), "", READS_A1),

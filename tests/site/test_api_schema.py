@@ -109,6 +109,8 @@ VISIBLE: dict[str, Callable[[Any], QuerySet[Any]]] = {
     # What-if answers name no object by "id"; what they name is checked in tests/projects.
     "impact": Project.objects.visible_to,
     "notifications": lambda user: Notification.objects.shown_to(user),
+    # Demand and suggestions name people, not objects by "id"; checked in tests/dashboards.
+    "capacity": Person.objects.all,
 }
 
 # An existing object per resource, so that half the detail requests reach real rows.
@@ -153,6 +155,7 @@ TARGETS: dict[str, Callable[[World], Any]] = {
     "health/portfolios": lambda w: PortfolioHealth.objects.get(
         portfolio=w.portfolio_a, is_current=True
     ),
+    "capacity": lambda w: w.allocation,
 }
 
 
