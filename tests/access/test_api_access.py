@@ -23,11 +23,11 @@ from rest_framework.routers import DefaultRouter
 
 from portfolio import api
 from portfolio.boardpacks.models import BoardPack
-from portfolio.scenarios.models import Scenario, ScenarioChange
 from portfolio.core.periods import Period
 from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
 from portfolio.imports.models import ImportJob
 from portfolio.notifications.models import Notification
+from portfolio.scenarios.models import Scenario, ScenarioChange
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
