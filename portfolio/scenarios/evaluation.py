@@ -511,6 +511,12 @@ def evaluate(scenario: Scenario, user: AnyUser | None = None) -> Evaluation:
     changes = graph_changes(graph, overlay.moves, today)
     result = impact.forward_pass(graph, changes)
     shifts = project_shifts(result.moves)
+    # A project moved by the scenario moves by its calendar days, as applying moves it (the
+    # engine counts working days, so a weekend date would land a day or two short).
+    changed = {change.node for change in changes}
+    for pk, days in overlay.moves.items():
+        if days > 0:
+            shifts[pk] = Shift(days if impact.project_start(pk) in changed else 0, days)
     report = impact_report(user or scenario.owner, changes, graph)
     by_pk = {p.pk: p for p in projects}
     causes = {

@@ -40,6 +40,7 @@ from portfolio.core.schema import decimal_pattern, error_statuses
 from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
 from portfolio.imports.models import ImportJob
 from portfolio.notifications.models import Notification
+from portfolio.scenarios.models import Scenario
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -109,6 +110,7 @@ VISIBLE: dict[str, Callable[[Any], QuerySet[Any]]] = {
     # What-if answers name no object by "id"; what they name is checked in tests/projects.
     "impact": Project.objects.visible_to,
     "notifications": lambda user: Notification.objects.shown_to(user),
+    "scenarios": Scenario.objects.visible_to,
 }
 
 # An existing object per resource, so that half the detail requests reach real rows.
@@ -152,6 +154,10 @@ TARGETS: dict[str, Callable[[World], Any]] = {
     )[0],
     "health/portfolios": lambda w: PortfolioHealth.objects.get(
         portfolio=w.portfolio_a, is_current=True
+    ),
+    "scenarios": lambda w: (
+        Scenario.objects.first()
+        or Scenario.objects.create(name="Later", programme=w.programme_a1, owner=w.pmo.user)
     ),
 }
 
