@@ -36,14 +36,22 @@ def may_build_scenarios(user: AnyUser) -> bool:
     return sees_everything(user) or buildable_programmes(user).exists()
 
 
+def builds_on(user: AnyUser, scenario: Scenario) -> bool:
+    """The PMO builds on anything; a programme manager on their own programmes."""
+    if sees_everything(user):
+        return True
+    programme = scenario.programme_id
+    return programme is not None and buildable_programmes(user).filter(pk=programme).exists()
+
+
 @rule("An applied or discarded scenario is read-only.")
 def may_change_scenario(user: AnyUser, scenario: Scenario) -> bool:
-    return scenario.is_draft
+    return scenario.is_draft and builds_on(user, scenario)
 
 
 @rule("A scenario that changes capacity (weekly hours, placeholder people) is applied by the PMO.")
 def may_apply_scenario(user: AnyUser, scenario: Scenario) -> bool:
-    if not scenario.is_draft:
+    if not may_change_scenario(user, scenario):
         return False
     if sees_everything(user):
         return True
