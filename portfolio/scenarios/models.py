@@ -153,8 +153,8 @@ class ScenarioChange(models.Model):
         for name in needs:
             if getattr(self, f"{name}_id" if name in _RELATIONS else name) is None:
                 errors[name] = "Required for this kind of change."
-        if self.kind == self.Kind.MOVE and self.days is not None and self.days <= 0:
-            errors["days"] = "A move goes later: give a positive number of weeks or a later date."
+        if self.kind == self.Kind.MOVE and (self.days is None or self.days <= 0):
+            errors["weeks"] = "A move goes later: give a number of weeks or a later finish."
         if self.kind == self.Kind.NEW_BOOKING and self.percent is None and self.hours is None:
             errors["percent"] = "Give a percentage or hours per week."
         if self.percent is not None and self.hours is not None:
@@ -256,7 +256,7 @@ class ScenarioChange(models.Model):
 
 _RELATIONS = ("project", "allocation", "person", "team")
 _NEEDS: dict[str, tuple[str, ...]] = {
-    ScenarioChange.Kind.MOVE: ("project", "days"),
+    ScenarioChange.Kind.MOVE: ("project",),
     ScenarioChange.Kind.CANCEL: ("project",),
     ScenarioChange.Kind.BOOKING: ("allocation",),
     ScenarioChange.Kind.NEW_BOOKING: ("project", "person", "start_date", "finish_date"),
