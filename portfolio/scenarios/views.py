@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from portfolio.core.editing import show_errors
 from portfolio.scenarios.access import may_apply_scenario, may_build_scenarios, may_change_scenario
 from portfolio.scenarios.evaluation import evaluate
-from portfolio.scenarios.forms import ChangeForm, ScenarioForm
+from portfolio.scenarios.forms import KINDS, ChangeForm, ScenarioForm, chosen_kind
 from portfolio.scenarios.models import Scenario, ScenarioChange
 from portfolio.scenarios.services import (
     ConflictsFound,
@@ -60,7 +60,12 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = _scenario(request, pk)
-    form = ChangeForm(request.POST or None, scenario=scenario)
+    kind = chosen_kind(request.POST.get("kind") or request.GET.get("kind"))
+    form = ChangeForm(request.POST or None, scenario=scenario, kind=kind)
+    if request.htmx and request.method == "GET":  # type: ignore[attr-defined]
+        # Another kind chosen: its fields only.
+        context = {"scenario": scenario, "form": form, "kinds": KINDS, "kind": kind}
+        return render(request, "scenarios/scenario_detail.html#change-form", context)
     if request.method == "POST":
         may_change_scenario.require(request.user, scenario)
         if form.is_valid():
@@ -75,6 +80,8 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "scenario": scenario,
         "changes": scenario.changes.select_related("project", "person", "team"),
         "form": form,
+        "kinds": KINDS,
+        "kind": kind,
         "evaluation": evaluate(scenario, request.user),
         "may_apply": may_apply_scenario(request.user, scenario),
     }

@@ -46,7 +46,7 @@ def test_adding_a_delay_on_the_page_shows_it_on_every_panel(plan: Plan) -> None:
     client = plan.cast.client_for(plan.cast.programme_manager)
     response = client.post(
         plan.scenario.get_absolute_url(),
-        {"kind": "move", "project": plan.upstream.pk, "weeks": 6},
+        {"kind": "delay", "project": plan.upstream.pk, "weeks": 6},
         follow=True,
     )
     page = response.content.decode()
@@ -58,16 +58,16 @@ def test_adding_a_delay_on_the_page_shows_it_on_every_panel(plan: Plan) -> None:
 
 def test_a_change_missing_its_fields_is_refused_beside_the_field(plan: Plan) -> None:
     client = plan.cast.client_for(plan.cast.programme_manager)
-    response = client.post(plan.scenario.get_absolute_url(), {"kind": "move", "weeks": 6})
+    response = client.post(plan.scenario.get_absolute_url(), {"kind": "delay", "weeks": 6})
     assert response.status_code == 400
-    assert response.context["form"].errors["project"] == ["Required for this kind of change."]
+    assert response.context["form"].errors["project"] == ["This field is required."]
 
 
 def test_a_bad_number_of_weeks_is_refused_beside_the_field(plan: Plan) -> None:
     client = plan.cast.client_for(plan.cast.programme_manager)
     response = client.post(
         plan.scenario.get_absolute_url(),
-        {"kind": "move", "project": plan.upstream.pk, "weeks": "soon"},
+        {"kind": "delay", "project": plan.upstream.pk, "weeks": "soon"},
     )
     assert response.status_code == 400
     assert "weeks" in response.context["form"].errors
@@ -92,7 +92,7 @@ def test_an_applied_scenario_refuses_new_changes(plan: Plan) -> None:
     client = plan.cast.client_for(plan.cast.pmo)
     response = client.post(
         plan.scenario.get_absolute_url(),
-        {"kind": "move", "project": plan.upstream.pk, "weeks": 6},
+        {"kind": "delay", "project": plan.upstream.pk, "weeks": 6},
     )
     assert response.status_code == 403
     assert not ScenarioChange.objects.exists()
@@ -115,3 +115,40 @@ def test_compare_shows_two_scenarios_side_by_side(plan: Plan) -> None:
     page = response.content.decode()
     assert page.count('data-testid="compare-column"') == 2
     assert f"Cancel {plan.upstream.name}" in page
+
+
+def test_choosing_a_kind_shows_only_its_fields(plan: Plan) -> None:
+    client = plan.cast.client_for(plan.cast.programme_manager)
+    response = client.get(
+        plan.scenario.get_absolute_url(), {"kind": "capacity"}, HTTP_HX_REQUEST="true"
+    )
+    page = response.content.decode()
+    assert page.lstrip().startswith("<form")
+    assert 'name="person"' in page
+    assert 'name="weeks"' not in page
+
+
+def test_a_move_to_a_date_before_the_finish_is_refused_beside_the_date(plan: Plan) -> None:
+    client = plan.cast.client_for(plan.cast.programme_manager)
+    response = client.post(
+        plan.scenario.get_absolute_url(),
+        {
+            "kind": "move_to",
+            "project": plan.upstream.pk,
+            "to_date": (plan.upstream.baseline_finish - timedelta(days=3)).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["to_date"][0].startswith("A move goes later")
+
+
+def test_a_change_of_booking_on_the_page_keeps_what_is_not_given(plan: Plan) -> None:
+    client = plan.cast.client_for(plan.cast.programme_manager)
+    client.post(
+        plan.scenario.get_absolute_url(),
+        {"kind": "booking", "allocation": plan.booking.pk, "percent": 30},
+    )
+    (change,) = ScenarioChange.objects.filter(scenario=plan.scenario)
+    made = change.booking(plan.booking)
+    assert made is not None
+    assert (made.percent, made.start_date) == (30, plan.booking.start_date)
