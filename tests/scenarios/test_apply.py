@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,7 +16,9 @@ from portfolio.scenarios.services import (
     scenario_conflicts,
     scenario_discard,
 )
+from programmes.models import Person
 from projects.models import Allocation, Project
+from tests.factories import TeamFactory
 from tests.scenarios.conftest import Plan
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -112,3 +115,28 @@ def test_a_programme_manager_may_not_apply_a_change_of_capacity(plan: Plan) -> N
     scenario_change_add(scenario=plan.scenario, kind="capacity", person=plan.tara, hours=30)
     assert not may_apply_scenario(plan.cast.programme_manager.user, plan.scenario)
     assert may_apply_scenario(plan.cast.pmo.user, plan.scenario)
+
+
+def test_applying_placeholders_adds_people_to_the_team(plan: Plan) -> None:
+    team = TeamFactory(name="Signals")
+    scenario_change_add(
+        scenario=plan.scenario,
+        kind="placeholder",
+        team=team,
+        count=2,
+        hours=Decimal("37.5"),
+        start_date=plan.today,
+    )
+    scenario_apply(scenario=plan.scenario, user=_user(plan))  # type: ignore[arg-type]
+    added = Person.objects.filter(team=team)
+    assert added.count() == 2
+    assert {p.weekly_capacity_hours for p in added} == {Decimal("37.5")}
+
+
+def test_applying_a_cancellation_closes_the_project_and_drops_bookings_to_come(
+    plan: Plan,
+) -> None:
+    scenario_change_add(scenario=plan.scenario, kind="cancel", project=plan.upstream)
+    scenario_apply(scenario=plan.scenario, user=_user(plan))  # type: ignore[arg-type]
+    assert Project.objects.get(pk=plan.upstream.pk).stage == Project.Stage.CLOSED
+    assert not Allocation.objects.filter(pk=plan.booking.pk).exists()  # it had not started
