@@ -22,6 +22,7 @@ from portfolio.health import api as health_api
 from portfolio.imports import api as imports_api
 from portfolio.imports.mspdi import api as mspdi_api
 from portfolio.notifications import api as notifications_api
+from portfolio.scenarios import api as scenarios_api
 from portfolio.timeline import api as timeline_api
 from programmes import api as programmes_api
 from projects import api as projects_api
@@ -45,6 +46,7 @@ def build_router() -> DefaultRouter:
         *boardpacks_api.ROUTES,
         *notifications_api.ROUTES,
         *capacity_api.ROUTES,
+        *scenarios_api.ROUTES,
     )
     for prefix, viewset, basename in routes:
         router.register(prefix, viewset, basename=basename)

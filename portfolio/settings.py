@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "portfolio.accounts",
     "portfolio.demo",
     "portfolio.notifications",
+    "portfolio.scenarios",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("imports/", include("portfolio.imports.urls")),
     path("board-packs/", include("portfolio.boardpacks.urls")),
+    path("scenarios/", include("portfolio.scenarios.urls")),
     path("health/", include("portfolio.health.urls")),
     path("admin/", admin.site.urls),
     path("api/", include((api.urls(), "api"))),

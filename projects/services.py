@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
 
@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import dateformat, timezone
 
+from portfolio.core.history import audit
 from portfolio.core.levelling import Piece, Suggestion
 from portfolio.core.signals import item_escalated
 from programmes.models import HealthPolicy, Person
@@ -318,3 +319,64 @@ def _refuse_unless_escalatable(item: Risk | Issue) -> None:
     else:
         return
     raise ValidationError({"programme": ValidationError(message, code="not_escalatable")})
+
+
+# Plan moves (what-if scenarios apply these) ------------------------------------------------
+
+
+def project_move(
+    *, project: Project, days: int, today: date, user: AnyUser | None = None, reason: str = ""
+) -> Project:
+    """Move a project later by `days` calendar days, whole: its start (when still to come),
+    its forecast finish, its open milestones' forecasts and its bookings not yet finished (a
+    booking under way keeps its start). Each row is saved and audited on its own, so health
+    and history follow as for any edit."""
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        later = timedelta(days=days)
+        if project.baseline_start is not None and project.baseline_start >= today:
+            project.baseline_start += later
+            project.baseline_finish = max(project.baseline_finish, project.baseline_start)
+        project.forecast_finish = (project.forecast_finish or project.baseline_finish) + later
+        audit(project, user=user, reason=reason)
+        project.full_clean()
+        project.save()
+        for milestone in project.milestones.open():
+            milestone.forecast_date = (milestone.forecast_date or milestone.baseline_date) + later
+            audit(milestone, user=user, reason=reason)
+            milestone.save()
+        # Latest first: a booking moved later never meets one not yet moved.
+        bookings = project.allocations.filter(finish_date__gte=today).order_by("-start_date")
+        for booking in bookings.select_related("person", "project__portfolio"):
+            if booking.start_date >= today:
+                booking.start_date += later
+            booking.finish_date += later
+            audit(booking, user=user, reason=reason)
+            allocation_save(allocation=booking)
+    return project
+
+
+def project_cancel(
+    *, project: Project, today: date, user: AnyUser | None = None, reason: str = ""
+) -> Project:
+    """Cancel a project: closed, and its bookings end yesterday (those still to start go)."""
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        project.stage = Project.Stage.CLOSED
+        audit(project, user=user, reason=reason)
+        project.save()
+        for booking in project.allocations.filter(finish_date__gte=today):
+            audit(booking, user=user, reason=reason)
+            if booking.start_date >= today:
+                booking.delete()
+            else:
+                booking.finish_date = today - timedelta(days=1)
+                booking.save()
+    return project
+
+
+def allocation_remove(
+    *, allocation: Allocation, user: AnyUser | None = None, reason: str = ""
+) -> None:
+    audit(allocation, user=user, reason=reason)
+    allocation.delete()

@@ -34,6 +34,7 @@ NAV_ITEMS = (
     NavItem("Issues", "projects:issue-list", _ALL),
     NavItem("People", "programmes:person-list", frozenset({Role.PMO, Role.PROGRAMME_MANAGER})),
     NavItem("Capacity", "dashboards:capacity", frozenset({Role.PMO, Role.PROGRAMME_MANAGER})),
+    NavItem("Scenarios", "scenarios:list", frozenset({Role.PMO, Role.PROGRAMME_MANAGER})),
     NavItem("Teams", "programmes:team-list", frozenset({Role.PMO})),
     NavItem("Imports", "imports:list", frozenset({Role.PMO})),
     NavItem(

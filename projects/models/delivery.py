@@ -586,19 +586,30 @@ class AllocationQuerySet(models.QuerySet["Allocation"]):
         first_monday = start - timedelta(days=start.weekday())
         last_monday = finish - timedelta(days=finish.weekday())
         bookings = self.overlapping(first_monday, last_monday + timedelta(days=6))
-        hours: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-        capacity: dict[int, Decimal] = {}
-        for booking in bookings.select_related("person"):
-            capacity[booking.person_id] = booking.person.weekly_capacity_hours
-            weekly = booking.weekly_hours()
-            own_first_monday = booking.start_date - timedelta(days=booking.start_date.weekday())
-            monday = max(first_monday, own_first_monday)
-            while monday <= min(last_monday, booking.finish_date):
-                days = booking.working_days_in_week(monday)
-                if days:
-                    hours[booking.person_id][monday] += weekly * days / 5
-                monday += timedelta(weeks=1)
-        return {person: dict(weeks) for person, weeks in hours.items()}, capacity
+        return booked_hours(bookings.select_related("person"), start, finish)
+
+
+def booked_hours(
+    bookings: Iterable[Allocation], start: date, finish: date
+) -> tuple[dict[int, dict[date, Decimal]], dict[int, Decimal]]:
+    """`AllocationQuerySet.weekly_booked_hours` of bookings held in memory (each with its
+    person), and each booked person's weekly capacity: the one spreading rule, also for
+    bookings as a scenario would make them (portfolio.scenarios)."""
+    first_monday = start - timedelta(days=start.weekday())
+    last_monday = finish - timedelta(days=finish.weekday())
+    hours: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    capacity: dict[int, Decimal] = {}
+    for booking in bookings:
+        capacity[booking.person_id] = booking.person.weekly_capacity_hours
+        weekly = booking.weekly_hours()
+        own_first_monday = booking.start_date - timedelta(days=booking.start_date.weekday())
+        monday = max(first_monday, own_first_monday)
+        while monday <= min(last_monday, booking.finish_date):
+            days = booking.working_days_in_week(monday)
+            if days:
+                hours[booking.person_id][monday] += weekly * days / 5
+            monday += timedelta(weeks=1)
+    return {person: dict(weeks) for person, weeks in hours.items()}, capacity
 
 
 class Allocation(models.Model):

@@ -27,6 +27,7 @@ from portfolio.core.periods import Period
 from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
 from portfolio.imports.models import ImportJob
 from portfolio.notifications.models import Notification
+from portfolio.scenarios.models import Scenario, ScenarioChange
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -114,6 +115,15 @@ def _pack(w: World) -> BoardPack:
     )
 
 
+def _scenario(w: World) -> Scenario:
+    return Scenario.objects.create(name="Later", programme=w.programme_a1, owner=w.pmo.user)
+
+
+def _scenario_change(w: World) -> str:
+    change = ScenarioChange.objects.create(scenario=_scenario(w), kind="cancel")
+    return reverse("api:scenario-remove-change", args=[change.scenario_id, change.pk])
+
+
 IMPORT_CSV = b"Dept,Code,Name,Start,Finish\nD1,P1,Project one,2026-01-05,2026-12-18\n"
 MSPDI_PLAN = b'<Project xmlns="http://schemas.microsoft.com/project"><Tasks/></Project>'
 IMPORT_COLUMNS = {
@@ -133,6 +143,7 @@ PMO_ONLY_CREATE = (201, 403, 403, 403, 403, 403, 401)
 PMO_ONLY_WRITE_A1 = (200, 403, 403, 403, 404, 404, 401)
 PMO_ONLY_WRITE_ALL = (200, 403, 403, 403, 403, 403, 401)
 OWN_NOTICE = (404, 404, 404, 200, 404, 404, 401)
+SCENARIO_A1 = (200, 404, 200, 404, 404, 404, 401)
 
 
 def _notice(w: World) -> Notification:
@@ -702,6 +713,47 @@ ROWS += [
         (200, 404, 404, 404, 404, 404, 401),
         _detail("board-pack-download", lambda w: _pack(w)),
     ),
+    # Scenarios: the PMO's and the programme's manager's; to everyone else they do not exist.
+    _row("scenario-list", "GET", EVERYONE),
+    _row(
+        "scenario-list",
+        "POST",
+        (201, 403, 201, 403, 403, 403, 401),
+        body=lambda w: {"name": "Later", "programme": w.programme_a1.pk},
+    ),
+    _row("scenario-detail", "GET", SCENARIO_A1, _detail("scenario-detail", _scenario)),
+    _row(
+        "scenario-detail",
+        "PATCH",
+        SCENARIO_A1,
+        _detail("scenario-detail", _scenario),
+        lambda w: {"name": "Sooner"},
+    ),
+    _row(
+        "scenario-detail",
+        "PUT",
+        SCENARIO_A1,
+        _detail("scenario-detail", _scenario),
+        lambda w: {"name": "Sooner", "description": ""},
+    ),
+    _row(
+        "scenario-detail",
+        "DELETE",
+        (204, 404, 204, 404, 404, 404, 401),
+        _detail("scenario-detail", _scenario),
+    ),
+    _row("scenario-changes", "GET", SCENARIO_A1, _detail("scenario-changes", _scenario)),
+    _row(
+        "scenario-changes",
+        "POST",
+        (201, 404, 201, 404, 404, 404, 401),
+        _detail("scenario-changes", _scenario),
+        lambda w: {"kind": "move", "project": w.project_a1.pk, "weeks": 2},
+    ),
+    _row("scenario-remove-change", "DELETE", (204, 404, 204, 404, 404, 404, 401), _scenario_change),
+    _row("scenario-evaluation", "GET", SCENARIO_A1, _detail("scenario-evaluation", _scenario)),
+    _row("scenario-apply", "POST", SCENARIO_A1, _detail("scenario-apply", _scenario)),
+    _row("scenario-discard", "POST", SCENARIO_A1, _detail("scenario-discard", _scenario)),
     # What-if is a read: whoever sees the project may ask; for others it does not exist.
     _row(
         "impact-list",

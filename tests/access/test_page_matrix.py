@@ -21,6 +21,7 @@ from portfolio.boardpacks.models import BoardPack
 from portfolio.calendars.models import CalendarFeed
 from portfolio.imports.models import ImportJob
 from portfolio.notifications.models import Notification
+from portfolio.scenarios.models import Scenario, ScenarioChange
 from programmes.models import Benefit, BenefitMeasurement, Stakeholder
 from projects.models import StatusReport
 from tests.conftest import ROLES_AND_ANONYMOUS, Cast
@@ -97,6 +98,9 @@ def world(cast: Cast) -> World:
                 status=BoardPack.Status.SUCCEEDED,
                 pdf=b"%PDF-1.7",
             ),
+            "scenario": Scenario.objects.create(
+                name="Later", programme=cast.programme_a1, owner=cast.pmo.user
+            ),
             "feed_secret": CalendarFeed.objects.issue(user=cast.pmo.user)[1],
             "notice": Notification.objects.create(
                 recipient=cast.project_manager.user, kind="mention", title="Hi", event_key="k"
@@ -107,6 +111,10 @@ def world(cast: Cast) -> World:
 
 def _pk(name: str) -> Callable[[World], list[object]]:
     return lambda w: [getattr(w, name).pk]  # type: ignore[attr-defined]
+
+
+def _change(scenario: Scenario) -> ScenarioChange:
+    return ScenarioChange.objects.create(scenario=scenario, kind="cancel")
 
 
 # route name -> (arguments from the world, query string, expected status per role)
@@ -222,6 +230,17 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "boardpacks:list": (lambda w: [], "", (200, 200, 200, 403, 403, 403, LOGIN)),
     "boardpacks:detail": (_pk("pack"), "", PMO_ROW),
     "boardpacks:download": (_pk("pack"), "", PMO_ROW),
+    # Scenarios: the PMO's and programme managers' (of their programmes) sandboxes.
+    "scenarios:list": (lambda w: [], "", (200, 403, 200, 403, 403, 403, LOGIN)),
+    "scenarios:compare": (lambda w: [], "", (200, 403, 200, 403, 403, 403, LOGIN)),
+    "scenarios:detail": (_pk("scenario"), "", MANAGES_A1),
+    "scenarios:apply": (_pk("scenario"), "", MANAGES_A1),
+    "scenarios:discard": (_pk("scenario"), "", POST_ONLY),
+    "scenarios:change-delete": (
+        lambda w: [w.scenario.pk, _change(w.scenario).pk],  # type: ignore[attr-defined]
+        "",
+        POST_ONLY,
+    ),
     "api-tokens": (lambda w: [], "", EVERYONE),
     "api-tokens-all": (lambda w: [], "", PMO_PAGE),
     "api-token-revoke": (_pk("token"), "", POST_ONLY),

@@ -28,6 +28,9 @@ from rest_framework.test import APIClient
 
 from portfolio.core.access import Rule, refuse_unless, rule
 from portfolio.core.forms import scope_choices
+from portfolio.scenarios import access as scenario_access
+from portfolio.scenarios.access import may_apply_scenario, may_build_scenarios, may_change_scenario
+from portfolio.scenarios.models import Scenario
 from programmes import access as programme_access
 from programmes import api as programme_api
 from programmes import filters as programme_filters
@@ -135,6 +138,10 @@ def _report(cast: Cast) -> StatusReport:
     return StatusReport.objects.create(project=cast.project_a1, period_start=date(2026, 11, 16))
 
 
+def _scenario(cast: Cast) -> Scenario:
+    return Scenario.objects.create(name="Later", programme=cast.programme_a1, owner=cast.pmo.user)
+
+
 PMO = {"pmo"}
 MANAGER_OF_A1 = {"pmo", "programme_manager"}
 DELIVERS_A1 = {"pmo", "project_manager"}
@@ -187,6 +194,9 @@ MATRIX: list[tuple[Rule[...], Subject, set[str]]] = [
     ),
     (may_read_compliance, nothing, {"pmo", "executive"}),
     (may_send_reminders, nothing, PMO),
+    (may_build_scenarios, nothing, MANAGER_OF_A1),
+    (may_change_scenario, lambda c: (_scenario(c),), MANAGER_OF_A1),
+    (may_apply_scenario, lambda c: (_scenario(c),), MANAGER_OF_A1),
 ]
 
 
@@ -203,7 +213,7 @@ def test_each_action_is_allowed_to_exactly_the_roles_of_the_design(
 def test_every_predicate_of_the_access_modules_is_in_the_matrix() -> None:
     named = {
         name
-        for module in (programme_access, project_access)
+        for module in (programme_access, project_access, scenario_access)
         for name, value in vars(module).items()
         if isinstance(value, Rule)
     }

@@ -40,6 +40,7 @@ from portfolio.core.schema import decimal_pattern, error_statuses
 from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
 from portfolio.imports.models import ImportJob
 from portfolio.notifications.models import Notification
+from portfolio.scenarios.models import Scenario
 from programmes.models import (
     Benefit,
     BenefitMeasurement,
@@ -111,6 +112,7 @@ VISIBLE: dict[str, Callable[[Any], QuerySet[Any]]] = {
     "notifications": lambda user: Notification.objects.shown_to(user),
     # Demand and suggestions name people, not objects by "id"; checked in tests/dashboards.
     "capacity": Person.objects.all,
+    "scenarios": Scenario.objects.visible_to,
 }
 
 # An existing object per resource, so that half the detail requests reach real rows.
@@ -156,6 +158,10 @@ TARGETS: dict[str, Callable[[World], Any]] = {
         portfolio=w.portfolio_a, is_current=True
     ),
     "capacity": lambda w: w.allocation,
+    "scenarios": lambda w: (
+        Scenario.objects.first()
+        or Scenario.objects.create(name="Later", programme=w.programme_a1, owner=w.pmo.user)
+    ),
 }
 
 
