@@ -157,12 +157,33 @@ def _full_rollup_s() -> float:
     unchanged."""
     from portfolio.health import rollup
 
+    say("== roll-up on the large organisation")
     seconds, stats = timed(lambda: rollup.recompute_everything(kind="weekly"))
     say(
         f"  full roll-up: {seconds:.2f} s ({stats.projects} projects, "
         f"{stats.programmes} programmes, {stats.portfolios} portfolios stored)"
     )
     return round(seconds, 2)
+
+
+def _planning() -> dict[str, Any]:
+    from bench.planning import planning_figures
+
+    say("== planning at L: levelling, a scenario, money by month (issue 17)")
+    figures = planning_figures()
+    say(
+        f"  suggestions for every over-allocation {figures['suggestions_ms']:.0f} ms "
+        f"({figures['over_allocations']} over-allocations, {figures['suggestions']} suggestions)"
+    )
+    say(
+        f"  a scenario's evaluation {figures['scenario_evaluation_ms']:.0f} ms (a project of a "
+        f"{figures['scenario_programme_projects']}-project programme delayed 6 weeks)"
+    )
+    say(
+        f"  money by month {figures['money_by_month_ms']:.0f} ms "
+        f"(a portfolio of {figures['money_portfolio_projects']} projects)"
+    )
+    return figures
 
 
 def _submit(project: Any, overall: str) -> None:
@@ -579,9 +600,10 @@ def main() -> int:
 
         import_rate = _import_rate(procs, imports_db)
 
-        say("== roll-up on the large organisation")
         full_rollup_s = _full_rollup_s()
         incremental_ms, incremental_samples = _incremental_rollup_ms(args.submits)
+
+        planning = _planning()
 
         say("== gunicorn and the Celery worker")
         start_worker(procs)
@@ -634,6 +656,7 @@ def main() -> int:
         incremental_rollup_ms=incremental_ms,
         submit_to_dashboard_ms=round(statistics.median(submits), 1) if submits else None,
         users=users,
+        planning=planning,
         extra=extra,
     )
     say(f"== done in {extra['total_s']:.0f} s")

@@ -120,6 +120,24 @@ def test_the_summary_has_every_figure_and_a_verdict_per_target() -> None:
     assert "FAIL" in table(summary)
 
 
+def test_planning_figures_are_judged_against_a_second_each() -> None:
+    summary = build_summary(
+        seed_s=1.0,
+        sizes={"projects": 20},
+        hello=Timing(2.0, 3.0, 200),
+        pages={},
+        queries_small={},
+        queries_large={},
+        full_rollup_s=3.0,
+        incremental_rollup_ms=40.0,
+        submit_to_dashboard_ms=1500.0,
+        planning={"suggestions_ms": 750.0, "scenario_evaluation_ms": 1200.0},
+    )
+    assert summary["planning"]["suggestions_ms"] == 750.0
+    assert summary["targets"]["planning.suggestions_ms"]["pass"] is True
+    assert summary["targets"]["planning.scenario_evaluation_ms"]["pass"] is False
+
+
 def test_the_bench_seeds_a_login_with_work_for_everyone_in_the_mixed_load(
     tiny: dict[str, int],
 ) -> None:
