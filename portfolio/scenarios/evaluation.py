@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
@@ -309,6 +309,14 @@ class MonthRow:
     @property
     def difference(self) -> Decimal:
         return self.scenario - self.live
+
+    @property
+    def change(self) -> str:
+        """Which way the month moved as shown ("up", "down"), or "" when the difference
+        reads 0 (whole units, rounded half up like the `amount` tag): pennies moved by
+        spreading are no change."""
+        shown = self.difference.quantize(Decimal(1), ROUND_HALF_UP)
+        return "" if not shown else ("up" if shown > 0 else "down")
 
 
 @dataclass

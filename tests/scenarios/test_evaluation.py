@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from portfolio.scenarios.evaluation import evaluate
+from portfolio.scenarios.evaluation import MonthRow, evaluate
 from portfolio.scenarios.services import scenario_change_add
 from projects.models import Allocation, Milestone, Project
 from tests.scenarios.conftest import Plan
@@ -136,3 +136,11 @@ def test_a_change_records_the_live_values_it_was_built_on(plan: Plan) -> None:
     )
     assert change.base["percent"] == 60
     assert change.base["finish_date"] == plan.booking.finish_date.isoformat()
+
+
+def test_a_month_whose_difference_reads_0_is_no_change_and_others_say_which_way() -> None:
+    month = date(2027, 2, 1)
+
+    assert MonthRow(month, Decimal("546261.10"), Decimal("546261.40")).change == ""
+    assert MonthRow(month, Decimal("100"), Decimal("100.50")).change == "up"
+    assert MonthRow(month, Decimal("100"), Decimal("99.40")).change == "down"
