@@ -30,9 +30,8 @@ def _add_change(page: Page, kind: str, **fields: str) -> None:
     # Choosing a kind swaps in its fields (htmx): fill them once they have arrived.
     with page.expect_response(lambda r: "kind=" in r.url):
         page.get_by_label("Kind of change").select_option(label=kind)
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
+    # A locator, not wait_for_function: that evaluates a string, which the page's CSP refuses.
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
     form = page.get_by_test_id("change-form")
     form.get_by_label("Project").select_option(label=PROJECT)
     for label, value in fields.items():
