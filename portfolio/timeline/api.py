@@ -113,8 +113,9 @@ def timeline_data(timeline: Timeline) -> dict[str, Any]:
     """Every group with its rows and links, as the API gives them."""
     scale = timeline.scale()
     groups = []
+    projects = timeline.projects_by_group()
     for group in timeline.groups:
-        items, links = timeline.chart_parts(timeline.group_projects(group.key))
+        items, links = timeline.chart_parts(projects.get(group.key, []))
         groups.append(
             {
                 "key": group.key,

@@ -18,8 +18,8 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.db.models import Max, Min, Q, QuerySet
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models import CharField, Count, Max, Min, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat, Greatest, Least
 from django.utils import timezone
 
 from portfolio.core import impact
@@ -86,6 +86,35 @@ class Group:
     project_count: int
 
 
+@dataclass(frozen=True)
+class Span:
+    """A group's projects in aggregate: how many, first start, last finishes."""
+
+    count: int = 0
+    start: date | None = None
+    finish: date | None = None
+    forecast: date | None = None
+
+    def joined(self, other: Span | None) -> Span:
+        """Two spans as one (a hidden programme's projects join those without one)."""
+        if other is None:
+            return self
+        return Span(
+            self.count + other.count,
+            _earliest(self.start, other.start),
+            _latest(self.finish, other.finish),
+            _latest(self.forecast, other.forecast),
+        )
+
+
+def _earliest(a: date | None, b: date | None) -> date | None:
+    return min(d for d in (a, b) if d) if a or b else None
+
+
+def _latest(a: date | None, b: date | None) -> date | None:
+    return max(d for d in (a, b) if d) if a or b else None
+
+
 def _project_key(pk: int) -> str:
     return f"project:{pk}"
 
@@ -107,7 +136,7 @@ class Timeline:
         self.user = user
         self.portfolio = portfolio
         self.query = query
-        self._health: dict[int, str] | None = None
+        self._health: dict[int, str] = {}
 
     @property
     def today(self) -> date:
@@ -128,21 +157,22 @@ class Timeline:
             id__in=visible.values("pk"),
         )
 
-    def _project_health(self, far: Iterable[int] = ()) -> dict[int, str]:
-        """Each project's overall health, today's or as it stood: the portfolio's, and
-        those of projects elsewhere named in `far` (the far ends of dependencies)."""
-        if self._health is None:
-            self._health = self._health_of(Q(project__portfolio=self.portfolio))
-        missing = set(far) - self._health.keys()
+    def _health_for(self, ids: Iterable[int]) -> dict[int, str]:
+        """The overall health (today's or as it stood) of these projects, each read once."""
+        missing = set(ids) - self._health.keys()
         if missing:
-            self._health.update(self._health_of(Q(project__in=missing)))
+            found = dict(
+                self._health_records()
+                .filter(project__in=missing)
+                .values_list("project_id", "overall")
+            )
+            self._health.update({pk: found.get(pk, "") for pk in missing})
         return self._health
 
-    def _health_of(self, which: Q) -> dict[int, str]:
-        records = ProjectHealth.objects.filter(which)
+    def _health_records(self) -> QuerySet[ProjectHealth]:
         moment = self.query.moment
-        records = records.current() if moment is None else records.as_of(moment, "project")
-        return dict(records.values_list("project_id", "overall"))
+        records = ProjectHealth.objects.all()
+        return records.current() if moment is None else records.as_of(moment, "project")
 
     @cached_property
     def programmes(self) -> dict[int, Programme]:
@@ -163,41 +193,41 @@ class Timeline:
         records = records.current() if moment is None else records.as_of(moment, "programme")
         return dict(records.values_list("programme_id", "overall"))
 
-    @cached_property
-    def projects(self) -> list[Project]:
-        """The portfolio's projects the user may see, filtered, in start order."""
+    def _selected(self) -> QuerySet[Project]:
+        """The portfolio's projects the user may see that match the query, in SQL: the
+        first response aggregates them per programme and reads no project row."""
+        rows = self._visible_projects()
+        q = self.query
+        if q.programme is not None:
+            rows = rows.filter(programme_id=q.programme)
+        if q.stage:
+            rows = rows.filter(stage=q.stage)
+        if q.health == NO_HEALTH:
+            rows = rows.exclude(
+                id__in=self._health_records().exclude(overall="").values("project_id")
+            )
+        elif q.health:
+            rows = rows.filter(
+                id__in=self._health_records().filter(overall=q.health).values("project_id")
+            )
+        if q.text:
+            haystack = Concat(
+                "code", Value(" "), "name", Value(" "),
+                Coalesce("programme__code", Value("")), Value(" "),
+                Coalesce("programme__name", Value("")),
+                output_field=CharField(),
+            )  # fmt: skip
+            rows = rows.alias(haystack=haystack).filter(haystack__icontains=q.text)
+        return rows
+
+    def _rows(self, selected: QuerySet[Project]) -> list[Project]:
+        """Project rows in start order (narrow today; a history row has every field)."""
         fields = (
             "id", "code", "name", "programme_id", "portfolio_id", "stage",
             "baseline_start", "baseline_finish", "forecast_finish", "archived_at",
         )  # fmt: skip
-        rows = self._visible_projects()
-        # A history row becomes a project with every field: none may be deferred there.
-        found = list(rows.only(*fields) if self.query.moment is None else rows)
-        health = self._project_health()
-        names = self._programme_names() if self.query.text else {}
-        return sorted(
-            (p for p in found if self._matches(p, health.get(p.pk, ""), names)),
-            key=lambda p: (p.baseline_start or date.max, p.name, p.pk),
-        )
-
-    def _programme_names(self) -> dict[int, str]:
-        return {pk: f"{p.code} {p.name}" for pk, p in self.programmes.items()}
-
-    def _matches(self, project: Project, health: str, programme_names: dict[int, str]) -> bool:
-        q = self.query
-        if q.programme is not None and project.programme_id != q.programme:
-            return False
-        if q.stage and project.stage != q.stage:
-            return False
-        if q.health and (health or NO_HEALTH) != q.health:
-            return False
-        if not q.text:
-            return True
-        text = q.text.casefold()
-        haystack = (
-            f"{project.code} {project.name} {programme_names.get(project.programme_id or 0, '')}"
-        )
-        return text in haystack.casefold()
+        found = list(selected.only(*fields) if self.query.moment is None else selected)
+        return sorted(found, key=lambda p: (p.baseline_start or date.max, p.name, p.pk))
 
     # The first response ------------------------------------------------------------------
 
@@ -205,30 +235,36 @@ class Timeline:
     def groups(self) -> list[Group]:
         """A group per programme with matching projects (every visible programme when
         nothing is filtered), then the projects without a programme (or whose programme the
-        user may not see); by their start."""
+        user may not see); by their start. One aggregate per programme, whatever the size."""
         programmes = self.programmes
-        members: dict[int | None, list[Project]] = defaultdict(list)
-        for project in self.projects:
-            pk = project.programme_id if project.programme_id in programmes else None
-            members[pk].append(project)
+        spans: dict[int | None, Span] = {}
+        rows = (
+            self._selected()
+            .order_by()
+            .values("programme_id")
+            .annotate(
+                count=Count("id"),
+                start=Min("baseline_start"),
+                finish=Max("baseline_finish"),
+                forecast=Max(Coalesce("forecast_finish", "baseline_finish")),
+            )
+        )
+        for row in rows:
+            pk = row["programme_id"] if row["programme_id"] in programmes else None
+            spans[pk] = Span(row["count"], row["start"], row["finish"], row["forecast"]).joined(
+                spans.get(pk)
+            )
         if not self.query.filtered:
             for pk in programmes:
-                members.setdefault(pk, [])
-        health = self._programme_health(pk for pk in members if pk is not None)
+                spans.setdefault(pk, Span())
+        health = self._programme_health(pk for pk in spans if pk is not None)
         groups = [
-            self._group(programmes[pk] if pk is not None else None, projects, health)
-            for pk, projects in members.items()
+            self._group(programmes[pk] if pk is not None else None, span, health)
+            for pk, span in spans.items()
         ]
         return sorted(groups, key=lambda g: (g.pk is None, g.summary.start or date.max, g.name))
 
-    def _group(
-        self, programme: Programme | None, projects: list[Project], health: dict[int, str]
-    ) -> Group:
-        # From the rows' dates alone: a group's row needs no project's label, link or health
-        # (at 3x L the largest portfolio has 600 projects, and each link is a reverse()).
-        starts = [p.baseline_start for p in projects if p.baseline_start]
-        finishes = [p.baseline_finish for p in projects if p.baseline_finish]
-        forecasts = [f for p in projects if (f := p.forecast_finish or p.baseline_finish)]
+    def _group(self, programme: Programme | None, span: Span, health: dict[int, str]) -> Group:
         if programme is None:
             pk, code, name, url = None, "", "Projects without a programme", ""
         else:
@@ -238,14 +274,12 @@ class Timeline:
             key=_programme_key(pk),
             label=f"{code} {name}".strip(),
             url=url,
-            start=min(starts) if starts else (programme.start_date if programme else None),
-            baseline_finish=max(finishes)
-            if finishes
-            else (programme.finish_date if programme else None),
-            forecast_finish=max(forecasts) if forecasts else None,
+            start=span.start or (programme.start_date if programme else None),
+            baseline_finish=span.finish or (programme.finish_date if programme else None),
+            forecast_finish=span.forecast,
             health=health.get(pk, "") if pk is not None else "",
         )
-        return Group(_programme_key(pk), pk, code, name, url, summary, len(projects))
+        return Group(_programme_key(pk), pk, code, name, url, summary, span.count)
 
     def scale(self) -> Scale:
         """Every group's span (and today), in the zoom asked for."""
@@ -255,11 +289,11 @@ class Timeline:
         if self.query.moment is None:
             # A milestone outside its project's dates (a late go-live) stays on the chart.
             # As of a past day the history rows would cost more than this is worth.
-            days += self._milestone_span([p.pk for p in self.projects])
+            days += self._milestone_span(self._selected().values("id"))
         return scale_for(min(days), max(days), self.query.zoom)
 
     @staticmethod
-    def _milestone_span(project_ids: list[int]) -> list[date]:
+    def _milestone_span(project_ids: QuerySet[Project, Any]) -> list[date]:
         expected = Coalesce("actual_date", "forecast_date", "baseline_date")
         span = Milestone.objects.filter(project_id__in=project_ids).aggregate(
             first=Min(Least("baseline_date", expected)),
@@ -275,9 +309,20 @@ class Timeline:
         if group not in known:
             return []
         pk = known[group].pk
+        selected = self._selected()
         if pk is not None:
-            return [p for p in self.projects if p.programme_id == pk]
-        return [p for p in self.projects if p.programme_id not in self.programmes]
+            return self._rows(selected.filter(programme_id=pk))
+        return self._rows(
+            selected.filter(Q(programme_id__isnull=True) | ~Q(programme_id__in=self.programmes))
+        )
+
+    def projects_by_group(self) -> dict[str, list[Project]]:
+        """Every group's projects in one read (the API gives them all at once)."""
+        by_group: dict[str, list[Project]] = defaultdict(list)
+        for project in self._rows(self._selected()):
+            pk = project.programme_id if project.programme_id in self.programmes else None
+            by_group[_programme_key(pk)].append(project)
+        return by_group
 
     def _milestones(self, project_ids: list[int]) -> dict[int, list[Milestone]]:
         moment = self.query.moment
@@ -308,7 +353,6 @@ class Timeline:
             found = Project.objects.filter(pk__in=ids)
         else:
             found = Project.history.as_of(moment).filter(id__in=ids)
-        self._project_health(far=ids)
         return {project.pk: project for project in found}
 
     def chart_parts(self, projects: list[Project]) -> tuple[list[Item], list[Link]]:
@@ -320,6 +364,7 @@ class Timeline:
         far_ids = {d.upstream_id for d in dependencies} | {d.downstream_id for d in dependencies}
         far = self._far_projects(far_ids - own.keys())
         everyone = {**own, **far}
+        self._health_for(everyone)
         milestones = self._milestones(list(everyone))
         items = [self._item(p, milestones.get(p.pk, [])) for p in projects]
         items += [
@@ -344,7 +389,7 @@ class Timeline:
             start=project.baseline_start,
             baseline_finish=project.baseline_finish,
             forecast_finish=project.forecast_finish,
-            health=self._project_health().get(project.pk, ""),
+            health=self._health.get(project.pk, ""),
             marks=tuple(
                 Mark(
                     key=f"milestone:{m.pk}",
