@@ -250,7 +250,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # unlock sooner (Accounts > Locked out). Covers the login page and the admin login.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "portfolio.accounts.backends.AccountBackend",
 ]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)

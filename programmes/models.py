@@ -176,17 +176,35 @@ class Person(Archivable):
             roles.append(Role.PMO)
         if self.access == self.Access.EXECUTIVE:
             roles.append(Role.EXECUTIVE)
-        # Both questions in one round trip: every page's navigation asks them.
-        manages, leads = (
-            Person.objects.filter(pk=self.pk)
-            .values_list(Exists(self.managed_programmes.all()), Exists(self.managed_projects.all()))
-            .get()
-        )
+        manages, leads = self.management()
         if manages:
             roles.append(Role.PROGRAMME_MANAGER)
         if leads:
             roles.append(Role.PROJECT_MANAGER)
         return roles
+
+    def management(self) -> tuple[bool, bool]:
+        """Whether this person manages a programme, and a project: loaded with the login on
+        each request (`management_of_login`), else asked now in one round trip."""
+        loaded = getattr(self, "loaded_management", None)
+        if loaded is not None:
+            return loaded
+        manages, leads = (
+            Person.objects.filter(pk=self.pk)
+            .values_list(Exists(self.managed_programmes.all()), Exists(self.managed_projects.all()))
+            .get()
+        )
+        return bool(manages), bool(leads)
+
+    @staticmethod
+    def management_of_login() -> dict[str, Exists]:
+        """`management()` as annotations of a User query: every page's navigation asks it,
+        so the session's user, their person and these come in one query."""
+        person = Person.objects.filter(user=models.OuterRef("pk"))
+        return {
+            "manages_programmes": Exists(person.filter(managed_programmes__isnull=False)),
+            "manages_projects": Exists(person.filter(managed_projects__isnull=False)),
+        }
 
 
 class PortfolioQuerySet(PmoEditableQuerySet):

@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from portfolio.accounts.backends import signed_in_user
 from programmes.models import Person
 
 BACKEND = "portfolio.accounts.sso.StationmasterOIDCBackend"
@@ -78,6 +79,9 @@ def _display_name(user: User) -> str:
 
 
 class StationmasterOIDCBackend(OIDCAuthenticationBackend):
+    def get_user(self, user_id: Any) -> Any | None:
+        return signed_in_user(user_id)
+
     def get_userinfo(self, access_token: str, id_token: str, payload: dict[str, Any]) -> Any:
         """The userinfo claims, plus the groups claim of the (verified) ID token when userinfo
         lacks it: Entra ID puts groups in the ID token only."""
