@@ -199,11 +199,13 @@ class Person(Archivable):
     @staticmethod
     def management_of_login() -> dict[str, Exists]:
         """`management()` as annotations of a User query: every page's navigation asks it,
-        so the session's user, their person and these come in one query."""
-        person = Person.objects.filter(user=models.OuterRef("pk"))
+        so the session's user, their person and these come in one query (each an index
+        probe on the joined person's id)."""
+        person = models.OuterRef("person__id")
+        projects = Person._meta.get_field("managed_projects").related_model
         return {
-            "manages_programmes": Exists(person.filter(managed_programmes__isnull=False)),
-            "manages_projects": Exists(person.filter(managed_projects__isnull=False)),
+            "manages_programmes": Exists(Programme.objects.filter(manager_id=person)),
+            "manages_projects": Exists(projects._default_manager.filter(manager_id=person)),
         }
 
 
