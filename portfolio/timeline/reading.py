@@ -211,13 +211,15 @@ class Timeline:
                 id__in=self._health_records().filter(overall=q.health).values("project_id")
             )
         if q.text:
-            haystack = Concat(
-                "code", Value(" "), "name", Value(" "),
-                Coalesce("programme__code", Value("")), Value(" "),
-                Coalesce("programme__name", Value("")),
-                output_field=CharField(),
-            )  # fmt: skip
-            rows = rows.alias(haystack=haystack).filter(haystack__icontains=q.text)
+            # A programme's name matches only where the viewer may see that programme.
+            text = q.text.casefold()
+            programmes = [
+                pk for pk, p in self.programmes.items() if text in f"{p.code} {p.name}".casefold()
+            ]
+            label = Concat("code", Value(" "), "name", output_field=CharField())
+            rows = rows.alias(label=label).filter(
+                Q(label__icontains=q.text) | Q(programme_id__in=programmes)
+            )
         return rows
 
     def _rows(self, selected: QuerySet[Project]) -> list[Project]:
