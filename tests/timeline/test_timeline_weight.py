@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Count
+from django.db.models.signals import post_init
 from django.test import Client
 from django.urls import reverse
 
 from bench.seed import Sizes, seed
 from portfolio.timeline.views import GROUPS_PER_PAGE
 from programmes.models import Portfolio, Programme
+from projects.models import Project
 
 BUDGET_BYTES = 150 * 1024
 # An opened group also reads the impact graph (4 queries) for its critical chain.
@@ -83,3 +85,24 @@ def test_the_largest_programme_opened_stays_under_the_budget(
     assert response.text.count('<li class="tl-label') >= 60
     assert len(response.content) <= BUDGET_BYTES, len(response.content)
     print(f"largest programme: {len(response.content)} bytes in {elapsed * 1000:.0f} ms")
+
+
+def test_the_first_response_reads_no_project_row_so_it_does_not_grow_with_the_portfolio(
+    largest: Portfolio, settings: Any
+) -> None:
+    """Groups come from one aggregate per programme: a portfolio three times the size
+    costs the first response no more rows."""
+    settings.PAGE_CACHE_SECONDS = 0
+    built: list[int] = []
+
+    def count(sender: type, instance: Project, **kwargs: Any) -> None:
+        built.append(instance.pk)
+
+    post_init.connect(count, sender=Project)
+    try:
+        response = _client().get(reverse("timeline:portfolio", args=[largest.pk]))
+    finally:
+        post_init.disconnect(count, sender=Project)
+    assert response.status_code == 200
+    assert '<details class="tl-group"' in response.text
+    assert built == []
