@@ -8,44 +8,23 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from portfolio.core.periods import Period
-from programmes.models import Person, Team
+from programmes.models import Person
 from projects.levelling import suggestions_for_everyone
-from projects.models import Allocation, Project
+from projects.models import Allocation
 from tests.conftest import Cast
+from tests.dashboards.levelling_cast import MONDAY, book, overbooked_tara
 from tests.factories import AllocationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-MONDAY = Period.containing(date.today()).start
 DEMAND = reverse("api:capacity-demand-list")
 SUGGESTIONS = reverse("api:capacity-suggestions-list")
 APPLY = reverse("api:capacity-apply-list")
 
 
-def book(person: Person, project: Project, hours: int) -> Allocation:
-    return AllocationFactory(
-        person=person,
-        project=project,
-        start_date=MONDAY,
-        finish_date=MONDAY + timedelta(weeks=4, days=-3),
-        percent=None,
-        hours_per_week=Decimal(hours),
-    )
-
-
 @pytest.fixture
 def tara(cast: Cast) -> Person:
-    team = Team.objects.create(name="Platform")
-    tara = PersonFactory(name="Tara Singh", user=None, team=team, weekly_capacity_hours=40)
-    PersonFactory(name="Ana Ruiz", user=None, team=team, weekly_capacity_hours=40)
-    cast.project_a1.stage = cast.project_a1_sibling.stage = Project.Stage.DELIVERY
-    cast.project_a1.priority = Project.Priority.CRITICAL
-    cast.project_a1.save()
-    cast.project_a1_sibling.save()
-    book(tara, cast.project_a1, 32)
-    book(tara, cast.project_a1_sibling, 20)
-    return tara
+    return overbooked_tara(cast, committed=True)
 
 
 def client_for(person: Person) -> APIClient:

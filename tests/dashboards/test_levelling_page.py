@@ -1,47 +1,25 @@
 """Levelling suggestions on the capacity page: the panel under an over-booked person's row,
 and applying one as an ordinary audited booking write (issue 17, part 2)."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from portfolio.core.periods import Period
 from portfolio.health.models import HealthRequest
-from programmes.models import Person, Team
-from projects.models import Allocation, Project
+from programmes.models import Person
 from tests.conftest import Cast
-from tests.factories import AllocationFactory, PersonFactory
+from tests.dashboards.levelling_cast import MONDAY, book, overbooked_tara
 
 pytestmark = pytest.mark.django_db
 
-MONDAY = Period.containing(date.today()).start
 APPLY = reverse("dashboards:capacity-level")
-
-
-def book(person: Person, project: Project, hours: int) -> Allocation:
-    return AllocationFactory(
-        person=person,
-        project=project,
-        start_date=MONDAY,
-        finish_date=MONDAY + timedelta(weeks=4, days=-3),
-        percent=None,
-        hours_per_week=Decimal(hours),
-    )
 
 
 @pytest.fixture
 def tara(cast: Cast) -> Person:
-    """Tara at 130 % for four weeks on two projects of programme A1; Ana, of her team, free."""
-    team = Team.objects.create(name="Platform")
-    tara = PersonFactory(name="Tara Singh", user=None, team=team, weekly_capacity_hours=40)
-    PersonFactory(name="Ana Ruiz", user=None, team=team, weekly_capacity_hours=40)
-    cast.project_a1.priority = Project.Priority.CRITICAL
-    cast.project_a1.save()
-    book(tara, cast.project_a1, 32)
-    book(tara, cast.project_a1_sibling, 20)
-    return tara
+    return overbooked_tara(cast, committed=False)
 
 
 def _suggestions(cast: Cast, person: Person, tara: Person) -> str:
