@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -14,34 +15,50 @@ class NavItem:
     label: str
     url_name: str
     roles: frozenset[Role]
+    menu: str = ""  # the menu it sits in; "" for the bar itself
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
 
 
+@dataclass(frozen=True)
+class NavMenu:
+    label: str
+    items: tuple[NavItem, ...]
+
+    def holds(self, path: str) -> bool:
+        return any(item.url == path for item in self.items)
+
+
 _ALL = frozenset(Role)
+_PMO = frozenset({Role.PMO})
+_PLANNERS = frozenset({Role.PMO, Role.PROGRAMME_MANAGER})
+PORTFOLIO, DELIVERY, RESOURCES = "Portfolio", "Delivery", "Resources"
 NAV_ITEMS = (
     NavItem("Dashboard", "dashboards:portfolio", frozenset({Role.PMO, Role.EXECUTIVE})),
     NavItem("My projects", "projects:mine", frozenset({Role.PROJECT_MANAGER})),
     NavItem("My programmes", "programmes:mine", frozenset({Role.PROGRAMME_MANAGER})),
-    NavItem("Portfolios", "dashboards:portfolio-list", frozenset({Role.PMO, Role.EXECUTIVE})),
     NavItem("Timeline", "timeline:index", _ALL),
-    NavItem("Programmes", "programmes:list", _ALL),
-    NavItem("Projects", "projects:list", _ALL),
-    NavItem("Reporting", "projects:reporting", frozenset({Role.PMO})),
-    NavItem("Risks", "projects:risk-list", _ALL),
-    NavItem("Issues", "projects:issue-list", _ALL),
-    NavItem("People", "programmes:person-list", frozenset({Role.PMO, Role.PROGRAMME_MANAGER})),
-    NavItem("Capacity", "dashboards:capacity", frozenset({Role.PMO, Role.PROGRAMME_MANAGER})),
-    NavItem("Scenarios", "scenarios:list", frozenset({Role.PMO, Role.PROGRAMME_MANAGER})),
-    NavItem("Teams", "programmes:team-list", frozenset({Role.PMO})),
-    NavItem("Imports", "imports:list", frozenset({Role.PMO})),
+    NavItem(
+        "Portfolios", "dashboards:portfolio-list", frozenset({Role.PMO, Role.EXECUTIVE}), PORTFOLIO
+    ),
+    NavItem("Programmes", "programmes:list", _ALL, PORTFOLIO),
+    NavItem("Projects", "projects:list", _ALL, PORTFOLIO),
     NavItem(
         "Board packs",
         "boardpacks:list",
         frozenset({Role.PMO, Role.EXECUTIVE, Role.PROGRAMME_MANAGER}),
+        PORTFOLIO,
     ),
+    NavItem("Imports", "imports:list", _PMO, PORTFOLIO),
+    NavItem("Reporting", "projects:reporting", _PMO, DELIVERY),
+    NavItem("Risks", "projects:risk-list", _ALL, DELIVERY),
+    NavItem("Issues", "projects:issue-list", _ALL, DELIVERY),
+    NavItem("People", "programmes:person-list", _PLANNERS, RESOURCES),
+    NavItem("Teams", "programmes:team-list", _PMO, RESOURCES),
+    NavItem("Capacity", "dashboards:capacity", _PLANNERS, RESOURCES),
+    NavItem("Scenarios", "scenarios:list", _PLANNERS, RESOURCES),
 )
 
 # The first of the user's roles in this order decides the landing page.
@@ -53,9 +70,18 @@ LANDING = {
 }
 
 
-def nav_for(roles: list[Role]) -> list[NavItem]:
+def nav_for(roles: list[Role]) -> list[NavItem | NavMenu]:
+    """The bar: the role's own pages, then a menu per area (a menu that would hold one page
+    is that page), so a PMO reads five entries, not sixteen."""
     held = set(roles)
-    return [item for item in NAV_ITEMS if item.roles & held]
+    by_menu: dict[str, list[NavItem]] = defaultdict(list)
+    for item in NAV_ITEMS:
+        if item.roles & held:
+            by_menu[item.menu].append(item)
+    entries: list[NavItem | NavMenu] = list(by_menu.pop("", []))
+    for label, items in by_menu.items():
+        entries.append(items[0] if len(items) == 1 else NavMenu(label, tuple(items)))
+    return entries
 
 
 def landing_for(roles: list[Role]) -> str:

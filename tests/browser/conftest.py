@@ -109,6 +109,24 @@ def log_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
+def go_to(page: Page, label: str, menu: str | None = None) -> None:
+    """Follows a link of the main navigation as a person does: opening its menu first
+    ("Resources", "Portfolio", "Delivery", or the account menu: menu="account")."""
+    if menu == "account":
+        page.get_by_test_id("account-menu").click()
+        scope = page.get_by_role("navigation", name="Main")
+    else:
+        scope = page.get_by_role("navigation", name="Main")
+        if menu:
+            scope.get_by_role("button", name=menu).click()
+    scope.get_by_role("link", name=label, exact=True).click()
+
+
+def log_out(page: Page) -> None:
+    page.get_by_test_id("account-menu").click()
+    page.get_by_role("button", name="Log out").click()
+
+
 def axe_violations(page: Page, impacts: tuple[str, ...] = ("critical", "serious")) -> list[str]:
     """Runs axe-core (vendored, test-only) on the page as it stands, and names each violation
     of the given impacts with the elements it found. Injected by URL from the site's own

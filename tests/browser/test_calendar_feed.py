@@ -10,7 +10,7 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import SCREENSHOTS, axe_violations, log_in
+from tests.browser.conftest import SCREENSHOTS, axe_violations, go_to, log_in
 from tests.factories import MilestoneFactory, PersonFactory, ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def test_a_calendar_client_reads_the_feed_until_it_is_revoked(page: Page, live_s
     MilestoneFactory(project=project, name="Go live", baseline_date=date(2026, 9, 1))
 
     log_in(page, live_server.url, "pm")
-    page.get_by_role("link", name="Calendar").click()
+    go_to(page, "Calendar", menu="account")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your calendar feed")
     page.get_by_role("button", name="Make my feed's address").click()
     url = page.get_by_test_id("feed-url").inner_text().strip()

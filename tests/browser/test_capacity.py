@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from portfolio.core.periods import Period
 from programmes.models import Team
 from projects.models import Project
-from tests.browser.conftest import log_in
+from tests.browser.conftest import go_to, log_in
 from tests.factories import AllocationFactory, PersonFactory, ProgrammeFactory, ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +35,7 @@ def test_programme_manager_finds_who_is_over_capacity_by_team(page: Page, live_s
     assert tara.weekly_capacity_hours == Decimal(40)
     log_in(page, live_server.url, "progman")
 
-    page.get_by_role("link", name="Capacity").click()
+    go_to(page, "Capacity", menu="Resources")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Capacity")
     grid = page.get_by_test_id("capacity-grid")
     expect(grid.get_by_role("rowheader").filter(has_text="Signals")).to_contain_text("2 people")

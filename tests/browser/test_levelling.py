@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portfolio.demo.organisation import DEMO_PASSWORD, load_demo
-from tests.browser.conftest import log_in
+from tests.browser.conftest import go_to, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ def test_the_programme_manager_resolves_the_demos_over_booked_person_with_a_sugg
 ) -> None:
     load_demo()
     log_in(page, live_server.url, "progman", DEMO_PASSWORD)
-    page.get_by_role("link", name="Capacity").click()
+    go_to(page, "Capacity", menu="Resources")
     page.get_by_label("Only people over capacity").check()
     page.get_by_role("button", name="Show", exact=True).click()
     grid = page.get_by_test_id("capacity-grid")

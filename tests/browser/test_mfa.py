@@ -7,14 +7,14 @@ from playwright.sync_api import Page, expect
 
 from programmes.models import Person
 from tests.accounts.mfa_helpers import app_code_from_secret
-from tests.browser.conftest import log_in
+from tests.browser.conftest import go_to, log_in, log_out
 from tests.factories import PersonFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _log_out(page: Page) -> None:
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     page.wait_for_url(lambda url: "/accounts/login/" in url)
 
 
@@ -31,7 +31,7 @@ def test_a_pmo_sets_up_mfa_and_signs_in_with_the_app_then_a_recovery_code_once(
     PersonFactory(name="Pia PMO", access=Person.Access.PMO, user__username="pmo")
     base = live_server.url
     log_in(page, base, "pmo")
-    page.get_by_role("link", name="MFA").click()
+    go_to(page, "MFA", menu="account")
     expect(page.get_by_test_id("mfa-state")).to_contain_text("off")
     expect(page.get_by_test_id("mfa-qr").locator("svg")).to_be_visible()
     secret = page.get_by_test_id("mfa-secret").inner_text()

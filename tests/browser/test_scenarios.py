@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from portfolio.demo.organisation import DEMO_PASSWORD, load_demo
 from projects.models import Project
-from tests.browser.conftest import SCREENSHOTS, log_in
+from tests.browser.conftest import SCREENSHOTS, go_to, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +17,7 @@ PROJECT = "Data Lake Foundation"
 
 
 def _new_scenario(page: Page, name: str) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Scenarios").click()
+    go_to(page, "Scenarios", menu="Resources")
     expect(page.get_by_role("heading", level=1)).to_have_text("Scenarios")
     form = page.get_by_test_id("scenario-form")
     form.get_by_label("Name").fill(name)
@@ -63,7 +63,7 @@ def test_pmo_builds_compares_and_applies_a_six_week_delay(page: Page, live_serve
     _add_change(page, "Cancel a project")
     expect(page.get_by_test_id("panel-health")).to_contain_text("Cancelled")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Scenarios").click()
+    go_to(page, "Scenarios", menu="Resources")
     page.get_by_role("link", name="Compare two side by side").click()
     page.get_by_label("First").select_option(label="Data lake six weeks later (Draft)")
     page.get_by_label("Second").select_option(label="Data lake cancelled (Draft)")

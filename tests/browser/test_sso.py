@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from portfolio.accounts import sso
 from portfolio.accounts.models import AuthEvent
 from programmes.models import Person
+from tests.browser.conftest import log_out
 from tests.factories import PersonFactory
 from tests.oidc_provider.process import Provider, running_provider
 
@@ -123,7 +124,7 @@ def test_a_first_sign_in_with_a_mapped_group_lands_with_that_role_and_signs_out(
     expect(page.get_by_role("heading", level=1)).to_have_text(landing)
     assert Person.objects.get(user__username=username).access == access
 
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
     assert page.url.startswith(f"{live_server.url}/accounts/login/")
     page.goto(f"{live_server.url}/")
