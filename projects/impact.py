@@ -1,23 +1,25 @@
 """The impact engine's graph, read from the database, and what a user may see of a result.
 
-`impact_graph` reads every active project, milestone, dependency and benefit (across
+`read_impact_graph` reads every active project, milestone, dependency and benefit (across
 programmes and portfolios: a slip does not stop at a boundary) in four queries, as plain
-values, and hands them to `portfolio.core.impact`, which computes. `ImpactReport` groups
-a result by programme and keeps out what the user may not see (counted, not named).
+values, now or as they stood at a past moment, and hands them to `portfolio.core.impact`,
+which computes; `impact_graph` is today's, kept until a write to the plan moves it.
+`ImpactReport` groups a result by programme and keeps out what the user may not see
+(counted, not named).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 
-from portfolio.core import impact
+from portfolio.core import impact, pagecache
 from portfolio.core.impact import Change, Graph, Link, Move, Node
 from portfolio.core.queue import publish
 from programmes.models import Benefit, Programme
@@ -31,8 +33,22 @@ if TYPE_CHECKING:
 _DONE = (Project.Stage.CLOSED,)
 
 
+# The page-cache scope every write to the plan moves (`portfolio.health.scopes`): projects,
+# milestones, dependencies, benefits and programmes, whichever portfolio they are in.
+PLAN = "plan"
+
+
 def impact_graph() -> Graph:
-    """The whole plan as the engine's graph, in four queries.
+    """The whole plan as the engine's graph, as it stands now: read once per version of the
+    plan (`pagecache.kept`), then shared by every process until a write to the plan moves
+    it. Read-only: the engine never changes a graph, and neither may its callers."""
+    return pagecache.kept("impact-graph", [PLAN], read_impact_graph)
+
+
+def read_impact_graph(moment: datetime | None = None) -> Graph:
+    """The whole plan as the engine's graph, read from the database in four queries: now, or
+    as it stood at `moment` (the history tables; benefits left out there, as they have no
+    history).
 
     1. Each active project gives a start (its baseline start) and a finish (its forecast,
        else its baseline finish); a closed project's dates are fixed.
@@ -42,10 +58,11 @@ def impact_graph() -> Graph:
     4. A dependency joins its pinned milestones, else the ends its kind names (finish to
        start, start to start, finish to finish), with its lag in working days.
     """
+    rows = _PlanRows(moment)
     nodes: dict[str, Node] = {}
     by_project: dict[int, list[Node]] = defaultdict(list)
-    projects = Project.objects.active().values_list(
-        "pk",
+    projects = rows.projects().values_list(
+        "id",
         "name",
         "programme_id",
         "programme__name",
@@ -84,10 +101,12 @@ def impact_graph() -> Graph:
         )
         nodes.update((node.id, node) for node in ends)
         by_project[pk] = list(ends)
-    milestones = Milestone.objects.filter(project_id__in=labels).values_list(
-        "pk", "project_id", "name", "baseline_date", "forecast_date", "actual_date"
+    milestones = (
+        rows.milestones()
+        .filter(project_id__in=labels)
+        .values_list("id", "project_id", "name", "baseline_date", "forecast_date", "actual_date")
     )
-    for pk, project, name, baseline, forecast, actual in milestones.order_by("pk"):
+    for pk, project, name, baseline, forecast, actual in milestones.order_by("id"):
         node = Node(
             impact.milestone(pk),
             name,
@@ -105,13 +124,37 @@ def impact_graph() -> Graph:
     for own in by_project.values():
         middle = sorted(own[1:-1], key=lambda node: (node.on or date.max, node.id))
         links += impact.plan_links([own[0], *middle, own[-1]])
-    links += [link for link in _dependency_links() if link.upstream in nodes]
-    return Graph(nodes, [link for link in links if link.downstream in nodes], _benefits())
+    links += [link for link in _dependency_links(rows) if link.upstream in nodes]
+    benefits = _benefits() if moment is None else []
+    return Graph(nodes, [link for link in links if link.downstream in nodes], benefits)
 
 
-def _dependency_links() -> Iterable[Link]:
-    rows = Dependency.objects.values_list(
-        "pk",
+@dataclass(frozen=True)
+class _PlanRows:
+    """The plan's tables now, or their history rows as they stood at `moment` (the same
+    fields: a history row keeps its row's `id`)."""
+
+    moment: datetime | None
+
+    def projects(self) -> QuerySet[Any]:
+        if self.moment is None:
+            return Project.objects.active()
+        return Project.history.as_of(self.moment).filter(archived_at__isnull=True)
+
+    def milestones(self) -> QuerySet[Any]:
+        if self.moment is None:
+            return Milestone.objects.all()
+        return Milestone.history.as_of(self.moment)
+
+    def dependencies(self) -> QuerySet[Any]:
+        if self.moment is None:
+            return Dependency.objects.all()
+        return Dependency.history.as_of(self.moment)
+
+
+def _dependency_links(rows: _PlanRows) -> Iterable[Link]:
+    found = rows.dependencies().values_list(
+        "id",
         "upstream_id",
         "downstream_id",
         "upstream_milestone_id",
@@ -119,7 +162,7 @@ def _dependency_links() -> Iterable[Link]:
         "kind",
         "lag_days",
     )
-    for pk, upstream, downstream, upstream_milestone, downstream_milestone, kind, lag in rows:
+    for pk, upstream, downstream, upstream_milestone, downstream_milestone, kind, lag in found:
         if upstream_milestone is not None:
             source = impact.milestone(upstream_milestone)
         elif kind == Dependency.Kind.START_TO_START:
@@ -315,11 +358,12 @@ def derived_forecasts_refresh() -> set[int]:
 
     1. Read the graph and run the plan as baselined with every slip applied.
     2. Per project: its pushed start and finish, how many of its milestones move, and the
-       slip that drives the largest push (the first project of its chain).
+       slip that drives the largest push (the first project of its chain). Read afresh,
+       not kept: this runs when a write commits, maybe before the plan's version moves.
     3. Write only what changed, and delete the rows of projects nothing pushes any more:
        safe to run twice or concurrently (the rows are recomputed from the source, and a
        save is a registered health input, so each changed project's health follows)."""
-    graph = impact_graph()
+    graph = read_impact_graph()
     wanted: dict[int, _Push] = defaultdict(_Push)
     for move in sorted(impact.derived_dates(graph).values(), key=lambda m: m.days):
         wanted[move.node.project_id].add(move, graph)

@@ -32,7 +32,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -45,6 +45,7 @@ from portfolio.core.signals import page_cache_lookup
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "page-body"
+KEPT_PREFIX = "kept-value"
 VERSION_PREFIX = "scope-version"
 LOCK_PREFIX = "page-lock"
 PROFILE_PREFIX = "viewer-profile"
@@ -60,6 +61,8 @@ WAIT_SECONDS = 3.0
 WAIT_STEP = 0.02
 
 _thread = threading.local()
+
+T = TypeVar("T")
 
 
 def scope(kind: str, pk: object) -> str:
@@ -160,6 +163,62 @@ def scopes_changed(scopes: Iterable[str]) -> None:
     seen = names & _read_scopes()
     if seen:
         _move(seen)
+
+
+def uncommitted(name: str) -> bool:
+    """True while this thread's open transaction has written rows of the scope `name` (its
+    move waits for the commit). A rolled-back transaction forgets its commit hooks, so its
+    writes stop counting with it."""
+    pending: set[str] = getattr(_thread, "pending", set())
+    return name in pending and any(entry[1] is move_pending for entry in connection.run_on_commit)
+
+
+# Values read from many rows -------------------------------------------------------------
+
+# This process's copy of each kept value: name → (digest of its versions, when built, value).
+_kept: dict[str, tuple[str, float, Any]] = {}
+
+
+def kept(name: str, scopes: Iterable[str], build: Callable[[], T]) -> T:
+    """A value read from the rows of these scopes (the impact graph: the whole plan), built
+    once per version of them and shared by every process.
+
+    1. A thread whose open transaction wrote rows of one of the scopes builds its own and
+       files nothing: it sees rows no other connection may see yet, and may roll back.
+    2. Otherwise it reads the versions before any row (as a page does), so a value built
+       from rows older than a write is never filed under the version that write produced.
+    3. The copy this process holds for those versions is served as it is (callers treat
+       the value as read-only); else the one in the cache (pickled); else it is built and
+       filed in both.
+    A value lives at most ``PAGE_CACHE_SECONDS`` (writes outside the ORM); with that 0, or
+    the cache unreachable, it is built every time.
+    """
+    names = set(scopes)
+    if settings.PAGE_CACHE_SECONDS <= 0 or any(uncommitted(n) for n in names):
+        return build()
+    found = versions(names)
+    if found is None:
+        return build()
+    stamp, now = digest(found), time.time()
+    held = _kept.get(name)
+    if held is None or held[0] != stamp or now - held[1] >= settings.PAGE_CACHE_SECONDS:
+        built_at, value = _shared(f"{KEPT_PREFIX}:{name}:{stamp}", build)
+        held = _kept[name] = (stamp, built_at, value)
+    return held[2]
+
+
+def _shared(key: str, build: Callable[[], T]) -> tuple[float, T]:
+    """The value filed under `key` with when it was built (its age counts from then, in
+    every process), or a new one filed there."""
+    try:
+        found: tuple[float, T] | None = cache.get(key)
+    except Exception:
+        logger.warning("page cache: cannot read %s", key, exc_info=True)
+        found = None
+    if found is None:
+        found = (time.time(), build())
+        _put(key, found)
+    return found
 
 
 # Viewers ------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from programmes.models import (
     Stakeholder,
     Team,
 )
+from projects.impact import PLAN
 from projects.models import (
     Allocation,
     Baseline,
@@ -145,6 +146,8 @@ def _status_reports(rows: list[Any], owners: Owners) -> None:
     # its forecasts, copied onto the project, those downstream).
     submitted = {r.project_id for r in rows if r.state == StatusReport.State.SUBMITTED}
     owners.projects |= _with_downstream(submitted)
+    if submitted:  # its forecast finish is copied onto the project, a date of the plan
+        owners.named.add(PLAN)
     owners.named |= {scope("drafts", r.project_id) for r in rows if r.project_id not in submitted}
 
 
@@ -202,6 +205,11 @@ _WATCHERS = (Project, Programme)  # their managers and parents decide visibility
 _BEFORE = "_page_scopes_before"
 
 
+# The rows the impact graph reads (`projects.impact.read_impact_graph`): each write moves
+# the plan's version as well, whichever portfolio it is in (a chain crosses them).
+_PLAN_ROWS = (Project, Milestone, Dependency, Benefit, Programme)
+
+
 def owners_of(rows: Iterable[Model]) -> Owners:
     owners = Owners()
     by_model: dict[type[Model], list[Model]] = {}
@@ -211,6 +219,8 @@ def owners_of(rows: Iterable[Model]) -> Owners:
         direct = _DIRECT.get(model)
         if direct is not None:
             direct(group, owners)
+        if model in _PLAN_ROWS:
+            owners.named.add(PLAN)
     return owners
 
 

@@ -28,7 +28,7 @@ from portfolio.core.timescale import Scale, Zoom, scale_for
 from portfolio.health.models import ProgrammeHealth, ProjectHealth
 from portfolio.timeline.layout import End, Item, Link, Mark, Side
 from programmes.models import Portfolio, Programme
-from projects.impact import impact_graph
+from projects.impact import impact_graph, read_impact_graph
 from projects.models import Dependency, Milestone, Project
 
 if TYPE_CHECKING:
@@ -441,13 +441,13 @@ class Timeline:
         )
 
 
-def critical_keys(project_ids: Iterable[int]) -> frozenset[str]:
+def critical_keys(project_ids: Iterable[int], moment: datetime | None = None) -> frozenset[str]:
     """The shapes of the critical chain of these projects (a programme's): the chain that
     fixes their latest date, from the impact engine, as timeline keys (its projects' bars,
-    its milestones, the dependencies it runs through). Today's plan only: the graph has
-    no history."""
+    its milestones, the dependencies it runs through). Today's from the kept graph; as of a
+    past moment from the plan as it stood then (the history tables, read for this chart)."""
     wanted = set(project_ids)
-    graph = impact_graph()
+    graph = impact_graph() if moment is None else read_impact_graph(moment)
     chain = impact.critical_chain(
         graph, [node.id for node in graph.nodes.values() if node.project_id in wanted]
     )

@@ -25,6 +25,7 @@ from portfolio.timeline.layout import Item, describe, lay_out
 from portfolio.timeline.reading import Group, Query, Timeline, TimelineFilter, critical_keys
 from portfolio.timeline.svg import axis_svg, chart_svg
 from programmes.models import Portfolio
+from projects.impact import PLAN
 
 TEMPLATE = "timeline/portfolio_timeline.html"
 # Groups per page: about 40 KB of a first response at most, whatever the portfolio's size.
@@ -115,8 +116,8 @@ class TimelinePage:
         projects = self.timeline.group_projects(group)
         items, links = self.timeline.chart_parts(projects)
         highlighted = self.highlighted
-        if self.timeline.query.moment is None and projects:
-            highlighted |= critical_keys(p.pk for p in projects)
+        if projects:
+            highlighted |= critical_keys((p.pk for p in projects), self.timeline.query.moment)
         chart = lay_out(
             items,
             links,
@@ -162,7 +163,8 @@ def timeline_index(request: HttpRequest) -> HttpResponse:
 @login_required
 def portfolio_timeline(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     # Versions first, before anything the page shows is read (portfolio.core.pagecache).
-    pagecache.declare(request, [pagecache.scope("portfolio", pk)])
+    # The plan too: a critical chain can run back through another portfolio's projects.
+    pagecache.declare(request, [pagecache.scope("portfolio", pk), PLAN])
     portfolio = get_object_or_404(Portfolio.objects.visible_to(request.user).active(), pk=pk)
     form, query = query_of(request)
     opened = request.GET.get("group")

@@ -7,12 +7,16 @@ The last screenshot is kept in test-results/screenshots/timeline.png to look at.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.db.models import F
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from portfolio.demo.organisation import DEMO_PASSWORD, load_demo
-from programmes.models import Portfolio
+from programmes.models import Portfolio, Programme
+from projects.models import Dependency, Milestone, Project
 from tests.browser.conftest import SCREENSHOTS, axe_violations, log_in, overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,3 +73,20 @@ def test_the_timeline_fits_a_phone_by_scrolling_inside_its_own_box(page: Page, l
     page.locator("details.tl-group summary").first.click()
     expect(page.locator("[data-testid=group-rows]").first).to_be_visible()
     assert overflow(page) == 0
+
+
+def test_as_of_a_past_day_an_opened_programme_highlights_the_chain_as_it_stood(
+    page: Page, live_server
+) -> None:
+    page.set_viewport_size({"width": 1400, "height": 900})
+    portfolio = _open(page, live_server.url)
+    for model in (Programme, Project, Milestone, Dependency):  # the demo, a month ago
+        model.history.update(history_date=F("history_date") - timedelta(days=30))  # type: ignore[attr-defined]
+    past_day = (timezone.localdate() - timedelta(days=7)).isoformat()
+    page.goto(f"{live_server.url}/timeline/portfolios/{portfolio.pk}/?as_of={past_day}")
+    expect(page.get_by_test_id("as-of")).to_be_visible()
+    group = page.locator("details.tl-group", has_text="Customer Digital Services")
+    group.locator("summary").click()
+    rows = group.locator("[data-testid=group-rows]")
+    expect(rows.locator("svg g.row").first).to_be_attached()
+    expect(rows.locator("svg .critical").first).to_be_attached()

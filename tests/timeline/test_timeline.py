@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,8 +16,8 @@ from django.utils import timezone
 from portfolio.health.models import ProjectHealth
 from portfolio.timeline.reading import critical_keys
 from portfolio.timeline.views import GROUPS_PER_PAGE
-from programmes.models import Portfolio
-from projects.models import Project
+from programmes.models import Portfolio, Programme
+from projects.models import Dependency, Milestone, Project
 from tests.conftest import Cast
 from tests.factories import DependencyFactory, MilestoneFactory, ProgrammeFactory, ProjectFactory
 
@@ -208,6 +209,34 @@ def test_as_of_a_past_day_draws_the_dates_as_they_stood(cast: Cast) -> None:
     before = get(client, cast.portfolio_a, group=group, htmx=True, as_of=past_day)
     assert "40 days beyond the baseline" in today
     assert "beyond the baseline" not in before.content.decode()
+
+
+def test_as_of_a_past_day_highlights_the_critical_chain_of_the_plan_as_it_stood(
+    cast: Cast, linked: dict[str, Any]
+) -> None:
+    # Then: A1 integrated on the day A2 delivered its API (no slack, A2 on A1's chain).
+    # Since: the link became a lead of 10 working days, so A1's start has slack today.
+    for milestone in (linked["api"], linked["integration"]):
+        milestone.baseline_date = milestone.forecast_date = date(2027, 3, 1)
+        milestone.save()
+    for model in (Programme, Project, Milestone, Dependency):  # all that, a month ago, in order
+        model.history.update(history_date=F("history_date") - timedelta(days=30))  # type: ignore[attr-defined]
+    dependency = linked["dependency"]
+    dependency.lag_days = -10
+    dependency.save()
+    link = f"dependency:{dependency.pk}"
+    past = timezone.now() - timedelta(days=10)
+    projects = [cast.project_a1.pk, cast.project_a1_sibling.pk]
+    assert link not in critical_keys(projects)
+    assert link in critical_keys(projects, past)
+
+    client = cast.client_for(cast.pmo)
+    group = f"programme:{cast.programme_a1.pk}"
+    today = get(client, cast.portfolio_a, group=group, htmx=True).content.decode()
+    as_of = past.date().isoformat()
+    before = get(client, cast.portfolio_a, group=group, htmx=True, as_of=as_of).content.decode()
+    assert '<g class="dep critical">' not in today
+    assert before.count('<g class="dep critical">') == 1
 
 
 def test_as_of_a_future_or_malformed_day_is_refused_with_a_reason(cast: Cast) -> None:
