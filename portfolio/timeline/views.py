@@ -24,7 +24,7 @@ from portfolio.core.timescale import Scale, Zoom
 from portfolio.timeline.layout import Item, describe, lay_out
 from portfolio.timeline.reading import Group, Query, Timeline, TimelineFilter, critical_keys
 from portfolio.timeline.svg import axis_svg, chart_svg
-from programmes.models import Portfolio
+from programmes.models import Portfolio, Programme
 from projects.impact import PLAN
 
 TEMPLATE = "timeline/portfolio_timeline.html"
@@ -162,12 +162,16 @@ def timeline_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def portfolio_timeline(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    # Versions first, before anything the page shows is read (portfolio.core.pagecache).
-    # The plan too: a critical chain can run back through another portfolio's projects.
-    pagecache.declare(request, [pagecache.scope("portfolio", pk), PLAN])
-    portfolio = get_object_or_404(Portfolio.objects.visible_to(request.user).active(), pk=pk)
     form, query = query_of(request)
     opened = request.GET.get("group")
+    # Versions first, before anything the page shows is read (portfolio.core.pagecache);
+    # the plan's too where a chart is drawn: its critical chain can run back through
+    # another portfolio's projects, and every submit anywhere moves the plan.
+    scopes = [pagecache.scope("portfolio", pk)]
+    if _draws_a_chart(request, pk, query, opened):
+        scopes.append(PLAN)
+    pagecache.declare(request, scopes)
+    portfolio = get_object_or_404(Portfolio.objects.visible_to(request.user).active(), pk=pk)
     page = TimelinePage(Timeline(request.user, portfolio, query), opened, _number(request))
     context = {
         "portfolio": portfolio,
@@ -185,6 +189,15 @@ def portfolio_timeline(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx and "page" in request.GET:
         return render(request, f"{TEMPLATE}#group-list", context)
     return render(request, TEMPLATE, context)
+
+
+def _draws_a_chart(request: HttpRequest, pk: int, query: Query, opened: str | None) -> bool:
+    """A group opened, or a page that may hold one group only (drawn open): a filtered one,
+    or a portfolio of which the viewer sees at most one programme."""
+    if opened or query.filtered:
+        return True
+    programmes = Programme.objects.visible_to(request.user).active().filter(portfolio_id=pk)
+    return len(programmes.values_list("pk", flat=True)[:2]) < 2
 
 
 def _number(request: HttpRequest) -> int:

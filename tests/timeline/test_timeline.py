@@ -305,6 +305,23 @@ def test_a_second_view_of_the_same_timeline_is_served_from_the_page_cache(cast: 
     assert again <= 6  # session, user, navigation, the portfolio
 
 
+def test_a_plan_write_in_another_portfolio_keeps_the_groups_cached_but_not_an_opened_chart(
+    cast: Cast,
+) -> None:
+    """An opened group's critical chain may run through another portfolio, so its chart
+    follows every plan write; the list of groups follows its own portfolio only."""
+    client = cast.client_for(cast.pmo)
+    group = f"programme:{cast.programme_a1.pk}"
+    cold = (count(client, cast.portfolio_a), count(client, cast.portfolio_a, group=group))
+    cast.project_b1.forecast_finish = cast.project_b1.baseline_finish + timedelta(days=30)
+    cast.project_b1.save()
+    groups = count(client, cast.portfolio_a)
+    chart = count(client, cast.portfolio_a, group=group)
+    assert groups < cold[0] and groups <= 6
+    assert chart >= cold[1] - 4  # rendered again (the graph itself may be kept)
+    assert chart > 6
+
+
 # The API -----------------------------------------------------------------------------------
 
 
