@@ -27,14 +27,23 @@ if TYPE_CHECKING:
     from portfolio.core.roles import AnyUser
 
 
+# Where `roles_of` keeps its answer on the user object, as Django keeps permissions
+# (`_perm_cache`): a request loads its user afresh, so the answer lives for one request,
+# in which the navigation and the page cache's viewer profile both ask.
+_ROLES_MEMO = "_roles_memo"
+
+
 def roles_of(user: AnyUser) -> list[Role]:
     if not user.is_authenticated:
         return []
-    person = person_for(user)
-    roles = person.roles() if person else []
-    if getattr(user, "is_superuser", False) and Role.PMO not in roles:
-        roles.insert(0, Role.PMO)
-    return roles
+    memo: list[Role] | None = getattr(user, _ROLES_MEMO, None)
+    if memo is None:
+        person = person_for(user)
+        memo = person.roles() if person else []
+        if getattr(user, "is_superuser", False) and Role.PMO not in memo:
+            memo.insert(0, Role.PMO)
+        setattr(user, _ROLES_MEMO, memo)
+    return list(memo)
 
 
 def person_for(user: AnyUser) -> Person | None:

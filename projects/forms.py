@@ -213,6 +213,20 @@ class IssueRaiseForm(IssueForm):
         fields = ["title", "severity", "due_date", "owner"]
 
 
+def offer_owners_once(*shown_together: RiskForm | IssueForm) -> None:
+    """Forms on one page that offer the same people (the weekly update's two raise forms)
+    draw their lists from one reading of them, not a query each. Validation still asks
+    each field's own scoped queryset."""
+    if not shown_together:
+        return
+    owner = shown_together[0].fields["owner"]
+    assert isinstance(owner, forms.ModelChoiceField)
+    # iter(): list() would first ask the iterator's length, a COUNT query of its own.
+    people = list(iter(owner.iterator(owner)))
+    for form in shown_together:
+        form.fields["owner"].widget.choices = people
+
+
 class ImpactForm(forms.Form):
     """ "What if this slips by N": a date of the project (its finish, start or a milestone)
     and how far. Read from the query string: asking moves nothing."""

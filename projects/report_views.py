@@ -14,7 +14,7 @@ from portfolio.core.editing import show_errors
 from portfolio.core.http import HtmxHttpRequest
 from portfolio.core.periods import Period
 from projects.access import may_edit_report
-from projects.forms import IssueRaiseForm, RiskRaiseForm
+from projects.forms import IssueRaiseForm, RiskRaiseForm, offer_owners_once
 from projects.models import Milestone, Project, StatusReport, with_reporting
 from projects.models.reporting import field_label
 from projects.report_forms import MilestoneForecastForm, StatusReportForm
@@ -78,7 +78,9 @@ def my_projects(request: HtmxHttpRequest) -> HttpResponse:
 def report_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The weekly update of one project: saves drafts as the user types, then submits."""
     project = get_object_or_404(
-        Project.objects.delivered_by(request.user).select_related("portfolio"), pk=pk
+        # The registers ask for its programme (may an item be escalated?).
+        Project.objects.delivered_by(request.user).select_related("portfolio", "programme"),
+        pk=pk,
     )
     period = _period(request)
     report = status_report_start(project=project, period=period)
@@ -127,18 +129,18 @@ def report_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx and request.POST.get("action", "save") == "save":
         # Autosave: only the status line (and the new version number) goes back.
         return render(request, "projects/report_form.html#save-status", context)
+    raise_forms = {
+        kind: form_class(prefix=kind, user=request.user) for kind, form_class in RAISE_FORMS.items()
+    }
+    offer_owners_once(*raise_forms.values())
     context.update(
         milestones=[
             (m, MilestoneForecastForm(instance=m, prefix=f"m{m.pk}"))
             for m in project.milestones.all()
         ],
         registers=[
-            (
-                kind,
-                getattr(project, f"{kind}s").open().select_related("owner"),
-                form_class(prefix=kind, user=request.user),
-            )
-            for kind, form_class in RAISE_FORMS.items()
+            (kind, getattr(project, f"{kind}s").open().select_related("owner"), form)
+            for kind, form in raise_forms.items()
         ],
     )
     status = 409 if conflict else (400 if form.errors else 200)

@@ -22,13 +22,10 @@ from portfolio.core.listing import Listing
 from programmes.models import Programme
 from projects import services
 from projects.access import (
-    may_add_needs,
-    may_book_people,
     may_create_project,
-    may_edit_project,
     may_edit_register_item,
     may_link_projects,
-    may_report_on,
+    project_rights,
 )
 from projects.filters import IssueFilter, ProjectFilter, RiskFilter
 from projects.forms import (
@@ -73,6 +70,16 @@ def project_list(request: HtmxHttpRequest) -> HttpResponse:
     ).respond(request)
 
 
+DETAIL = "projects/project_detail.html"
+# Parts of the project page loaded on their own when opened (?panel=name, htmx).
+DETAIL_PANELS = ("status",)
+
+
+def _detail_template(request: HtmxHttpRequest) -> str:
+    panel = request.GET.get("panel")
+    return f"{DETAIL}#panel-{panel}" if request.htmx and panel in DETAIL_PANELS else DETAIL
+
+
 @login_required
 def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -87,9 +94,10 @@ def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     moment = live.as_of(request)
     return render(
         request,
-        "projects/project_detail.html",
+        _detail_template(request),
         {
             "project": project,
+            "all_panels": request.GET.get("panels") == "all",
             "milestones": project.milestones.all(),
             "risks": project.risks.select_related("owner", "programme"),
             "issues": project.issues.select_related("owner", "programme"),
@@ -105,13 +113,10 @@ def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "reports": project.status_reports.latest_revisions()
             .select_related("author")
             .order_by("-period_start")[:STATUS_HISTORY_WEEKS],
-            # Lazy, like the querysets: a cached body (page_cache) never asks.
-            "can_edit": SimpleLazyObject(lambda: may_edit_project(user, project)),
-            # The manager's buttons (report, milestones, risks, issues) share one rule, and
-            # so do the programme manager's (bookings, dependencies).
-            "can_deliver": SimpleLazyObject(lambda: may_report_on(user, project)),
-            "can_coordinate": SimpleLazyObject(lambda: may_book_people(user, project)),
-            "can_add_needs": SimpleLazyObject(lambda: may_add_needs(user, project)),
+            # Lazy, like the querysets: a cached body (page_cache) never asks. The
+            # manager's buttons (report, milestones, risks, issues) share one rule, and so
+            # do the programme manager's (bookings, dependencies); all in one query.
+            "rights": SimpleLazyObject(lambda: project_rights(user, project)),
             "slip_reach": SimpleLazyObject(lambda: DerivedForecast.objects.reach_of(project)),
             "pushed": DerivedForecast.objects.filter(project=project).select_related("caused_by"),
         },

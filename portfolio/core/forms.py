@@ -116,42 +116,44 @@ class SearchableSelect(forms.Select):
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
-        chosen = {str(v) for v in context["widget"]["value"]}
-        context["widget"]["text"] = next(
-            (
-                option["label"]
-                for _, options, _ in context["widget"]["optgroups"]
-                for option in options
-                if str(option["value"]) in chosen and option["value"] != ""
-            ),
-            "",
-        )
+        context["widget"]["text"] = self._labels(value)[0]
         return context
+
+    def _labels(self, value: Any) -> tuple[Any, list[Any]]:
+        """The chosen option's label and every option's label, in one pass over the
+        choices: Django's `optgroups` builds a dict of attributes per option, the most of
+        drawing a form that offers hundreds of people."""
+        chosen = {str(v) for v in self.format_value(value)}
+        text: Any = ""  # labels may be lazy text, drawn as they are
+        labels: list[Any] = []
+        for option_value, label in self.choices:
+            grouped = label if isinstance(label, (list, tuple)) else [(option_value, label)]
+            for inner_value, inner_label in grouped:
+                if inner_value is None or inner_value == "":
+                    continue
+                labels.append(inner_label)
+                if not text and str(inner_value) in chosen:
+                    text = inner_label
+        return text, labels
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         # Drawn here rather than by a template: the form renderer's loader sees only the
         # built-in widget templates.
-        widget = self.get_context(name, value, attrs)["widget"]
-        list_id = f"{widget['attrs'].get('id', name)}-options"
+        text, labels = self._labels(value)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        list_id = f"{final_attrs.get('id', name)}-options"
         options = format_html_join(
-            "",
-            '<option value="{}"></option>',
-            (
-                (option["label"],)
-                for _, group, _ in widget["optgroups"]
-                for option in group
-                if option["value"] != ""
-            ),
+            "", '<option value="{}"></option>', ((label,) for label in labels)
         )
         return format_html(
             '<input type="text" name="{}" list="{}" value="{}" autocomplete="off"'
             ' placeholder="Type to search"{}><datalist id="{}">{}</datalist>',
             name,
             list_id,
-            widget["text"],
-            flatatt(widget["attrs"]),
+            text,
+            flatatt(final_attrs),
             list_id,
             options,
         )

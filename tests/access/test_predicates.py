@@ -210,6 +210,24 @@ def test_each_action_is_allowed_to_exactly_the_roles_of_the_design(
     assert predicate(user_of(cast, role), *subject(cast)) == (role in allowed)
 
 
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "project", ["project_a1", "project_a1_sibling", "project_a2", "project_b1"]
+)
+def test_a_project_pages_rights_in_one_query_are_the_answers_of_its_predicates(
+    cast: Cast, role: str, project: str, django_assert_max_num_queries: Any
+) -> None:
+    user, shown = user_of(cast, role), getattr(cast, project)
+    with django_assert_max_num_queries(2):  # the rights, and the viewer's Person
+        rights = project_access.project_rights(user, shown)
+    assert rights == project_access.ProjectRights(
+        edit=may_edit_project(user, shown),
+        deliver=may_report_on(user, shown),
+        coordinate=may_book_people(user, shown),
+        add_needs=may_add_needs(user, shown),
+    )
+
+
 def test_every_predicate_of_the_access_modules_is_in_the_matrix() -> None:
     named = {
         name
