@@ -106,15 +106,54 @@ def iso_dates(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | 
     return db_field.formfield(**kwargs)
 
 
+# The scopes a SearchableSelect may search on the server, by model ("programmes.programme"):
+# registered beside each scope in the owning app's access.py (`searchable`). A choice among a
+# registered model's rows sends none of them with the page: the server offers the names
+# that match what is typed, out of what the viewer may see.
+_SEARCHES: dict[str, Scope] = {}
+# How many names one search offers: enough to pick from, few enough to stay small.
+SEARCH_LIMIT = 20
+
+
+def searchable(model: type[models.Model], scope: Scope) -> None:
+    """Let a `SearchableSelect` among `model`'s rows search `scope(user)` by name."""
+    _SEARCHES[model._meta.label_lower] = scope
+
+
+def search_names(kind: str, user: AnyUser, text: str) -> list[str]:
+    """Up to SEARCH_LIMIT names of the rows `user` may see of the registered `kind` that
+    contain `text`; LookupError for a kind nobody registered."""
+    scope = _SEARCHES[kind]
+    rows = scope(user).filter(name__icontains=text.strip()[:100]).order_by("name")
+    return list(rows.values_list("name", flat=True).distinct()[:SEARCH_LIMIT])
+
+
 class SearchableSelect(forms.Select):
     """A choice among many rows (every programme, project or person) drawn as a text input
-    that searches them as one types (a `<datalist>` of their names), not a dropdown of
-    hundreds of options to scroll. The form still receives the option's value, so its
-    validation and label are unchanged: a name picked from the list becomes that row's
-    value, a value given in a link (?programme=12) is taken as it is, and anything else
-    reaches the field as typed and is refused as "not a valid choice"."""
+    that searches them as one types, not a dropdown of hundreds of options to scroll. The
+    form still receives the option's value, so its validation and label are unchanged: a
+    name picked from the list becomes that row's value, a value given in a link
+    (?programme=12) is taken as it is, and anything else reaches the field as typed and is
+    refused as "not a valid choice".
+
+    Rows of a model registered with `searchable` are searched on the server (htmx fills the
+    `<datalist>` with the names that match), so the page carries only the chosen one and
+    its size does not grow with the organisation; other choices are listed in full."""
+
+    search_url = "/choices/{kind}/"
+
+    def _searched(self) -> tuple[str, models.QuerySet[Any]] | None:
+        """(the registered kind, the field's rows), when the server does the searching."""
+        queryset = getattr(self.choices, "queryset", None)
+        if queryset is None or queryset.model._meta.label_lower not in _SEARCHES:
+            return None
+        return queryset.model._meta.label_lower, queryset
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        if (searched := self._searched()) is not None:
+            context = forms.Widget.get_context(self, name, value, attrs)
+            context["widget"]["text"] = self._chosen_name(searched[1], context["widget"]["value"])
+            return context
         context = super().get_context(name, value, attrs)
         chosen = {str(v) for v in context["widget"]["value"]}
         context["widget"]["text"] = next(
@@ -128,6 +167,12 @@ class SearchableSelect(forms.Select):
         )
         return context
 
+    def _chosen_name(self, queryset: models.QuerySet[Any], value: Any) -> str:
+        values = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+        chosen = [v for v in values if v.isdigit()]
+        row = queryset.filter(pk=chosen[0]).first() if chosen else None
+        return self.choices.field.label_from_instance(row) if row is not None else ""  # type: ignore[attr-defined]
+
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
@@ -135,23 +180,34 @@ class SearchableSelect(forms.Select):
         # built-in widget templates.
         widget = self.get_context(name, value, attrs)["widget"]
         list_id = f"{widget['attrs'].get('id', name)}-options"
-        options = format_html_join(
-            "",
-            '<option value="{}"></option>',
-            (
+        searched = self._searched()
+        if searched is not None:
+            # The chosen name only; typing asks the server for the names that match.
+            names: Any = [(widget["text"],)] if widget["text"] else []
+            url = f"{self.search_url.format(kind=searched[0])}?field={name}"
+            search = format_html(
+                ' hx-get="{}" hx-trigger="input changed delay:200ms, focus once"'
+                ' hx-target="#{}" hx-swap="innerHTML" hx-sync="this:replace"',
+                url,
+                list_id,
+            )
+        else:
+            names = (
                 (option["label"],)
                 for _, group, _ in widget["optgroups"]
                 for option in group
                 if option["value"] != ""
-            ),
-        )
+            )
+            search = SafeString("")
+        options = format_html_join("", '<option value="{}"></option>', names)
         return format_html(
             '<input type="text" name="{}" list="{}" value="{}" autocomplete="off"'
-            ' placeholder="Type to search"{}><datalist id="{}">{}</datalist>',
+            ' placeholder="Type to search"{}{}><datalist id="{}">{}</datalist>',
             name,
             list_id,
             widget["text"],
             flatatt(widget["attrs"]),
+            search,
             list_id,
             options,
         )
@@ -160,7 +216,18 @@ class SearchableSelect(forms.Select):
         raw = data.get(name)
         if not raw:
             return raw
+        if (searched := self._searched()) is not None:
+            return self._value_of(searched[1], raw)
         for value, label in self.choices:
             if str(value) == raw or str(label) == raw:
                 return str(value)
         return raw
+
+    @staticmethod
+    def _value_of(queryset: models.QuerySet[Any], raw: str) -> str:
+        """A row's value from what was sent: its value (a link), else its name (picked from
+        the list); what matches neither goes to the field as sent, to be refused."""
+        if raw.isdigit() and queryset.filter(pk=raw).exists():
+            return raw
+        found = queryset.filter(name=raw).values_list("pk", flat=True).first()
+        return str(found) if found is not None else raw
