@@ -10,12 +10,11 @@ class ProgrammesConfig(AppConfig):
         from portfolio.core.forms import searchable
         from programmes import scopes
         from programmes.access import people_choices, programme_choices
-        from programmes.models import Person, Programme
 
         # Cached pages are keyed on what a viewer may see (portfolio.core.pagecache).
         pagecache.set_viewer(scopes.viewer)
         # A choice among programmes or people is searched on the server (SearchableSelect):
         # the page need not carry hundreds of names, and a search offers only what the
         # viewer may see.
-        searchable(Programme, programme_choices)
-        searchable(Person, people_choices)
+        searchable("programmes", programme_choices)
+        searchable("people", people_choices)

@@ -20,6 +20,7 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -42,6 +43,24 @@ def scope_choices(fields: Mapping[str, Any], scopes: Mapping[str, Scope], user: 
     for name, scope in scopes.items():
         field = fields[name]
         getattr(field, "child_relation", field).queryset = scope(user)
+        _search_on_server(field, scope)
+
+
+def _search_on_server(field: Any, scope: Scope) -> None:
+    """A SearchableSelect whose rows are exactly a registered scope's searches them on the
+    server (see `searchable`): a form field's own widget, or the widget a filter will build
+    its field with (each filter set holds its own copy of its filters)."""
+    kind = _KINDS.get(scope)
+    if kind is None:
+        return
+    widget = getattr(field, "widget", None)
+    if isinstance(widget, SearchableSelect):
+        widget.search = kind
+    extra = getattr(field, "extra", None)
+    if isinstance(extra, dict) and (
+        extra.get("widget") is SearchableSelect or isinstance(extra.get("widget"), SearchableSelect)
+    ):
+        extra["widget"] = SearchableSelect(search=kind)
 
 
 class ScopedChoicesForm(forms.BaseForm):
@@ -106,18 +125,22 @@ def iso_dates(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | 
     return db_field.formfield(**kwargs)
 
 
-# The scopes a SearchableSelect may search on the server, by model ("programmes.programme"):
-# registered beside each scope in the owning app's access.py (`searchable`). A choice among a
-# registered model's rows sends none of them with the page: the server offers the names
-# that match what is typed, out of what the viewer may see.
+# The scopes a SearchableSelect may search on the server, by name ("programmes"), registered
+# by the app that owns them (`searchable`). A choice whose rows are such a scope's (narrowed
+# through `scope_choices`) sends none of them with the page: the server offers the names
+# that match what is typed, out of that scope for the viewer, so every name it offers is
+# one the field accepts.
 _SEARCHES: dict[str, Scope] = {}
+_KINDS: dict[Scope, str] = {}
 # How many names one search offers: enough to pick from, few enough to stay small.
 SEARCH_LIMIT = 20
 
 
-def searchable(model: type[models.Model], scope: Scope) -> None:
-    """Let a `SearchableSelect` among `model`'s rows search `scope(user)` by name."""
-    _SEARCHES[model._meta.label_lower] = scope
+def searchable(kind: str, scope: Scope) -> None:
+    """Let a `SearchableSelect` whose rows are `scope(user)` search them by name on the
+    server, at the search page of `kind`."""
+    _SEARCHES[kind] = scope
+    _KINDS[scope] = kind
 
 
 def search_names(kind: str, user: AnyUser, text: str) -> list[str]:
@@ -136,18 +159,23 @@ class SearchableSelect(forms.Select):
     (?programme=12) is taken as it is, and anything else reaches the field as typed and is
     refused as "not a valid choice".
 
-    Rows of a model registered with `searchable` are searched on the server (htmx fills the
-    `<datalist>` with the names that match), so the page carries only the chosen one and
-    its size does not grow with the organisation; other choices are listed in full."""
+    Rows narrowed to a scope registered with `searchable` are searched on the server (htmx
+    fills the `<datalist>` with the names that match), so the page carries only the chosen
+    one and its size does not grow with the organisation; other choices are listed in
+    full."""
 
-    search_url = "/choices/{kind}/"
+    def __init__(
+        self, attrs: dict[str, Any] | None = None, choices: Any = (), search: str | None = None
+    ) -> None:
+        super().__init__(attrs, choices)
+        self.search = search
 
     def _searched(self) -> tuple[str, models.QuerySet[Any]] | None:
         """(the registered kind, the field's rows), when the server does the searching."""
         queryset = getattr(self.choices, "queryset", None)
-        if queryset is None or queryset.model._meta.label_lower not in _SEARCHES:
+        if self.search is None or queryset is None:
             return None
-        return queryset.model._meta.label_lower, queryset
+        return self.search, queryset
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         if (searched := self._searched()) is not None:
@@ -184,7 +212,7 @@ class SearchableSelect(forms.Select):
         if searched is not None:
             # The chosen name only; typing asks the server for the names that match.
             names: Any = [(widget["text"],)] if widget["text"] else []
-            url = f"{self.search_url.format(kind=searched[0])}?field={name}"
+            url = f"{reverse('choices-search', args=[searched[0]])}?field={name}"
             search = format_html(
                 ' hx-get="{}" hx-trigger="input changed delay:200ms, focus once"'
                 ' hx-target="#{}" hx-swap="innerHTML" hx-sync="this:replace"',
