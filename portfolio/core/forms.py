@@ -213,9 +213,12 @@ class SearchableSelect(forms.Select):
             # The chosen name only; typing asks the server for the names that match.
             names: Any = [(widget["text"],)] if widget["text"] else []
             url = f"{reverse('choices-search', args=[searched[0]])}?field={name}"
+            # hx-push-url: a filter form's own (inherited) would put the search's address in
+            # the location bar, where the form, which has no action, then submits to.
             search = format_html(
                 ' hx-get="{}" hx-trigger="input changed delay:200ms, focus once"'
-                ' hx-target="#{}" hx-swap="innerHTML" hx-sync="this:replace"',
+                ' hx-target="#{}" hx-swap="innerHTML" hx-sync="this:replace"'
+                ' hx-push-url="false"',
                 url,
                 list_id,
             )

@@ -49,6 +49,7 @@ def test_it_draws_a_labelled_text_input_that_asks_the_server_for_names(cast: Cas
     assert 'value="Programme A2"' in html  # the chosen row shows by its name
     assert 'hx-get="/choices/programmes/?field=programme"' in html
     assert 'hx-target="#id_programme-options"' in html
+    assert 'hx-push-url="false"' in html  # not a filter form's, inherited
 
 
 def test_the_page_carries_only_the_chosen_name_not_every_row(cast: Cast) -> None:
