@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("portfolio.audit.urls")),
     path("", include("portfolio.notifications.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("choices/<str:kind>/", core_views.choices_search, name="choices-search"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("programmes/", include("programmes.urls")),
     path("projects/", include("projects.urls")),

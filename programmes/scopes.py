@@ -40,6 +40,12 @@ def portfolio_scopes(request: HttpRequest) -> list[str]:
     return [pagecache.scope("portfolio", pk) for pk in _viewer(request)["portfolios"]]
 
 
+def reporting_scopes(request: HttpRequest) -> list[str]:
+    """The Reporting page's scopes: who reported in each portfolio the viewer reads, which
+    a health roll-up or a register write leaves as it was (portfolio.health.scopes)."""
+    return [pagecache.scope("reporting", pk) for pk in _viewer(request)["portfolios"]]
+
+
 def may_see_programme(request: HttpRequest, pk: int) -> bool:
     programmes = _viewer(request)["programmes"]
     return programmes is None or pk in programmes

@@ -30,7 +30,7 @@ from portfolio.core.http import HtmxHttpRequest
 from portfolio.core.periods import Period, ReportingStatus
 from programmes.access import portfolio_choices, programme_choices
 from programmes.models import HealthPolicy
-from programmes.scopes import portfolio_scopes
+from programmes.scopes import reporting_scopes
 from projects.access import may_read_compliance, may_send_reminders
 from projects.models import Project
 from projects.models.reminders import (
@@ -195,7 +195,7 @@ def _context(request: HttpRequest, period: Period, data: QueryDict) -> dict[str,
 @login_required
 def reporting_compliance(request: HtmxHttpRequest) -> HttpResponse:
     may_read_compliance.require(request.user)
-    pagecache.declare(request, lambda: portfolio_scopes(request))  # before the rows are read
+    pagecache.declare(request, lambda: reporting_scopes(request))  # before the rows are read
     period = _period(request.GET.get("period"))
     template = "projects/reporting_compliance.html"
     if request.htmx and not request.htmx.boosted:

@@ -10,7 +10,12 @@ may see. It lives beside the health inputs because it reads both apps, the same 
 3. A draft status report moves only ``drafts:X`` (the project's own editing views); names,
    people and policies move ``catalogue``, which every page shows; who manages or leads
    what moves ``visibility`` (the viewer profiles).
-4. Saves and deletes are heard through model signals (rows that can move are read before
+4. The PMO's Reporting page shows, per portfolio, who reported for a week: ``reporting:F``
+   moves with the rows it reads (a report submitted or a draft started, a reminder, a
+   project, programme or policy saved), not with health records or registers, so the
+   roll-up that follows every submit leaves it cached. An autosave (an UPDATE of the
+   draft, no signal) moves nothing.
+5. Saves and deletes are heard through model signals (rows that can move are read before
    a save, to move the scopes they leave); bulk writes through `health_inputs_changed`;
    stored health records and card summaries by the roll-up calling `records_stored` and
    `rows_changed`. Other writes (raw SQL) are bounded by the cache's max age.
@@ -69,6 +74,19 @@ class Owners:
     programmes: set[int] = field(default_factory=set)
     portfolios: set[int] = field(default_factory=set)
     named: set[str] = field(default_factory=set)
+    # Rows the Reporting page shows: of these projects, and of these portfolios.
+    reporting_projects: set[int] = field(default_factory=set)
+    reporting_portfolios: set[int] = field(default_factory=set)
+
+    def __or__(self, other: Owners) -> Owners:
+        return Owners(
+            self.projects | other.projects,
+            self.programmes | other.programmes,
+            self.portfolios | other.portfolios,
+            self.named | other.named,
+            self.reporting_projects | other.reporting_projects,
+            self.reporting_portfolios | other.reporting_portfolios,
+        )
 
 
 def _ids(values: Iterable[int | None]) -> set[int]:
@@ -90,11 +108,13 @@ def _projects(rows: list[Any], owners: Owners) -> None:
     owners.projects |= _with_downstream(_ids(r.pk for r in rows))
     owners.programmes |= _ids(r.programme_id for r in rows)
     owners.portfolios |= _ids(r.portfolio_id for r in rows)
+    owners.reporting_portfolios |= _ids(r.portfolio_id for r in rows)
 
 
 def _programmes(rows: list[Any], owners: Owners) -> None:
     owners.programmes |= _ids(r.pk for r in rows)
     owners.portfolios |= _ids(r.portfolio_id for r in rows)
+    owners.reporting_portfolios |= _ids(r.portfolio_id for r in rows)
 
 
 def _by_project(rows: list[Any], owners: Owners) -> None:
@@ -108,6 +128,17 @@ def _by_programme(rows: list[Any], owners: Owners) -> None:
 def _by_portfolio(rows: list[Any], owners: Owners) -> None:
     owners.portfolios |= _ids(r.portfolio_id for r in rows)
     owners.named.add(CATALOGUE)
+
+
+def _policies(rows: list[Any], owners: Owners) -> None:
+    # The due weekday and grace days decide who is late or overdue.
+    _by_portfolio(rows, owners)
+    owners.reporting_portfolios |= _ids(r.portfolio_id for r in rows)
+
+
+def _reminders(rows: list[Any], owners: Owners) -> None:
+    _by_project(rows, owners)
+    owners.reporting_projects |= _ids(r.project_id for r in rows)
 
 
 def _in_portfolio(rows: list[Any], owners: Owners) -> None:
@@ -149,6 +180,8 @@ def _status_reports(rows: list[Any], owners: Owners) -> None:
     if submitted:  # its forecast finish is copied onto the project, a date of the plan
         owners.named.add(PLAN)
     owners.named |= {scope("drafts", r.project_id) for r in rows if r.project_id not in submitted}
+    # A draft started (or dropped) turns the week's status to "draft" (or back).
+    owners.reporting_projects |= _ids(r.project_id for r in rows)
 
 
 def _measurements(rows: list[Any], owners: Owners) -> None:
@@ -182,18 +215,20 @@ _DIRECT: dict[type[Model], Callable[[list[Any], Owners], None]] = {
     Risk: _register_items,
     Issue: _register_items,
     StatusReport: _status_reports,
-    ReminderLog: _by_project,
+    ReminderLog: _reminders,
     Programme: _programmes,
     Benefit: _by_programme,
     BenefitMeasurement: _measurements,
     Stakeholder: _by_programme,
     Portfolio: _portfolios,
-    HealthPolicy: _by_portfolio,
+    HealthPolicy: _policies,
     Person: _people,
     Team: _catalogue,
     ProjectHealth: _by_project,
     ProgrammeHealth: _by_programme,
-    PortfolioHealth: _by_portfolio,
+    # Shown only by pages inside its portfolio (not a catalogue entry like a policy): the
+    # roll-up after each submit would otherwise retire every cached page of the site.
+    PortfolioHealth: _in_portfolio,
     # The dashboard's read models (portfolio.health.summaries).
     ProgrammeSummary: _by_programme,
     PortfolioSummary: _in_portfolio,
@@ -248,7 +283,19 @@ def scopes_of(owners: Owners) -> set[str]:
         | {scope("programme", pk) for pk in programmes}
         | {scope("portfolio", pk) for pk in portfolios}
         | owners.named
+        | _reporting_scopes(owners)
     )
+
+
+def _reporting_scopes(owners: Owners) -> set[str]:
+    portfolios = set(owners.reporting_portfolios)
+    if owners.reporting_projects:
+        portfolios |= set(
+            Project.objects.filter(pk__in=owners.reporting_projects).values_list(
+                "portfolio_id", flat=True
+            )
+        )
+    return {scope("reporting", pk) for pk in portfolios}
 
 
 def rows_changed(rows: Iterable[Model]) -> None:
@@ -285,12 +332,7 @@ def _after_write(sender: type[Model], instance: Model, raw: bool = False, **kwar
     owners = owners_of([instance])
     before: Owners | None = getattr(instance, _BEFORE, None)
     if before is not None:
-        owners = Owners(
-            owners.projects | before.projects,
-            owners.programmes | before.programmes,
-            owners.portfolios | before.portfolios,
-            owners.named | before.named,
-        )
+        owners = owners | before
     # A new programme shows to its portfolio's readers, a new project to its manager; a
     # delete counts as a change of who sees what.
     created = kwargs.get("created", True)

@@ -269,19 +269,18 @@ def with_period_status(
        due day (a local day), late when submitted after it, overdue when missing from the
        chase date on, a draft, or not started.
     2. Due day and grace depend on the portfolio's policy: one query reads the few distinct
-       (due weekday, grace days) pairs, and each becomes a branch with its own deadline,
-       computed here, so the SQL compares plain timestamps (SQLite and PostgreSQL alike).
+       (due weekday, grace days) pairs of all policies (a branch no project takes costs
+       nothing, and the policies are as few as the portfolios however many projects there
+       are), and each becomes a branch with its own deadline, computed here, so the SQL
+       compares plain timestamps (SQLite and PostgreSQL alike).
     3. The week's reports are read by uncorrelated `IN` subqueries, each run once (not once
        per project), which keeps the statement cheap enough for the planner not to JIT it.
     """
     default = (_default("report_due_weekday"), _default("report_grace_days"))
     pairs = {default} | set(
-        projects.exclude(portfolio__health_policy=None)
-        .order_by()
-        .values_list(
-            "portfolio__health_policy__report_due_weekday",
-            "portfolio__health_policy__report_grace_days",
-        )
+        _policy_model()
+        ._default_manager.order_by()
+        .values_list("report_due_weekday", "report_grace_days")
         .distinct()
     )
     week = StatusReport.objects.filter(period_start=period.start).order_by()
@@ -320,7 +319,13 @@ def with_period_status(
     )
 
 
+def _policy_model() -> type[HealthPolicy]:
+    """The portfolios' health policy, reached through the project (delivery does not import
+    the strategic layer's models at run time)."""
+    policy = Project._meta.get_field("portfolio").related_model._meta.get_field("health_policy")
+    return policy.related_model  # type: ignore[return-value]
+
+
 def _default(name: str) -> int:
     """A reporting setting's default, for portfolios whose PMO has saved no policy."""
-    policy = Project._meta.get_field("portfolio").related_model._meta.get_field("health_policy")
-    return policy.related_model._meta.get_field(name).get_default()  # type: ignore[union-attr]
+    return _policy_model()._meta.get_field(name).get_default()  # type: ignore[union-attr]

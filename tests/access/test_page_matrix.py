@@ -123,6 +123,8 @@ PAGES: dict[str, tuple[Callable[[World], list[object]], str, tuple[int, ...]]] =
     "dashboards:portfolio": (lambda w: [], "", EVERYONE),
     "no-access": (lambda w: [], "", (403,) * 6 + (LOGIN,)),
     "healthz": (lambda w: [], "", PUBLIC),
+    # Names a viewer may see (an outsider: none), for a searchable choice.
+    "choices-search": (lambda w: ["programmes"], "", EVERYONE),
     "history": (lambda w: ["project", w.project_a1.pk], "", READS_A1),
     "health:policy-reach": (_pk("portfolio_a"), "", READS_A1),
     "login": (lambda w: [], "", PUBLIC),

@@ -84,6 +84,10 @@ def _choose(field: Locator, tag: str) -> None:
             field.select_option(values[0])
         return
     names = field.page.locator(f"datalist#{field.get_attribute('list')} option")
+    if field.get_attribute("hx-get"):
+        # Searched on the server: focusing the field asks for the first names.
+        with field.page.expect_response(lambda r: "/choices/" in r.url):
+            field.focus()
     labels = names.evaluate_all("os => os.map(o => o.value)")
     real = _real([(label, label) for label in labels])
     if real:

@@ -8,27 +8,28 @@ from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# username -> (landing path, heading, a nav link only this kind of role sees)
+# username -> (landing path, heading, (its menu or None, a nav link only this kind of role sees))
 LANDINGS = {
-    "pmo": ("/programmes/portfolios/", "Portfolios", "People"),
-    "executive": ("/dashboard/", "Portfolio dashboard", "Dashboard"),
-    "progman": ("/programmes/mine/", "My programmes", "My programmes"),
-    "pm": ("/projects/mine/", "My projects", "My projects"),
-    "pm2": ("/projects/mine/", "My projects", "My projects"),
+    "pmo": ("/programmes/portfolios/", "Portfolios", ("Delivery", "Reporting")),
+    "executive": ("/dashboard/", "Portfolio dashboard", (None, "Dashboard")),
+    "progman": ("/programmes/mine/", "My programmes", (None, "My programmes")),
+    "pm": ("/projects/mine/", "My projects", (None, "My projects")),
+    "pm2": ("/projects/mine/", "My projects", (None, "My projects")),
 }
 
 
 @pytest.mark.parametrize("login", DEMO_LOGINS, ids=[login.username for login in DEMO_LOGINS])
 def test_each_demo_role_logs_in_and_lands_on_its_page(page: Page, live_server, login) -> None:
     load_demo()
-    path, heading, nav_link = LANDINGS[login.username]
+    path, heading, (menu, nav_link) = LANDINGS[login.username]
     log_in(page, live_server.url, login.username, DEMO_PASSWORD)
 
     expect(page).to_have_url(f"{live_server.url}{path}")
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-    expect(
-        page.get_by_role("navigation", name="Main").get_by_role("link", name=nav_link)
-    ).to_be_visible()
+    nav = page.get_by_role("navigation", name="Main")
+    if menu:
+        nav.get_by_role("button", name=menu).click()
+    expect(nav.get_by_role("link", name=nav_link)).to_be_visible()
     expect(page.get_by_test_id("signed-in-as")).to_contain_text(login.name)
     assert page.locator("tbody tr, .card").count() > 0
 
