@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import models
+from django.db import connection, models
 
 from portfolio.core.periods import Period
 from portfolio.core.ratings import SCALES, Rating, worst
@@ -588,6 +588,12 @@ def _health(today: date, trend_weeks: int) -> None:
     rollup.recompute_everything(today)
 
 
+def _analyze() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def seed(
     sizes: Sizes = LARGE,
     today: date | None = None,
@@ -634,6 +640,10 @@ def seed(
     counts["status_reports"] = step(
         f"status reports ({sizes.report_weeks} weeks)", lambda: _reports(org, sizes.report_weeks)
     )
+    # Planner statistics before the roll-up's joins: without them (a test's transaction,
+    # where autovacuum never looks) PostgreSQL may plan those joins for empty tables and
+    # take minutes.
+    step("statistics (ANALYZE)", _analyze)
     step(
         f"health (+{sizes.trend_weeks} weekly snapshots)",
         lambda: _health(today, sizes.trend_weeks),
