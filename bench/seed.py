@@ -588,7 +588,8 @@ def _health(today: date, trend_weeks: int) -> None:
     rollup.recompute_everything(today)
 
 
-def _analyze() -> None:
+def analyze_tables() -> None:
+    """Planner statistics for what was just written (PostgreSQL; a no-op elsewhere)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -643,7 +644,7 @@ def seed(
     # Planner statistics before the roll-up's joins: without them (a test's transaction,
     # where autovacuum never looks) PostgreSQL may plan those joins for empty tables and
     # take minutes.
-    step("statistics (ANALYZE)", _analyze)
+    step("statistics (ANALYZE)", analyze_tables)
     step(
         f"health (+{sizes.trend_weeks} weekly snapshots)",
         lambda: _health(today, sizes.trend_weeks),
