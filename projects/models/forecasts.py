@@ -23,8 +23,11 @@ class DerivedForecastQuerySet(models.QuerySet["DerivedForecast"]):
     def reach_of(self, project: Project) -> SlipReach:
         """What the slips this project drives push downstream (counted, not named: the
         viewer may not see every project reached)."""
-        counted = self.filter(caused_by=project).aggregate(
-            milestones=Sum("milestones_pushed"), projects=Count("project")
+        # Its own milestones late past its finish push it too: not another project.
+        counted = (
+            self.filter(caused_by=project)
+            .exclude(project=project)
+            .aggregate(milestones=Sum("milestones_pushed"), projects=Count("project"))
         )
         return SlipReach(counted["milestones"] or 0, counted["projects"])
 
@@ -65,6 +68,8 @@ class DerivedForecast(models.Model):
 
     def reason(self) -> str:
         """In words, as health gives it."""
+        if self.caused_by_id == self.project_id:
+            return f"Its own late milestones push your finish by {self.finish_pushed_days} days"
         cause = f"“{self.caused_by}”" if self.caused_by_id else "an upstream project"
         if self.start_pushed_days >= self.finish_pushed_days:
             return f"An upstream slip ({cause}) pushes your start by {self.start_pushed_days} days"

@@ -112,3 +112,23 @@ def test_the_executive_dashboard_lists_a_slip_that_crosses_a_programme_boundary(
     page = dashboard.get(reverse("dashboards:portfolio")).content.decode()
     listed = page.split('data-testid="crossing-slips"')[1].split("</ul>")[0]
     assert "Project A2" in listed and "pushed 14 days by Project A1" in listed
+
+
+def test_a_milestone_late_past_its_own_finish_is_no_other_project_s_slip(
+    cast: Cast, downstream: Project
+) -> None:
+    """Project A1's milestone forecast after A1's finish pushes A1's finish and A2's start:
+    the reach counts A2 only, and A1's own push says it is its own."""
+    a1 = cast.project_a1
+    MilestoneFactory(
+        project=a1,
+        name="Handover",
+        baseline_date=a1.baseline_finish - timedelta(days=7),
+        forecast_date=a1.baseline_finish + timedelta(days=21),
+    )
+    derived_forecasts_refresh()
+    own = DerivedForecast.objects.get(project=a1)
+    assert own.caused_by == a1
+    assert own.reason().startswith("Its own late milestones push your finish by")
+    reach = DerivedForecast.objects.reach_of(a1)
+    assert (reach.projects, reach.milestones) == (1, 1)
