@@ -15,7 +15,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio.core import pagecache
 from portfolio.core.periods import Period
 from portfolio.health import rollup
 from programmes.models import HealthPolicy
@@ -37,23 +36,6 @@ pytestmark = pytest.mark.usefixtures("_thursday")
 def _thursday() -> Any:
     with time_machine.travel(THURSDAY, tick=False):
         yield
-
-
-@pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The cached parts rendered rather than served from the cache."""
-    rendered: list[str] = []
-    real = pagecache.cached
-
-    def spy(key: str | None, render: Callable[[], str], *args: Any) -> str:
-        def counted() -> str:
-            rendered.append(key.split(":")[1] if key else "uncached")
-            return render()
-
-        return real(key, counted, *args)
-
-    monkeypatch.setattr(pagecache, "cached", spy)
-    return rendered
 
 
 def _main(client: Client) -> str:

@@ -2,7 +2,6 @@
 it shows is written (an autosaved draft is not), its buttons those of the viewer, and its
 status history loaded when its tab is opened."""
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -11,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio.core import pagecache
 from portfolio.core.periods import Period
 from projects.models import Project, StatusReport
 from projects.reporting import status_report_open, status_report_submit
@@ -35,23 +33,6 @@ def _get(client: Client, url: str, **headers: Any) -> str:
 
 def _history(client: Client, project: Project) -> str:
     return _get(client, f"{_page(project)}?panel=status", HX_Request="true")
-
-
-@pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the cached parts rendered (not served from the cache), in order."""
-    rendered: list[str] = []
-    real = pagecache.cached
-
-    def spy(key: str | None, render: Callable[[], str], *args: Any) -> str:
-        def counted() -> str:
-            rendered.append(key.split(":")[1] if key else "uncached")
-            return render()
-
-        return real(key, counted, *args)
-
-    monkeypatch.setattr(pagecache, "cached", spy)
-    return rendered
 
 
 def _submitted(project: Project, weeks_back: int, **fields: Any) -> StatusReport:
