@@ -5,11 +5,15 @@ and `portfolio.health.receivers` turns it into requests here.
 
 1. `health_request` inserts the subject's mark, or moves its `generation` when one is
    already pending, in the caller's transaction; a new mark publishes one job after commit.
-2. The job (`health_begin`) reads the mark's generation, recomputes, and in the
-   transaction that stores the result `health_done` deletes the mark only if its
+2. The job (`health_begin`) reads the mark's generation, recomputes and commits the
+   result, asks for its parent, and then `health_done` deletes the mark only if its
    generation is still the one read. A request that arrived meanwhile keeps the mark and
    the job publishes itself again; a job that fails or is killed deletes nothing, so its
    redelivery (acks_late) or the sweep does the work.
+
+Marks are locked in one order within a statement (kind, then id), and each of a job's
+transactions writes marks in one statement, holding no other mark while it waits, so a job
+and a user's write never wait for each other's marks in a cycle.
 """
 
 import math
@@ -47,7 +51,7 @@ _TABLE = HealthRequest._meta.db_table
 _UPSERT_MANY = f"""
     INSERT INTO {_TABLE} (subject, subject_id, requested_at, generation)
     SELECT subject, subject_id, %s, 1 FROM unnest(%s::varchar[], %s::bigint[])
-        AS requested(subject, subject_id)
+        AS requested(subject, subject_id) ORDER BY subject, subject_id
     ON CONFLICT (subject, subject_id) DO UPDATE SET generation = {_TABLE}.generation + 1
     RETURNING subject, subject_id, generation
 """
@@ -60,6 +64,7 @@ _UPSERT_ONE = f"""
 
 def _upsert(subjects: list[tuple[str, int]]) -> list[tuple[str, int, int]]:
     now = timezone.now()
+    subjects = sorted(set(subjects))  # one lock order for every writer (and no row twice)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             kinds, ids = [kind for kind, _ in subjects], [pk for _, pk in subjects]
@@ -106,8 +111,8 @@ def health_begin(*, subject: str, subject_id: int) -> int | None:
 
 
 def health_done(*, subject: str, subject_id: int, generation: int) -> None:
-    """Call inside the transaction that stores the result: remove the mark if no request
-    came since `health_begin`; otherwise send the job again after commit.
+    """Once the result is stored: remove the mark if no request came since `health_begin`;
+    otherwise send the job again after commit.
 
     A request made concurrently holds the mark's row lock until it commits; the DELETE
     waits for it and then sees the new generation, so no request is ever lost."""

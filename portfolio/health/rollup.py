@@ -5,7 +5,10 @@ projects' health, its own benefits and risks, the people booked on its projects 
 dependencies between them.
 
 - Requests coalesce and survive crashes: see portfolio.health.requests. A job stores its
-  result, asks for its parent and retires its own request in one transaction.
+  result, then asks for its parent, then retires its own request: three short transactions,
+  each waiting for at most one kind of lock, so a job never holds a mark that a user's
+  write is waiting for while it waits for one that write holds (they deadlocked when it
+  was one transaction). A crash between them leaves the mark, and the job runs again.
 - Jobs recompute from the source rows and store only what changed (a new current record);
   subject rows are locked while storing, so two workers running the same job at once
   store one record, and running a job twice is harmless.
@@ -50,7 +53,6 @@ from portfolio.health.models import (
 from portfolio.health.project import assess_project, project_facts
 from portfolio.health.requests import (
     health_begin,
-    health_done,
     health_done_many,
     health_pending_generations,
     health_request_many,
@@ -76,13 +78,13 @@ Subject = HealthRequest.Subject
 
 def recompute_requested(subject: str, subject_id: int, today: date | None = None) -> bool:
     """One job: if the subject's request is still pending, recompute it, ask for its parent
-    and retire the request, all in one transaction. False when there was nothing to do."""
+    and retire the request. False when there was nothing to do."""
     generation = health_begin(subject=subject, subject_id=subject_id)
     if generation is None:
         return False
     with transaction.atomic():
         recompute(subject, subject_id, today)
-        health_done(subject=subject, subject_id=subject_id, generation=generation)
+    _ask_parents_and_retire(subject, {subject_id: generation})
     return True
 
 
@@ -97,37 +99,54 @@ def recompute_pending(today: date | None = None) -> int:
             continue
         with transaction.atomic():
             recompute_many(subject, list(generations), today)
-            health_done_many(subject=subject, generations=generations)
+        _ask_parents_and_retire(subject, generations)
         done += len(generations)
     return done
 
 
+def _ask_parents_and_retire(subject: str, generations: dict[int, int]) -> None:
+    """After the results committed: ask for the parents' recomputation, then retire the
+    requests that were read (each in its own transaction; see the module's note)."""
+    with transaction.atomic():
+        health_request_many(parents_of(subject, list(generations)))
+    with transaction.atomic():
+        health_done_many(subject=subject, generations=generations)
+
+
 def recompute(subject: str, subject_id: int, today: date | None = None) -> None:
-    """Recompute the subject, then ask for its parent (coalesced)."""
+    """Recompute the subject and store what changed (its parent is the caller's to ask)."""
     logger.info("Recomputed %s %s", subject, subject_id)
     recompute_many(subject, [subject_id], today)
 
 
 def recompute_many(subject: str, ids: list[int], today: date | None = None) -> None:
-    """Recompute these subjects of one kind, then ask for their parents (coalesced)."""
+    """Recompute these subjects of one kind and store what changed."""
     today = today or timezone.localdate()
     if subject == Subject.PROJECT:
         recompute_projects(ids, today)
+    elif subject == Subject.PROGRAMME:
+        recompute_programmes(ids, today)
+    else:
+        recompute_portfolios(ids, today)
+
+
+def parents_of(subject: str, ids: list[int]) -> list[tuple[str, int]]:
+    """The subjects whose health rolls these up: a project's programme (or its portfolio
+    when standalone), a programme's portfolio; none for a portfolio."""
+    if subject == Subject.PROJECT:
         parents = Project.objects.filter(pk__in=ids).values_list("programme_id", "portfolio_id")
-        health_request_many(
-            [
+        return sorted(
+            {
                 (Subject.PROGRAMME, programme_id)
                 if programme_id
                 else (Subject.PORTFOLIO, portfolio_id)
-                for programme_id, portfolio_id in set(parents)
-            ]
+                for programme_id, portfolio_id in parents
+            }
         )
-    elif subject == Subject.PROGRAMME:
-        recompute_programmes(ids, today)
+    if subject == Subject.PROGRAMME:
         portfolios = Programme.objects.filter(pk__in=ids).values_list("portfolio_id", flat=True)
-        health_request_many([(Subject.PORTFOLIO, pk) for pk in set(portfolios)])
-    else:
-        recompute_portfolios(ids, today)
+        return [(Subject.PORTFOLIO, pk) for pk in sorted(set(portfolios))]
+    return []
 
 
 # Storing ------------------------------------------------------------------------------
