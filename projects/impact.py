@@ -369,12 +369,16 @@ def derived_forecasts_refresh() -> set[int]:
         wanted[move.node.project_id].add(move, graph)
     changed: set[int] = set()
     with transaction.atomic():
-        existing = {f.project_id: f for f in DerivedForecast.objects.select_for_update()}
+        existing = {
+            f.project_id: f for f in DerivedForecast.objects.select_for_update().order_by("pk")
+        }
         for project_id, forecast in existing.items():
             if project_id not in wanted:
                 forecast.delete()
                 changed.add(project_id)
-        for project_id, push in wanted.items():
+        # In project order: each save asks for its project's health, and writers that lock
+        # the same marks in one order never wait for each other in a cycle.
+        for project_id, push in sorted(wanted.items()):
             values = asdict(push)
             forecast = existing.get(project_id) or DerivedForecast(project_id=project_id)
             if forecast.pk and all(getattr(forecast, k) == v for k, v in values.items()):

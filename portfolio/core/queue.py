@@ -8,10 +8,23 @@ import logging
 from typing import Any
 
 from celery import Task, current_app
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
+
+# For jobs that recompute from the source rows (running twice is harmless): at least once.
+# A job whose worker dies is delivered again (acks_late with reject_on_worker_lost; the
+# broker's visibility timeout covers a whole worker group), and a database error (a
+# deadlock with a user's write, a restart) is retried with backoff.
+AT_LEAST_ONCE: dict[str, Any] = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 30,
+    "max_retries": 6,
+}
 
 
 def publish(task: Task | str, *args: Any, countdown: float | None = None) -> bool:

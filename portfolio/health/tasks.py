@@ -1,27 +1,14 @@
 """Celery jobs of the health engine: they take ids and call the roll-up, nothing more."""
 
-from typing import Any
-
 from celery import shared_task
-from django.db import DatabaseError
 
+from portfolio.core.queue import AT_LEAST_ONCE
 from portfolio.health import rollup
 from portfolio.health.requests import RECOMPUTE_PENDING_TASK, RECOMPUTE_TASK, health_sweep
 
-# At least once: a job whose worker dies is delivered again (acks_late with
-# reject_on_worker_lost; the broker's visibility timeout covers a whole worker group), and a
-# database error is retried with backoff. The pending mark outlives every failure, so the
+
+# At least once (portfolio.core.queue): the pending mark outlives every failure, so the
 # sweep sends whatever the retries gave up on.
-AT_LEAST_ONCE: dict[str, Any] = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (DatabaseError,),
-    "retry_backoff": True,
-    "retry_backoff_max": 30,
-    "max_retries": 6,
-}
-
-
 @shared_task(name=RECOMPUTE_TASK, **AT_LEAST_ONCE)
 def recompute_health(subject: str, subject_id: int) -> None:
     """Recompute one subject's health, if still asked for, and ask for its parent's."""
