@@ -46,6 +46,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from portfolio.core.access import READ_ONLY, Rule
 from portfolio.core.forms import Scope, scope_choices
+from portfolio.core.resilience import is_write_conflict
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -94,11 +95,20 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+class WriteConflict(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = (
+        "This change met another one saved at the same moment and was not saved. Send it again."
+    )
+    default_code = "write_conflict"
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus the exceptions domain code raises: a django ValidationError
     (services, model clean) is a 400 keyed by field; a django PermissionDenied (a refused
     access rule) is a 403 in the rule's own words, as the page says them; an IntegrityError
-    that slipped past validation (a concurrent write) is a 409. None is ever a 500."""
+    that slipped past validation (a concurrent write) is a 409; a write the database
+    cancelled for another's sake (a deadlock) is a 503 to send again. None is ever a 500."""
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, DjangoPermissionDenied):
@@ -106,9 +116,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = PermissionDenied(str(exc) or None)
     elif isinstance(exc, IntegrityError):
         exc = Conflict()
+    elif is_write_conflict(exc):
+        exc = WriteConflict()
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, PreconditionFailed):
         response["ETag"] = exc.etag
+    if response is not None and isinstance(exc, WriteConflict):
+        response["Retry-After"] = "1"
     return response
 
 

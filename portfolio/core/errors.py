@@ -15,11 +15,14 @@ from django.template import loader
 from django.template.response import TemplateResponse
 from django_htmx.http import reswap
 
+from portfolio.core.resilience import SAFE_METHODS, is_write_conflict
+
 # What each page says when the refusal carries no words of its own.
 DEFAULT_MESSAGES = {
     400: "The request could not be understood.",
     403: "Your role does not include this page.",
     404: "There is no such page, or it is not one you can see.",
+    503: "Your change met another one saved at the same moment, and was not saved.",
 }
 
 
@@ -63,8 +66,17 @@ PAGES: dict[type[Exception], Callable[[HttpRequest, Exception], HttpResponse]] =
 }
 
 
+def write_conflict(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A write PostgreSQL cancelled for another's sake (a deadlock): nothing was stored and
+    sending it again will most likely work, so say that, not "something went wrong"."""
+    response = _error_page(request, 503, None)
+    response["Retry-After"] = "1"
+    return response
+
+
 class FriendlyErrorsMiddleware:
-    """The app's refusals raised by views become the friendly pages, DEBUG or not."""
+    """The app's refusals raised by views become the friendly pages, DEBUG or not; so does a
+    write cancelled by the database for another's sake."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -76,4 +88,6 @@ class FriendlyErrorsMiddleware:
         for kind, page in PAGES.items():
             if isinstance(exception, kind):
                 return page(request, exception)
-        return None
+        if request.method not in SAFE_METHODS and is_write_conflict(exception):
+            return write_conflict(request, exception)
+        return None  # a read is tried once more on a fresh connection (resilience)

@@ -1,5 +1,7 @@
 """A read that lost its database connection mid-request is answered once more on a fresh
-one, instead of with a 500: a database restart then costs readers nothing but time."""
+one, instead of with a 500: a database restart then costs readers nothing but time. A write
+that PostgreSQL cancelled for another's sake is told so (`is_write_conflict`; the friendly
+errors draw its page)."""
 
 from collections.abc import Callable
 
@@ -8,6 +10,17 @@ from django.http import HttpRequest, HttpResponse
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 _LOST = "_database_connection_lost"
+# The SQLSTATEs of a transaction PostgreSQL cancelled so that another could go on (deadlock,
+# serialization failure, lock wait timeout): it stored nothing, and sent again it will most
+# likely succeed.
+_CONFLICT_STATES = frozenset({"40P01", "40001", "55P03"})
+
+
+def is_write_conflict(exception: BaseException) -> bool:
+    return (
+        isinstance(exception, OperationalError)
+        and getattr(exception.__cause__, "sqlstate", None) in _CONFLICT_STATES
+    )
 
 
 class RetryReadsOnLostConnection:
