@@ -21,7 +21,14 @@ from portfolio.core.api import ScopedViewSet
 from portfolio.core.ratings import Rating
 from portfolio.core.timescale import Zoom
 from portfolio.timeline.layout import End, Item, Link
-from portfolio.timeline.reading import NO_HEALTH, Query, Timeline, TimelineFilter
+from portfolio.timeline.reading import (
+    NO_HEALTH,
+    Query,
+    Timeline,
+    TimelineFilter,
+    critical_keys,
+    plan_graph,
+)
 from programmes.models import Portfolio
 from projects.models import Project
 
@@ -37,6 +44,7 @@ class MarkSerializer(serializers.Serializer):
     baseline = serializers.DateField()
     expected = serializers.DateField(help_text="Actual, else forecast, else baseline")
     done = serializers.BooleanField()
+    critical = serializers.BooleanField(help_text="On its group's critical chain")
 
 
 class ItemSerializer(serializers.Serializer):
@@ -49,6 +57,9 @@ class ItemSerializer(serializers.Serializer):
     health = serializers.CharField(help_text="A rating, or '' for none")
     external = serializers.BooleanField(help_text="A project of another group, linked to this one")
     marks = MarkSerializer(many=True, help_text="Milestones")
+    critical = serializers.BooleanField(
+        help_text="On its group's critical chain: the chain that fixes the group's latest date"
+    )
 
 
 class EndSerializer(serializers.Serializer):
@@ -63,6 +74,7 @@ class LinkSerializer(serializers.Serializer):
     downstream = EndSerializer()
     late = serializers.BooleanField()
     title = serializers.CharField(help_text="The dependency in words")
+    critical = serializers.BooleanField(help_text="On its group's critical chain")
 
 
 class GroupSerializer(serializers.Serializer):
@@ -85,7 +97,7 @@ def _end(end: End) -> dict[str, Any]:
     return {"item": end.item, "side": end.side.value, "mark": end.mark}
 
 
-def _item(item: Item) -> dict[str, Any]:
+def _item(item: Item, critical: frozenset[str] = frozenset()) -> dict[str, Any]:
     return {
         "key": item.key,
         "title": item.label,
@@ -95,37 +107,42 @@ def _item(item: Item) -> dict[str, Any]:
         "forecast_finish": item.forecast_finish,
         "health": item.health,
         "external": item.external,
-        "marks": [vars(m) for m in item.marks],
+        "marks": [{**vars(m), "critical": m.key in critical} for m in item.marks],
+        "critical": item.key in critical,
     }
 
 
-def _link(link: Link) -> dict[str, Any]:
+def _link(link: Link, critical: frozenset[str]) -> dict[str, Any]:
     return {
         "key": link.key,
         "upstream": _end(link.upstream),
         "downstream": _end(link.downstream),
         "late": link.late,
         "title": link.label,
+        "critical": link.key in critical,
     }
 
 
 def timeline_data(timeline: Timeline) -> dict[str, Any]:
-    """Every group with its rows and links, as the API gives them."""
+    """Every group with its rows and links, and its critical chain, as the API gives them."""
     scale = timeline.scale()
     groups = []
     projects = timeline.projects_by_group()
+    moment = timeline.query.moment
+    graph = plan_graph(moment)  # read once for every group's chain
     for group in timeline.groups:
-        items, links = timeline.chart_parts(projects.get(group.key, []))
+        members = projects.get(group.key, [])
+        items, links = timeline.chart_parts(members)
+        critical = critical_keys((p.pk for p in members), graph=graph) if members else frozenset()
         groups.append(
             {
                 "key": group.key,
                 "name": group.name,
                 "summary": _item(group.summary),
-                "items": [_item(i) for i in items],
-                "links": [_link(link) for link in links],
+                "items": [_item(i, critical) for i in items],
+                "links": [_link(link, critical) for link in links],
             }
         )
-    moment = timeline.query.moment
     return {
         "portfolio": timeline.portfolio.pk,
         "as_of": timeline.today if moment else None,

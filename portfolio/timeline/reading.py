@@ -441,13 +441,21 @@ class Timeline:
         )
 
 
-def critical_keys(project_ids: Iterable[int], moment: datetime | None = None) -> frozenset[str]:
+def plan_graph(moment: datetime | None = None) -> impact.Graph:
+    """The dependency graph: today's, kept; as of a past moment, the plan as it stood then
+    (the history tables, read for each call)."""
+    return impact_graph() if moment is None else read_impact_graph(moment)
+
+
+def critical_keys(
+    project_ids: Iterable[int], moment: datetime | None = None, graph: impact.Graph | None = None
+) -> frozenset[str]:
     """The shapes of the critical chain of these projects (a programme's): the chain that
     fixes their latest date, from the impact engine, as timeline keys (its projects' bars,
-    its milestones, the dependencies it runs through). Today's from the kept graph; as of a
-    past moment from the plan as it stood then (the history tables, read for this chart)."""
+    its milestones, the dependencies it runs through), in `plan_graph(moment)` unless a
+    graph read for it is given."""
     wanted = set(project_ids)
-    graph = impact_graph() if moment is None else read_impact_graph(moment)
+    graph = graph or plan_graph(moment)
     chain = impact.critical_chain(
         graph, [node.id for node in graph.nodes.values() if node.project_id in wanted]
     )

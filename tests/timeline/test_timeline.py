@@ -408,3 +408,21 @@ def test_an_opened_group_highlights_the_chain_that_fixes_its_finish_across_progr
     rows = {name: classes.split() for classes, name in found}
     assert "critical" in rows["Project A1"] and "critical" in rows["Project A2"]
     assert "critical" not in rows["Project A1 sibling"]
+
+
+def test_the_api_marks_each_groups_critical_chain_as_the_chart_highlights_it(
+    cast: Cast, linked: dict[str, Any]
+) -> None:
+    for milestone in (linked["api"], linked["integration"]):  # no slack between them
+        milestone.baseline_date = milestone.forecast_date = date(2027, 3, 1)
+        milestone.save()
+    url = reverse("api:portfolio-timeline-detail", args=[cast.portfolio_a.pk])
+    body = cast.client_for(cast.executive).get(url).json()
+    a1 = next(g for g in body["groups"] if g["key"] == f"programme:{cast.programme_a1.pk}")
+    items = {i["title"].split(" ", 1)[1]: i for i in a1["items"]}
+    assert items["Project A1"]["critical"] and items["Project A2"]["critical"]
+    assert not items["Project A1 sibling"]["critical"]
+    marks = {m["key"]: m["critical"] for i in a1["items"] for m in i["marks"]}
+    assert marks[f"milestone:{linked['api'].pk}"] and marks[f"milestone:{linked['integration'].pk}"]
+    assert [link["critical"] for link in a1["links"]] == [True]
+    assert not a1["summary"]["critical"]
