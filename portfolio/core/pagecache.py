@@ -324,33 +324,50 @@ def cached(
 
     1. A hit is served.
     2. A miss takes the key's lock (`cache.add`), renders, files the body, lets go.
-    3. A miss that finds the lock taken waits up to WAIT_SECONDS for the body, then renders
-       itself (the holder is slow or died; its lock expires after LOCK_SECONDS anyway).
-    A body is filed only if `still_current()` says what it was rendered from still is.
+    3. A miss that finds the lock taken waits for the body. If the holder lets go without
+       filing one (what it rendered from moved on), the waiters race for the lock again;
+       after WAIT_SECONDS a waiter renders itself (the holder is slow or died; its lock
+       expires after LOCK_SECONDS anyway).
+    A body is filed only if `still_current()` says what it was rendered from still is. Each
+    call counts once for the bench's hit rates: a hit when it rendered nothing.
     """
     if key is None:
         return render()
-    body = _get(key)
-    if body is not None:
-        return body
+    body = _read(key)
     lock, token = f"{LOCK_PREFIX}:{key}", uuid.uuid4().hex
-    if _add(lock, token):
-        try:
-            return _render_and_file(key, render, still_current)
-        finally:
-            _release(lock, token)
     deadline = time.monotonic() + WAIT_SECONDS
+    while body is None:
+        if _add(lock, token):
+            try:
+                return _render_and_file(key, render, still_current)
+            finally:
+                _release(lock, token)
+        if time.monotonic() >= deadline:  # the holder is slow, or died
+            return _render_and_file(key, render, still_current)
+        body = _wait_for_holder(key, lock, deadline)
+    page_cache_lookup.send(sender=None, hit=True)  # served without rendering (the bench)
+    return body
+
+
+def _wait_for_holder(key: str, lock: str, deadline: float) -> Any:
+    """The body the lock's holder files; None as soon as it lets go without filing one (what
+    it rendered from moved on meanwhile: the next miss takes the lock), or at the deadline."""
     while time.monotonic() < deadline:
         time.sleep(WAIT_STEP)
-        body = _get(key)
-        if body is not None:
-            return body
-    return _render_and_file(key, render, still_current)
+        try:
+            found = cache.get_many([key, lock])  # both at one moment: filed, or let go
+        except Exception:
+            logger.warning("page cache: cannot read %s", key, exc_info=True)
+            return None
+        if key in found or lock not in found:
+            return found.get(key)
+    return None
 
 
 def _render_and_file(
     key: str, render: Callable[[], str], still_current: Callable[[], bool] | None
 ) -> str:
+    page_cache_lookup.send(sender=None, hit=False)
     body = render()
     if still_current is None or still_current():
         _put(key, body)
@@ -366,13 +383,17 @@ def declared_still_current(request: HttpRequest) -> bool:
 
 
 def _get(key: str) -> Any:
-    try:
-        body: str | None = cache.get(key)
-    except Exception:
-        logger.warning("page cache: cannot read %s", key, exc_info=True)
-        body = None
+    body = _read(key)
     page_cache_lookup.send(sender=None, hit=body is not None)  # the bench's hit rates
     return body
+
+
+def _read(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("page cache: cannot read %s", key, exc_info=True)
+        return None
 
 
 def _put(key: str, body: Any) -> None:

@@ -20,13 +20,13 @@ from django.urls import reverse
 
 from portfolio.core import pagecache
 from portfolio.core.periods import Period
-from portfolio.core.signals import health_inputs_changed
+from portfolio.core.signals import health_inputs_changed, page_cache_lookup
 from portfolio.health import rollup
 from portfolio.health.models import HealthRequest
 from programmes.models import Person, Programme
 from projects.models import Project, Risk
 from projects.reporting import status_report_open, status_report_save, status_report_submit
-from tests.conftest import Cast
+from tests.conftest import Cast, wait_for
 from tests.factories import (
     GREEN,
     AllocationFactory,
@@ -405,6 +405,12 @@ def test_a_write_committed_by_another_thread_reaches_this_threads_page(
 
 def test_concurrent_misses_render_a_key_once(cast: Cast) -> None:
     calls: list[int] = []
+    lookups: list[bool] = []
+
+    def note(*, hit: bool, **_: object) -> None:
+        lookups.append(hit)
+
+    page_cache_lookup.connect(note, dispatch_uid="test.note")
 
     def slow_render() -> str:
         calls.append(1)
@@ -420,7 +426,33 @@ def test_concurrent_misses_render_a_key_once(cast: Cast) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+    page_cache_lookup.disconnect(dispatch_uid="test.note")
     assert bodies == ["body"] * 5 and len(calls) == 1
+    # The four that waited rendered nothing: the bench counts them as served by the cache.
+    assert sorted(lookups) == [False, True, True, True, True]
+
+
+def test_waiters_render_as_soon_as_the_holder_lets_go_without_filing(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The holder's data moved on while it rendered (a write committed): it files nothing,
+    # and the waiters must not sit out WAIT_SECONDS for a body that will never come.
+    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 5.0)
+
+    def outdated_render() -> str:
+        time.sleep(0.3)
+        return "outdated"
+
+    holder = threading.Thread(
+        target=lambda: pagecache.cached("k", outdated_render, still_current=lambda: False)
+    )
+    holder.start()
+    wait_for(lambda: cache.get(f"{pagecache.LOCK_PREFIX}:k") is not None, timeout=5)
+    started = time.monotonic()
+    assert pagecache.cached("k", lambda: "fresh") == "fresh"
+    assert time.monotonic() - started < 2
+    holder.join()
+    assert pagecache.cached("k", lambda: "rendered again") == "fresh"
 
 
 def test_a_miss_renders_itself_when_the_lock_holder_died(
