@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
@@ -40,6 +40,7 @@ from projects.models import (
     DIMENSIONS,
     Allocation,
     Dependency,
+    DerivedForecast,
     Issue,
     Milestone,
     Project,
@@ -588,6 +589,16 @@ def _health(today: date, trend_weeks: int) -> None:
     rollup.recompute_everything(today)
 
 
+def _derived_forecasts() -> int:
+    """Where the seeded slips push each project, written in bulk as the refresh job would
+    have stored them (without its signals: the roll-up below reads them)."""
+    from projects.impact import derived_pushes, read_impact_graph
+
+    pushes = derived_pushes(read_impact_graph())
+    rows = (DerivedForecast(project_id=pk, **asdict(push)) for pk, push in pushes.items())
+    return len(_insert(DerivedForecast, rows))
+
+
 def analyze_tables() -> None:
     """Planner statistics for what was just written (PostgreSQL; a no-op elsewhere)."""
     if connection.vendor == "postgresql":
@@ -641,6 +652,7 @@ def seed(
     counts["status_reports"] = step(
         f"status reports ({sizes.report_weeks} weeks)", lambda: _reports(org, sizes.report_weeks)
     )
+    counts["derived_forecasts"] = step("derived forecasts", _derived_forecasts)
     # Planner statistics before the roll-up's joins: without them (a test's transaction,
     # where autovacuum never looks) PostgreSQL may plan those joins for empty tables and
     # take minutes.

@@ -10,11 +10,13 @@ which computes; `impact_graph` is today's, kept until a write to the plan moves 
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
@@ -24,6 +26,8 @@ from portfolio.core.impact import Change, Graph, Link, Move, Node
 from portfolio.core.queue import publish
 from programmes.models import Benefit, Programme
 from projects.models import Dependency, DerivedForecast, Milestone, Project, StatusReport
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -299,23 +303,51 @@ REFRESH_DERIVED_FORECASTS = "projects.refresh_derived_forecasts"
 
 def derived_forecasts_requested(sender: type[Model], instance: Model, **_: Any) -> None:
     """A write that can move a slip (a project's forecast, a milestone, a dependency, a
-    submitted report): refresh the derived forecasts once the transaction commits, once per
-    transaction however many rows it writes."""
-    if getattr(instance, "state", StatusReport.State.SUBMITTED) != StatusReport.State.SUBMITTED:
-        return  # a draft moves no forecast
-    connection = transaction.get_connection()
-    if getattr(connection, _PENDING, False):
+    submitted report that gives its project a new forecast finish): refresh the derived
+    forecasts once the transaction commits, once per transaction however many rows it
+    writes. The refresh reads the whole plan (about a second at the L size), so a weekly
+    report that moves no date asks for none."""
+    if isinstance(instance, StatusReport) and not _moves_project_forecast(instance):
         return
-    setattr(connection, _PENDING, True)
-    transaction.on_commit(_publish_refresh)
+    # Once per transaction: a callback already waiting for this commit covers this row too
+    # (a rolled-back savepoint takes its callbacks with it, so none is lost).
+    waiting = transaction.get_connection().run_on_commit
+    if not any(func is _publish_refresh for _savepoints, func, _robust in waiting):
+        transaction.on_commit(_publish_refresh)
 
 
-_PENDING = "_derived_forecasts_pending"
+def _moves_project_forecast(report: StatusReport) -> bool:
+    """A submitted report's forecast finish is copied onto its project (read before the
+    copy: post_save of the report comes first); a draft, or the same date, moves nothing."""
+    if report.state != StatusReport.State.SUBMITTED or report.forecast_finish is None:
+        return False
+    unchanged = Project.objects.filter(
+        pk=report.project_id, forecast_finish=report.forecast_finish
+    ).exists()
+    return not unchanged
+
+
+# One refresh queued at a time: it reads the whole plan when it starts, so the writes that
+# commit before then need no refresh of their own. The refresh lets go of the mark as it
+# starts; a mark whose job was lost expires (a refresh twice is harmless).
+_QUEUED = "derived-forecasts:queued"
+_QUEUED_SECONDS = 60
 
 
 def _publish_refresh() -> None:
-    setattr(transaction.get_connection(), _PENDING, False)
-    publish(REFRESH_DERIVED_FORECASTS)
+    try:
+        first = bool(cache.add(_QUEUED, 1, timeout=_QUEUED_SECONDS))
+    except Exception:  # no cache: publish every time
+        first = True
+    if first and not publish(REFRESH_DERIVED_FORECASTS):
+        _let_go_of_queued()
+
+
+def _let_go_of_queued() -> None:
+    try:
+        cache.delete(_QUEUED)
+    except Exception:
+        logger.warning("derived forecasts: cannot clear the queued mark", exc_info=True)
 
 
 def connect_derived_forecasts() -> None:
@@ -352,6 +384,15 @@ class _Push:
             self.chain = " → ".join(labels)[:500]
 
 
+def derived_pushes(graph: Graph) -> dict[int, _Push]:
+    """Where today's slips push each project they reach (project id → DerivedForecast's
+    fields): the plan as baselined with every slip applied."""
+    wanted: dict[int, _Push] = defaultdict(_Push)
+    for move in sorted(impact.derived_dates(graph).values(), key=lambda m: m.days):
+        wanted[move.node.project_id].add(move, graph)
+    return dict(wanted)
+
+
 def derived_forecasts_refresh() -> set[int]:
     """Store where today's slips push every project (`impact.derived_dates`), beside its
     manager's own forecast; returns the projects whose derived forecast changed.
@@ -363,10 +404,8 @@ def derived_forecasts_refresh() -> set[int]:
     3. Write only what changed, and delete the rows of projects nothing pushes any more:
        safe to run twice or concurrently (the rows are recomputed from the source, and a
        save is a registered health input, so each changed project's health follows)."""
-    graph = read_impact_graph()
-    wanted: dict[int, _Push] = defaultdict(_Push)
-    for move in sorted(impact.derived_dates(graph).values(), key=lambda m: m.days):
-        wanted[move.node.project_id].add(move, graph)
+    _let_go_of_queued()  # a write committed from now on queues the next refresh
+    wanted = derived_pushes(read_impact_graph())
     changed: set[int] = set()
     with transaction.atomic():
         existing = {

@@ -19,7 +19,8 @@ from bench.summary import UserFigures, build_summary, table
 from portfolio.core import pagecache
 from portfolio.health.models import PortfolioHealth, ProgrammeHealth, ProjectHealth
 from programmes.models import Benefit, HealthPolicy, Person, Portfolio, Programme
-from projects.models import Dependency, Project, Risk, StatusReport
+from projects.impact import derived_forecasts_refresh
+from projects.models import Dependency, DerivedForecast, Project, Risk, StatusReport
 from tests.conftest import Cast
 
 TODAY = date(2026, 11, 18)
@@ -47,6 +48,13 @@ def test_the_bench_seed_rolls_health_up_with_a_trend(tiny: dict[str, int]) -> No
     assert ProgrammeHealth.objects.filter(is_current=True).count() == TINY.programmes
     assert PortfolioHealth.objects.filter(is_current=True).count() == TINY.portfolios
     assert ProgrammeHealth.objects.filter(kind="weekly").count() == TINY.programmes
+
+
+def test_the_bench_seed_stores_the_derived_forecasts_the_refresh_job_would(
+    tiny: dict[str, int],
+) -> None:
+    assert DerivedForecast.objects.count() == tiny["derived_forecasts"] > 0
+    assert derived_forecasts_refresh() == set()  # nothing left for the job to change
 
 
 def test_the_largest_programme_is_the_programme_managers(tiny: dict[str, int]) -> None:
