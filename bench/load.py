@@ -166,13 +166,12 @@ def _pause_until(moment: float, stop: threading.Event) -> bool:
 
 
 def _project_manager(
-    base: str, username: str, projects: list[int], seed: int, observed: Observations,
-    stop: threading.Event,
+    base: str, session: requests.Session, projects: list[int], seed: int,
+    observed: Observations, stop: threading.Event,
 ) -> None:  # fmt: skip
     """Opens My projects and one of their updates, autosaves every 10-20 s (4 times on
     average), submits after the next pause, looks at the project's page; next project."""
     rng = random.Random(seed)
-    session = login(base, username, PASSWORD)
     next_at = time.perf_counter() + rng.uniform(0, 15)
     for project_id in cycle(projects):
         if not _pause_until(next_at, stop):
@@ -194,12 +193,11 @@ def _project_manager(
 
 
 def _reader(
-    base: str, username: str, page: str, path: str, *, every_s: float, seed: int,
-    observed: Observations, stop: threading.Event,
+    base: str, session: requests.Session, page: str, path: str, *, every_s: float,
+    seed: int, observed: Observations, stop: threading.Event,
 ) -> None:  # fmt: skip
     """Reloads one page every `every_s` seconds (give or take 10 %), from a random start."""
     rng = random.Random(seed)
-    session = login(base, username, PASSWORD)
     next_at = time.perf_counter() + rng.uniform(0, every_s)
     while _pause_until(next_at, stop):
         observed.get(session, page, base + path)
@@ -219,14 +217,15 @@ def _guarded(work: Callable[[], None], who: str, observed: Observations) -> Call
 
 
 def _probe(
-    base: str, candidates: Iterator[tuple[int, str]], count: int, every_s: float,
-    samples: list[float], observed: Observations, stop: threading.Event,
+    base: str, sessions: tuple[requests.Session, requests.Session],
+    candidates: Iterator[tuple[int, str]], count: int, every_s: float, samples: list[float],
+    *, observed: Observations, stop: threading.Event,
 ) -> None:  # fmt: skip
     """Submit → dashboard under the load: the PMO submits a red report (the form's POST)
     on a project whose programme is not red and rolls up worst-of, and the executive reloads
     that programme's dashboard back to back until it shows red. Timed from just before the
     POST to the response that shows red."""
-    pmo, watcher = login(base, "pmo", PASSWORD), login(base, "executive", PASSWORD)
+    pmo, watcher = sessions
     next_at = time.perf_counter() + every_s / 2
     for project_id, dashboard in candidates:
         if len(samples) >= count or not _pause_until(next_at, stop):
@@ -268,19 +267,27 @@ def mixed_load(
     `check` runs every second (it raises when a server process died)."""
     observed, stop = Observations(), threading.Event()
     threads: list[threading.Thread] = []
-    for n, (username, projects) in enumerate(cast.project_managers.items()):
-        work = lambda u=username, p=projects, n=n: _project_manager(  # noqa: E731
-            base, u, p, n, observed, stop
+    # Everyone signs in before the clock starts, one session per thread: a login hashes its
+    # password on purpose (about a second of CPU here), and thirty of them at one instant
+    # made the first pages of the phase wait seconds behind that storm, not behind the work.
+    managers = [(u, p, login(base, u, PASSWORD)) for u, p in cast.project_managers.items()]
+    readers = [(*reader, login(base, reader[0], PASSWORD)) for reader in cast.readers]
+    probing = (login(base, "pmo", PASSWORD), login(base, "executive", PASSWORD))
+    for n, (username, projects, session) in enumerate(managers):
+        work = lambda s=session, p=projects, n=n: _project_manager(  # noqa: E731
+            base, s, p, n, observed, stop
         )
         _start(threads, username, _guarded(work, username, observed))
-    for n, (username, page, path, every_s) in enumerate(cast.readers):
-        work = lambda u=username, g=page, p=path, e=every_s, n=n: _reader(  # noqa: E731
-            base, u, g, p, every_s=e, seed=1000 + n, observed=observed, stop=stop
+    for n, (username, page, path, every_s, session) in enumerate(readers):
+        work = lambda s=session, g=page, p=path, e=every_s, n=n: _reader(  # noqa: E731
+            base, s, g, p, every_s=e, seed=1000 + n, observed=observed, stop=stop
         )
         _start(threads, f"{username}:{page}", _guarded(work, username, observed))
     samples: list[float] = []
     every_s = seconds / (probe_count + 1)
-    work = lambda: _probe(base, iter(probes), probe_count, every_s, samples, observed, stop)  # noqa: E731
+    work = lambda: _probe(  # noqa: E731
+        base, probing, iter(probes), probe_count, every_s, samples, observed=observed, stop=stop
+    )
     _start(threads, "probe", _guarded(work, "probe", observed))
     ends = time.perf_counter() + seconds
     try:
