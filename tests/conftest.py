@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from django.conf import settings
@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import Model
 from django.test import Client
 
+from portfolio.core import pagecache
 from programmes.models import Person, Portfolio, Programme
 from projects.models import Project
 from tests.factories import PersonFactory, PortfolioFactory, ProgrammeFactory, ProjectFactory
@@ -202,6 +203,26 @@ def file_mail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("EMAIL_URL", f"filemail:///{folder}")
     return folder
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the cached parts rendered (not served from the cache), in order. A
+    programme dashboard's panels are left out: drawn inline, they are part of its body."""
+    rendered: list[str] = []
+    real = pagecache.cached
+
+    def spy(key: str | None, render: Callable[[], str], *args: Any) -> str:
+        def counted() -> str:
+            name = key.split(":")[1] if key else "uncached"
+            if not name.startswith("programme-panel-"):
+                rendered.append(name)
+            return render()
+
+        return real(key, counted, *args)
+
+    monkeypatch.setattr(pagecache, "cached", spy)
+    return rendered
 
 
 def wait_for(predicate: Callable[[], T], timeout: float = 30.0) -> T:

@@ -7,7 +7,6 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -64,25 +63,6 @@ def _get(client: Client, url: str) -> tuple[str, int]:
         response = client.get(url)
     assert response.status_code == 200
     return response.content.decode(), len(queries)
-
-
-@pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the cached parts rendered (not served from the cache), in order."""
-    rendered: list[str] = []
-    real = pagecache.cached
-
-    def spy(key: str | None, render: Callable[[], str], *args: Any) -> str:
-        def counted() -> str:
-            name = key.split(":")[1] if key else "uncached"
-            if not name.startswith("programme-panel-"):  # inside the page body, if inline
-                rendered.append(name)
-            return render()
-
-        return real(key, counted, *args)
-
-    monkeypatch.setattr(pagecache, "cached", spy)
-    return rendered
 
 
 def _draft_and_autosave(project: Project) -> Any:

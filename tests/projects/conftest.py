@@ -1,11 +1,7 @@
 """Fixtures of the delivery layer's tests."""
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 
-from portfolio.core import pagecache
 from tests.conftest import Cast
 from tests.factories import PersonFactory
 
@@ -25,20 +21,3 @@ def emails(cast: Cast) -> Cast:
     cast.project_a2.manager = PersonFactory(name="Nora Noemail", email="")
     cast.project_a2.save()
     return cast
-
-
-@pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the cached parts rendered (not served from the cache), in order."""
-    rendered: list[str] = []
-    real = pagecache.cached
-
-    def spy(key: str | None, render: Callable[[], str], *args: Any) -> str:
-        def counted() -> str:
-            rendered.append(key.split(":")[1] if key else "uncached")
-            return render()
-
-        return real(key, counted, *args)
-
-    monkeypatch.setattr(pagecache, "cached", spy)
-    return rendered
