@@ -133,7 +133,7 @@ def timeline_data(timeline: Timeline) -> dict[str, Any]:
     for group in timeline.groups:
         members = projects.get(group.key, [])
         items, links = timeline.chart_parts(members)
-        critical = critical_keys((p.pk for p in members), graph=graph) if members else frozenset()
+        critical = critical_keys((p.pk for p in members), graph=graph)
         groups.append(
             {
                 "key": group.key,

@@ -453,9 +453,12 @@ def critical_keys(
     """The shapes of the critical chain of these projects (a programme's): the chain that
     fixes their latest date, from the impact engine, as timeline keys (its projects' bars,
     its milestones, the dependencies it runs through), in `plan_graph(moment)` unless a
-    graph read for it is given."""
+    graph read for it is given. No projects, no chain (and no graph read)."""
     wanted = set(project_ids)
-    graph = graph or plan_graph(moment)
+    if not wanted:
+        return frozenset()
+    if graph is None:
+        graph = plan_graph(moment)
     chain = impact.critical_chain(
         graph, [node.id for node in graph.nodes.values() if node.project_id in wanted]
     )

@@ -115,9 +115,9 @@ class TimelinePage:
     def chart(self, group: str) -> GroupChart:
         projects = self.timeline.group_projects(group)
         items, links = self.timeline.chart_parts(projects)
-        highlighted = self.highlighted
-        if projects:
-            highlighted |= critical_keys((p.pk for p in projects), self.timeline.query.moment)
+        highlighted = self.highlighted | critical_keys(
+            (p.pk for p in projects), self.timeline.query.moment
+        )
         chart = lay_out(
             items,
             links,
